@@ -1,0 +1,34 @@
+//! The `#[track_screen("name")]` attribute of [lumogon-track].
+//!
+//! Use it through `lumogon_track::track_screen`: this crate only generates
+//! code, and the code it generates calls into `lumogon_track`.
+//!
+//! With the `analytics` feature on, the attribute puts one statement before the
+//! first statement of the function body, which queues a screenview for `name`
+//! when the body starts (for an `async fn`: when its future is first polled).
+//! With the feature off, the function comes back exactly as written. In both
+//! modes the argument is validated the same way, so code that compiles in one
+//! mode compiles in the other.
+//!
+//! [lumogon-track]: https://docs.rs/lumogon-track
+
+mod attr;
+mod expand;
+
+use proc_macro::TokenStream;
+
+/// Queues an analytics screenview named by the argument each time the
+/// function's body starts.
+///
+/// The argument is one string literal: not empty, at most 2048 bytes, no
+/// control characters. The name is fixed at compile time, so nothing a user
+/// types can end up in it.
+///
+/// ```ignore
+/// #[lumogon_track::track_screen("capabilities")]
+/// fn capabilities() -> Result<(), Error> { /* ... */ }
+/// ```
+#[proc_macro_attribute]
+pub fn track_screen(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::track_screen(args.into(), item.into()).into()
+}
