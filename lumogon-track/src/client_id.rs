@@ -15,7 +15,10 @@ pub(crate) fn stored_or_new(path: Option<&Path>) -> String {
     }
     let id = new();
     if let Err(e) = store(path, &id) {
-        log::debug!("analytics: could not keep the client id in {}: {e}", path.display());
+        log::debug!(
+            "analytics: could not keep the client id in {}: {e}",
+            path.display()
+        );
     }
     id
 }

@@ -240,7 +240,10 @@ impl Settings {
             return Err(ConfigError(ErrorKind::AppVersion));
         }
         if !is_http_url(&self.endpoint) {
-            return Err(ConfigError(ErrorKind::Endpoint { from, value: self.endpoint }));
+            return Err(ConfigError(ErrorKind::Endpoint {
+                from,
+                value: self.endpoint,
+            }));
         }
         Ok(self)
     }
@@ -292,14 +295,21 @@ mod tests {
         for good in ["UA-54263865-7", "UA-1-1"] {
             assert!(is_tracking_id(good), "{good}");
         }
-        for bad in ["", "UA-", "UA-1", "UA-1-", "UA--1", "ua-1-1", "G-ABC123", "UA-1-1-1", "UA-1a-1"] {
+        for bad in [
+            "", "UA-", "UA-1", "UA-1-", "UA--1", "ua-1-1", "G-ABC123", "UA-1-1-1", "UA-1a-1",
+        ] {
             assert!(!is_tracking_id(bad), "{bad}");
         }
     }
 
     #[test]
     fn errors_name_the_field() {
-        let err = |s: Settings| s.resolve(no_env).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = |s: Settings| {
+            s.resolve(no_env)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
         let mut s = settings();
         s.tracking_id = "G-XYZ".into();
         assert!(err(s).starts_with("invalid tracking id \"G-XYZ\""));
@@ -314,11 +324,18 @@ mod tests {
     #[test]
     fn the_environment_overrides_the_endpoint() {
         let var = |k: &str| (k == ENDPOINT_VAR).then(|| "http://127.0.0.1:9/collect".to_owned());
-        let s = settings().resolve(var).map(|s| s.endpoint).map_err(|e| e.to_string());
+        let s = settings()
+            .resolve(var)
+            .map(|s| s.endpoint)
+            .map_err(|e| e.to_string());
         assert_eq!(s.as_deref(), Ok("http://127.0.0.1:9/collect"));
 
         let var = |k: &str| (k == ENDPOINT_VAR).then(|| "localhost:9".to_owned());
-        let e = settings().resolve(var).err().map(|e| e.to_string()).unwrap_or_default();
+        let e = settings()
+            .resolve(var)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.contains("from LUMOGON_ANALYTICS_URL"), "{e}");
     }
 

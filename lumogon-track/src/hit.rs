@@ -24,8 +24,13 @@ pub(crate) const MAX_BATCH_BYTES: usize = 16 * 1024;
 /// nothing a user typed at run time can reach the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Hit {
-    Screenview { screen: &'static str },
-    Event { category: &'static str, action: &'static str },
+    Screenview {
+        screen: &'static str,
+    },
+    Event {
+        category: &'static str,
+        action: &'static str,
+    },
 }
 
 impl fmt::Display for Hit {
@@ -84,7 +89,8 @@ impl Payload {
         }
         self.0.push_str(key);
         self.0.push('=');
-        self.0.extend(form_urlencoded::byte_serialize(value.as_bytes()));
+        self.0
+            .extend(form_urlencoded::byte_serialize(value.as_bytes()));
     }
 
     fn app(&mut self, common: &Common<'_>) {
@@ -141,7 +147,12 @@ mod tests {
 
     #[test]
     fn screenview_has_exactly_the_documented_fields_in_order() {
-        let body = encode(&COMMON, &Hit::Screenview { screen: "capabilities describe" });
+        let body = encode(
+            &COMMON,
+            &Hit::Screenview {
+                screen: "capabilities describe",
+            },
+        );
         assert_eq!(
             body.as_deref(),
             Some(
@@ -153,7 +164,13 @@ mod tests {
 
     #[test]
     fn event_has_exactly_the_documented_fields_in_order() {
-        let body = encode(&COMMON, &Hit::Event { category: "UX", action: "upload" });
+        let body = encode(
+            &COMMON,
+            &Hit::Event {
+                category: "UX",
+                action: "upload",
+            },
+        );
         assert_eq!(
             body.as_deref(),
             Some(
@@ -165,8 +182,17 @@ mod tests {
 
     #[test]
     fn values_are_percent_encoded() {
-        let common = Common { client_id: "A:B/C&D=E", ..COMMON };
-        let body = encode(&common, &Hit::Screenview { screen: "é &=+%\n" }).unwrap_or_default();
+        let common = Common {
+            client_id: "A:B/C&D=E",
+            ..COMMON
+        };
+        let body = encode(
+            &common,
+            &Hit::Screenview {
+                screen: "é &=+%\n"
+            },
+        )
+        .unwrap_or_default();
         assert!(body.contains("cid=A%3AB%2FC%26D%3DE&"), "{body}");
         assert!(body.contains("cd=%C3%A9+%26%3D%2B%25%0A&"), "{body}");
     }
@@ -187,27 +213,47 @@ mod tests {
         // 2048 raw bytes of "ü" encode to 6144 bytes ("%C3%BC" per 2 bytes):
         // still a valid hit.
         let long: &'static str = "ü".repeat(5000).leak();
-        let common = Common { app_name: long, app_version: long, ..COMMON };
+        let common = Common {
+            app_name: long,
+            app_version: long,
+            ..COMMON
+        };
         let screen = encode(&common, &Hit::Screenview { screen: long }).unwrap_or_default();
-        assert!(screen.contains(&format!("&cd={}&", "%C3%BC".repeat(1024))), "{screen}");
+        assert!(
+            screen.contains(&format!("&cd={}&", "%C3%BC".repeat(1024))),
+            "{screen}"
+        );
         assert!(screen.len() <= MAX_HIT_BYTES);
         // An application's client id has no protocol limit of its own, but the
         // hit does: over 8192 bytes it is refused rather than sent to be
         // dropped.
-        let common = Common { client_id: "c".repeat(2000).leak(), ..common };
+        let common = Common {
+            client_id: "c".repeat(2000).leak(),
+            ..common
+        };
         assert_eq!(encode(&common, &Hit::Screenview { screen: long }), None);
     }
 
     #[test]
     fn long_values_are_cut_to_the_protocol_limits() {
         let ascii: &'static str = "x".repeat(5000).leak();
-        let common = Common { app_name: ascii, app_version: ascii, ..COMMON };
+        let common = Common {
+            app_name: ascii,
+            app_version: ascii,
+            ..COMMON
+        };
         let screen = encode(&common, &Hit::Screenview { screen: ascii }).unwrap_or_default();
         assert!(screen.contains(&format!("&an={}&", "x".repeat(100))));
         assert!(screen.contains(&format!("&av={}&", "x".repeat(100))));
         assert!(screen.contains(&format!("&cd={}&", "x".repeat(2048))));
-        let event = encode(&common, &Hit::Event { category: ascii, action: ascii })
-            .unwrap_or_default();
+        let event = encode(
+            &common,
+            &Hit::Event {
+                category: ascii,
+                action: ascii,
+            },
+        )
+        .unwrap_or_default();
         assert!(event.contains(&format!("&ec={}&", "x".repeat(150))));
         assert!(event.contains(&format!("&ea={}&", "x".repeat(500))));
     }

@@ -73,9 +73,9 @@
 
 #![deny(missing_docs)]
 
-mod config;
 #[cfg(feature = "analytics")]
 mod client_id;
+mod config;
 #[cfg(feature = "analytics")]
 mod flush;
 #[cfg(feature = "analytics")]

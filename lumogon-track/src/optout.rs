@@ -60,7 +60,12 @@ mod tests {
     use super::*;
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |key| pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned())
+        move |key| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| (*v).to_owned())
+        }
     }
 
     #[test]
@@ -87,7 +92,10 @@ mod tests {
             decide(false, env(&[("LUMOGON_DISABLE_ANALYTICS", "1")])),
             Some(OptOut::DisableVariable)
         );
-        assert_eq!(decide(false, env(&[("DO_NOT_TRACK", "1")])), Some(OptOut::DoNotTrack));
+        assert_eq!(
+            decide(false, env(&[("DO_NOT_TRACK", "1")])),
+            Some(OptOut::DoNotTrack)
+        );
     }
 
     #[test]

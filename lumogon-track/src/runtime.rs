@@ -74,7 +74,9 @@ fn record_enabled(hit: Hit) {
         || ACCEPTED.fetch_add(1, Ordering::Relaxed) >= MAX_HITS_PER_PROCESS
     {
         STATS.dropped.inc();
-        log::debug!("analytics: dropped {hit}: the limit of {MAX_HITS_PER_PROCESS} hits per process is reached");
+        log::debug!(
+            "analytics: dropped {hit}: the limit of {MAX_HITS_PER_PROCESS} hits per process is reached"
+        );
         return;
     }
     let Some(runtime) = RUNTIME.get() else { return };
@@ -112,7 +114,8 @@ pub(crate) fn init(settings: Settings) -> Result<(), ConfigError> {
         }
         None => {
             // Loses to a concurrent `disable()`, as it should.
-            let _ = STATE.compare_exchange(UNINITIALIZED, ENABLED, Ordering::AcqRel, Ordering::Acquire);
+            let _ =
+                STATE.compare_exchange(UNINITIALIZED, ENABLED, Ordering::AcqRel, Ordering::Acquire);
             log::debug!("analytics: on; hits go to {endpoint}");
         }
     }
@@ -132,7 +135,9 @@ fn disable_by(source: OptOut) {
 /// Waits for queued and in-flight hits, at most the flush budget.
 pub(crate) fn flush() {
     let Some(runtime) = RUNTIME.get() else { return };
-    let Some(Some(worker)) = runtime.worker.get() else { return };
+    let Some(Some(worker)) = runtime.worker.get() else {
+        return;
+    };
     let left = worker.pending.wait(runtime.flush_budget);
     if left > 0 {
         log::debug!(

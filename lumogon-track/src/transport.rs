@@ -40,7 +40,11 @@ impl Transport {
             .tls_backend_preconfigured(tls_config()?)
             .build()
             .map_err(|e| format!("could not build the HTTP client: {}", root_cause(&e)))?;
-        Ok(Transport { client, collect, batch })
+        Ok(Transport {
+            client,
+            collect,
+            batch,
+        })
     }
 
     /// The URL a body of `hits` hits goes to.
@@ -54,7 +58,10 @@ impl Transport {
         let response = self
             .client
             .post(self.url(hits).clone())
-            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
             .body(body)
             .send()
             .map_err(|e| root_cause(&e))?;
@@ -104,7 +111,10 @@ mod tests {
         let urls = t.as_ref().map(|t| (t.url(1).as_str(), t.url(2).as_str()));
         assert_eq!(
             urls,
-            Ok(("http://127.0.0.1:9/prefix/collect", "http://127.0.0.1:9/prefix/batch"))
+            Ok((
+                "http://127.0.0.1:9/prefix/collect",
+                "http://127.0.0.1:9/prefix/batch"
+            ))
         );
     }
 

@@ -7,12 +7,12 @@ use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::client_id;
 use crate::config::{ClientIdSource, Settings};
 use crate::flush::Pending;
 use crate::hit::{self, Common, Hit};
 use crate::runtime::{MAX_HITS_PER_PROCESS, STATS};
 use crate::transport::Transport;
-use crate::client_id;
 
 /// How long the application's client-id source may take.
 const CLIENT_ID_BUDGET: Duration = Duration::from_millis(200);
@@ -98,7 +98,9 @@ impl Session {
             match answer.recv_timeout(left) {
                 Ok(id) => id.filter(|id| !id.trim().is_empty()),
                 Err(_) => {
-                    log::debug!("analytics: the client id source did not answer within {CLIENT_ID_BUDGET:?}");
+                    log::debug!(
+                        "analytics: the client id source did not answer within {CLIENT_ID_BUDGET:?}"
+                    );
                     None
                 }
             }
@@ -108,7 +110,11 @@ impl Session {
         if let Err(e) = &transport {
             log::debug!("analytics: nothing will be sent: {e}");
         }
-        Session { settings, client_id, transport }
+        Session {
+            settings,
+            client_id,
+            transport,
+        }
     }
 
     fn send(&self, hits: &[Hit]) {
@@ -124,7 +130,10 @@ impl Session {
                 Some(payload) => encoded.push((*hit, payload)),
                 None => {
                     STATS.dropped.inc();
-                    log::debug!("analytics: dropped {hit}: larger than {} bytes", hit::MAX_HIT_BYTES);
+                    log::debug!(
+                        "analytics: dropped {hit}: larger than {} bytes",
+                        hit::MAX_HIT_BYTES
+                    );
                 }
             }
         }
@@ -139,7 +148,11 @@ impl Session {
     fn post(&self, chunk: &[(Hit, String)]) {
         let outcome = match &self.transport {
             Ok(transport) => {
-                let body = chunk.iter().map(|(_, p)| p.as_str()).collect::<Vec<_>>().join("\n");
+                let body = chunk
+                    .iter()
+                    .map(|(_, p)| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n");
                 transport.post(chunk.len(), body)
             }
             Err(e) => Err(e.clone()),

@@ -1,1 +1,27 @@
-fn main(){}
+//! `lumogon`: wires the command line to the handlers. Nothing else lives here.
+
+mod analytics;
+mod capability;
+mod cli;
+mod commands;
+mod config_dir;
+mod docker;
+mod error;
+mod logging;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    logging::init(cli.debug);
+    // Held until `main` returns: its drop is the bounded flush. `main`
+    // returns an ExitCode rather than calling `process::exit`, which would
+    // skip the drop.
+    let _analytics = analytics::start(cli.disable_analytics);
+    match commands::run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => error.report(),
+    }
+}

@@ -1,0 +1,127 @@
+//! What lumogon can report about a container: the capability catalogue.
+//! Names, titles and schemas follow the original Lumogon report format.
+
+/// One kind of information a scan gathers for each container.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Capability {
+    /// The key in a container's `capabilities`.
+    pub name: &'static str,
+    /// A human title, as in the report.
+    pub title: &'static str,
+    /// How it is gathered. Every capability here reads the Docker Engine API
+    /// (inspect, changes, archive), so that scratch and distroless containers
+    /// can be inspected too: nothing runs inside the container.
+    pub kind: &'static str,
+    /// What it reports, for `capabilities describe`.
+    pub description: &'static str,
+}
+
+const DOCKER_API: &str = "dockerapi";
+
+/// Every capability, in report order.
+pub const ALL: &[Capability] = &[
+    Capability {
+        name: "container",
+        title: "Container",
+        kind: DOCKER_API,
+        description: "The container as the Engine API inspects it: id, name, image, image id, creation time, state, command and hostname.",
+    },
+    Capability {
+        name: "label",
+        title: "Labels",
+        kind: DOCKER_API,
+        description: "The container's labels, name to value.",
+    },
+    Capability {
+        name: "host",
+        title: "Host Information",
+        kind: DOCKER_API,
+        description: "The operating system inside the container (platform, family and version from /etc/os-release, else /usr/lib/os-release), its hostname, and the kernel it runs on.",
+    },
+    Capability {
+        name: "docker",
+        title: "Docker Information",
+        kind: DOCKER_API,
+        description: "The Docker daemon running the container: its version, API version, operating system and kernel.",
+    },
+    Capability {
+        name: "diff",
+        title: "Filesystem Changes",
+        kind: DOCKER_API,
+        description: "Files added, changed or deleted in the container since it was created.",
+    },
+    Capability {
+        name: "dpkg",
+        title: "Packages (DPKG)",
+        kind: DOCKER_API,
+        description: "Packages installed with dpkg (/var/lib/dpkg/status and /var/lib/dpkg/status.d/*), name to version.",
+    },
+    Capability {
+        name: "apk",
+        title: "Packages (APK)",
+        kind: DOCKER_API,
+        description: "Packages installed with apk (/lib/apk/db/installed), name to version.",
+    },
+    Capability {
+        name: "rpm",
+        title: "Packages (RPM)",
+        kind: DOCKER_API,
+        description: "Packages installed with rpm (/var/lib/rpm/rpmdb.sqlite), name to [epoch:]version-release.",
+    },
+];
+
+/// The capability called `name`.
+pub fn find(name: &str) -> Option<&'static Capability> {
+    ALL.iter().find(|c| c.name == name)
+}
+
+impl Capability {
+    /// The JSON schema URI that the report gives this capability.
+    pub fn schema(&self) -> String {
+        format!(
+            "http://puppet.com/lumogon/capability/{}/draft-01/schema#1",
+            self.name
+        )
+    }
+}
+
+/// The names, comma-separated, for error messages.
+pub fn names() -> String {
+    ALL.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalogue_is_the_designed_one() {
+        let names: Vec<_> = ALL.iter().map(|c| (c.name, c.title)).collect();
+        assert_eq!(
+            names,
+            [
+                ("container", "Container"),
+                ("label", "Labels"),
+                ("host", "Host Information"),
+                ("docker", "Docker Information"),
+                ("diff", "Filesystem Changes"),
+                ("dpkg", "Packages (DPKG)"),
+                ("apk", "Packages (APK)"),
+                ("rpm", "Packages (RPM)"),
+            ]
+        );
+    }
+
+    #[test]
+    fn lookup_and_schema() {
+        assert_eq!(
+            find("dpkg").map(Capability::schema).as_deref(),
+            Some("http://puppet.com/lumogon/capability/dpkg/draft-01/schema#1")
+        );
+        assert_eq!(find("DPKG"), None);
+        assert_eq!(
+            names(),
+            "container, label, host, docker, diff, dpkg, apk, rpm"
+        );
+    }
+}

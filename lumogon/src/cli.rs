@@ -1,0 +1,60 @@
+//! The command line, as clap sees it.
+
+use clap::{Args, Parser, Subcommand};
+
+/// Inspect Docker containers and report what they hold.
+///
+/// lumogon sends anonymous usage analytics (the command's name, never its
+/// arguments); see ANALYTICS.md. --disable-analytics, LUMOGON_DISABLE_ANALYTICS=1
+/// or DO_NOT_TRACK=1 turn them off.
+#[derive(Debug, Parser)]
+#[command(name = "lumogon", version, propagate_version = true)]
+pub struct Cli {
+    /// Print debug logging to stderr, including one line per analytics hit
+    #[arg(short, long, global = true)]
+    pub debug: bool,
+
+    /// Send no analytics for this run
+    #[arg(long, global = true)]
+    pub disable_analytics: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print lumogon's version and build information
+    Version,
+    /// List what lumogon can report about a container
+    #[command(
+        after_help = "Examples:\n  lumogon capabilities\n  lumogon capabilities describe dpkg"
+    )]
+    Capabilities(CapabilitiesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CapabilitiesArgs {
+    #[command(subcommand)]
+    pub command: Option<CapabilitiesCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CapabilitiesCommand {
+    /// Describe one capability: its title, type, schema and what it reports
+    Describe {
+        /// The capability's name, as `lumogon capabilities` lists it
+        name: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,27 @@
+//! Command handlers. Each carries `#[track_screen]` with its command path,
+//! never its arguments.
+
+mod capabilities;
+mod version;
+
+use std::io::{self, Write};
+
+use crate::cli::{CapabilitiesCommand, Command};
+use crate::error::CliError;
+
+/// Runs one command, writing its output to stdout.
+pub fn run(command: Command) -> Result<(), CliError> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match command {
+        Command::Version => version::version(&mut out)?,
+        Command::Capabilities(args) => match args.command {
+            None => capabilities::list(&mut out)?,
+            Some(CapabilitiesCommand::Describe { name }) => {
+                capabilities::describe(&mut out, &name)?;
+            }
+        },
+    }
+    out.flush()?;
+    Ok(())
+}
