@@ -1,0 +1,170 @@
+//! Running the `lumogon` binary the way a person would, in an environment
+//! that holds nothing from the machine's (no opt-outs, no endpoint, no
+//! config directory, no Docker daemon unless a test asks for one).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The library's default flush budget: what analytics may add to an exit.
+pub const FLUSH_BUDGET: Duration = Duration::from_millis(300);
+
+/// No run of lumogon in these tests may take longer; past it the process is
+/// killed and the test fails, rather than hanging the suite.
+const HANG: Duration = Duration::from_secs(30);
+
+/// A `DOCKER_HOST` with nothing behind it: the client id falls back to the
+/// UUID in the config directory at once.
+pub const NO_DOCKER: &str = "unix:///nonexistent/lumogon-tests/docker.sock";
+
+/// The workspace's root directory.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The target directory and profile this test binary was built into, read
+/// from its own path (`<target>/<profile>/deps/<test>`).
+fn target_and_profile() -> (PathBuf, String) {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("<target>/<profile>/deps");
+    let profile = profile_dir
+        .file_name()
+        .and_then(|p| p.to_str())
+        .unwrap_or("debug")
+        .to_owned();
+    let target = profile_dir.parent().expect("<target>").to_path_buf();
+    (target, profile)
+}
+
+/// Builds `lumogon` with this test build's features into the shared target
+/// directory (a no-op when it is up to date) and returns its path.
+pub fn binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let (target, profile) = target_and_profile();
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo
+            .current_dir(workspace())
+            .args(["build", "--quiet", "-p", "lumogon", "--target-dir"]);
+        cargo.arg(&target);
+        if profile == "release" {
+            cargo.arg("--release");
+        }
+        if !crate::ANALYTICS {
+            cargo.arg("--no-default-features");
+        }
+        let status = cargo.status().expect("run cargo build");
+        assert!(status.success(), "cargo build -p lumogon failed");
+        let path = target.join(&profile).join("lumogon");
+        let version = Command::new(&path)
+            .arg("version")
+            .env_clear()
+            .output()
+            .expect("run lumogon");
+        let version = String::from_utf8_lossy(&version.stdout);
+        let built_with = version.contains("Analytics: included");
+        assert_eq!(
+            built_with,
+            crate::ANALYTICS,
+            "{path:?} is not the build these tests are for:\n{version}"
+        );
+        path
+    })
+}
+
+/// What one run of lumogon did.
+#[derive(Debug)]
+pub struct Output {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+/// A lumogon command line about to run.
+pub struct Lumogon {
+    command: Command,
+    home: tempfile::TempDir,
+}
+
+impl Lumogon {
+    /// `lumogon ARGS` with a clean environment: a fresh HOME and config
+    /// directory, no Docker daemon, no analytics variables.
+    pub fn new(args: &[&str]) -> Lumogon {
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut command = Command::new(binary());
+        command
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", home.path())
+            .env("LUMOGON_CONFIG_DIR", home.path().join("config"))
+            .env("DOCKER_HOST", NO_DOCKER)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        Lumogon { command, home }
+    }
+
+    /// Sets an environment variable.
+    pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Lumogon {
+        self.command.env(key, value);
+        self
+    }
+
+    /// Removes an environment variable set by [`Lumogon::new`].
+    pub fn env_remove(mut self, key: &str) -> Lumogon {
+        self.command.env_remove(key);
+        self
+    }
+
+    /// Sends analytics to `url` (`LUMOGON_ANALYTICS_URL`).
+    pub fn collector(self, url: &str) -> Lumogon {
+        self.env("LUMOGON_ANALYTICS_URL", url)
+    }
+
+    /// The config directory this run uses.
+    pub fn config_dir(&self) -> PathBuf {
+        self.home.path().join("config")
+    }
+
+    /// Runs to completion (or kills it after 30 s and fails the test).
+    pub fn run(&mut self) -> Output {
+        let started = Instant::now();
+        let mut child = self.command.spawn().expect("start lumogon");
+        let stdout = reader(child.stdout.take());
+        let stderr = reader(child.stderr.take());
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for lumogon") {
+                break status;
+            }
+            if started.elapsed() > HANG {
+                let _ = child.kill();
+                panic!("lumogon hung for {HANG:?}: {:?}", self.command);
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        let elapsed = started.elapsed();
+        Output {
+            code: status.code(),
+            stdout: stdout.join().unwrap_or_default(),
+            stderr: stderr.join().unwrap_or_default(),
+            elapsed,
+        }
+    }
+}
+
+fn reader(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_string(&mut text);
+        }
+        text
+    })
+}
