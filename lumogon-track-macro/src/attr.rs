@@ -20,7 +20,7 @@ impl ScreenName {
         if args.is_empty() {
             return Err(syn::Error::new(
                 proc_macro2::Span::call_site(),
-                format!("missing screen name: {USAGE}"),
+                format!("missing screen name; {USAGE}"),
             ));
         }
         let name: ScreenName = syn::parse2(args)?;
@@ -30,35 +30,23 @@ impl ScreenName {
 
     fn validate(&self) -> syn::Result<()> {
         let lit = &self.literal;
-        if !lit.suffix().is_empty() {
-            return Err(syn::Error::new_spanned(
-                lit,
-                format!("a screen name takes no literal suffix: {USAGE}"),
-            ));
-        }
+        let error = |message: String| Err(syn::Error::new_spanned(lit, message));
         let value = lit.value();
+        if !lit.suffix().is_empty() {
+            return error(format!("the screen name has a literal suffix; {USAGE}"));
+        }
         if value.is_empty() {
-            return Err(syn::Error::new_spanned(
-                lit,
-                format!("the screen name is empty: {USAGE}"),
-            ));
+            return error(format!("the screen name is empty; {USAGE}"));
         }
         if value.len() > MAX_SCREEN_NAME_BYTES {
-            return Err(syn::Error::new_spanned(
-                lit,
-                format!(
-                    "the screen name is {} bytes long; the limit is {MAX_SCREEN_NAME_BYTES} bytes",
-                    value.len()
-                ),
+            return error(format!(
+                "the screen name is {} bytes long; the limit is {MAX_SCREEN_NAME_BYTES} bytes",
+                value.len()
             ));
         }
         if let Some(c) = value.chars().find(|c| c.is_control()) {
-            return Err(syn::Error::new_spanned(
-                lit,
-                format!(
-                    "the screen name contains the control character {:?}; use printable characters only",
-                    c
-                ),
+            return error(format!(
+                "the screen name contains the control character {c:?}; use printable characters only"
             ));
         }
         Ok(())
@@ -68,11 +56,22 @@ impl ScreenName {
 impl Parse for ScreenName {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         if !input.peek(LitStr) {
-            return Err(input.error(format!("expected a string literal: {USAGE}")));
+            // Point at the whole argument (`std::env::args().nth(1)`), not
+            // just its first token, when it parses as an expression at all.
+            let message =
+                format!("the screen name must be a string literal, fixed at compile time; {USAGE}");
+            return Err(match input.fork().parse::<syn::Expr>() {
+                Ok(expr) => syn::Error::new_spanned(expr, message),
+                Err(_) => input.error(message),
+            });
         }
         let literal: LitStr = input.parse()?;
         if !input.is_empty() {
-            return Err(input.error(format!("expected exactly one screen name: {USAGE}")));
+            let rest: TokenStream = input.parse()?;
+            return Err(syn::Error::new_spanned(
+                rest,
+                format!("only one screen name is allowed; {USAGE}"),
+            ));
         }
         Ok(ScreenName { literal })
     }

@@ -49,7 +49,7 @@ fn parse_function(item: TokenStream) -> syn::Result<ItemFn> {
     if let Some(constness) = &function.sig.constness {
         return Err(syn::Error::new_spanned(
             constness,
-            "#[track_screen] cannot be used on a `const fn`: queuing a screenview is a run-time side effect; remove `const` or the attribute",
+            "#[track_screen] cannot apply to a `const fn`: queuing a screenview is a run-time side effect; remove `const` or the attribute",
         ));
     }
     Ok(function)
@@ -65,7 +65,7 @@ fn not_a_function(item: TokenStream) -> syn::Error {
         .unwrap_or_default();
     syn::Error::new_spanned(
         head,
-        "#[track_screen] can only be used on a function with a body: expected #[track_screen(\"screen name\")] fn handler() { ... }",
+        "#[track_screen] applies only to a function with a body; expected #[track_screen(\"screen name\")] fn handler() { ... }",
     )
 }
 

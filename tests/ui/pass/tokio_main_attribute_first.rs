@@ -1,0 +1,7 @@
+// #[tokio::main] expands first and hands the attribute a synchronous `main`.
+#[tokio::main(flavor = "current_thread")]
+#[lumogon_track::track_screen("main")]
+async fn main() {
+    let n = async { 21 }.await;
+    assert_eq!(n * 2, 42);
+}
