@@ -2,19 +2,22 @@
 
 use clap::{Args, Parser, Subcommand};
 
+#[cfg(feature = "analytics")]
+const ANALYTICS_NOTE: &str = "lumogon sends anonymous usage analytics: the command's name, never its \
+arguments (see ANALYTICS.md). --disable-analytics, LUMOGON_DISABLE_ANALYTICS=1 or DO_NOT_TRACK=1 \
+turn them off.";
+#[cfg(not(feature = "analytics"))]
+const ANALYTICS_NOTE: &str = "This build of lumogon contains no analytics code.";
+
 /// Inspect Docker containers and report what they hold.
-///
-/// lumogon sends anonymous usage analytics (the command's name, never its
-/// arguments); see ANALYTICS.md. --disable-analytics, LUMOGON_DISABLE_ANALYTICS=1
-/// or DO_NOT_TRACK=1 turn them off.
 #[derive(Debug, Parser)]
-#[command(name = "lumogon", version, propagate_version = true)]
+#[command(name = "lumogon", version, propagate_version = true, after_long_help = ANALYTICS_NOTE)]
 pub struct Cli {
     /// Print debug logging to stderr, including one line per analytics hit
     #[arg(short, long, global = true)]
     pub debug: bool,
 
-    /// Send no analytics for this run
+    /// Send no analytics for this run (accepted by every build, so scripts work with both)
     #[arg(long, global = true)]
     pub disable_analytics: bool,
 

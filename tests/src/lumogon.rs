@@ -25,8 +25,9 @@ pub fn workspace() -> PathBuf {
 }
 
 /// The target directory and profile this test binary was built into, read
-/// from its own path (`<target>/<profile>/deps/<test>`).
-fn target_and_profile() -> (PathBuf, String) {
+/// from its own path (`<target>/<profile>/deps/<test>`): builds started by
+/// the tests share it, whatever `CARGO_TARGET_DIR` or `--target-dir` said.
+pub fn target_and_profile() -> (PathBuf, String) {
     let exe = std::env::current_exe().expect("the test binary's path");
     let profile_dir = exe
         .parent()

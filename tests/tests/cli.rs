@@ -141,7 +141,8 @@ fn each_command_sends_its_path_and_never_its_arguments() {
 
 #[test]
 fn every_opt_out_sends_nothing_and_writes_nothing() {
-    let cases: [(&[&str], Option<(&str, &str)>); 4] = [
+    type Variable = Option<(&'static str, &'static str)>;
+    let cases: [(&[&str], Variable); 4] = [
         (&["capabilities", "--disable-analytics"], None),
         (&["--disable-analytics", "version"], None),
         (&["capabilities"], Some(("LUMOGON_DISABLE_ANALYTICS", "1"))),
