@@ -20,12 +20,18 @@ fn normal_dependency_tree(features: &[&str]) -> String {
         .args(features)
         .output()
         .expect("run cargo tree");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn crates(tree: &str) -> Vec<&str> {
-    tree.lines().filter_map(|l| l.split_whitespace().next()).collect()
+    tree.lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect()
 }
 
 #[test]
@@ -33,8 +39,14 @@ fn without_the_feature_reqwest_is_not_in_the_dependency_tree() {
     let without = normal_dependency_tree(&["--no-default-features"]);
     let with = normal_dependency_tree(&[]);
     for analytics_only in ["reqwest", "rustls", "webpki-roots", "uuid"] {
-        assert!(!crates(&without).contains(&analytics_only), "{analytics_only} in:\n{without}");
-        assert!(crates(&with).contains(&analytics_only), "{analytics_only} missing from:\n{with}");
+        assert!(
+            !crates(&without).contains(&analytics_only),
+            "{analytics_only} in:\n{without}"
+        );
+        assert!(
+            crates(&with).contains(&analytics_only),
+            "{analytics_only} missing from:\n{with}"
+        );
     }
     // lumogon-track itself stays, with nothing under it but the macro.
     assert!(crates(&without).contains(&"lumogon-track"));
@@ -48,7 +60,16 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 fn the_release_binary_holds_analytics_code_only_when_built_with_it() {
     let (target, _) = target_and_profile();
     let mut build = cargo();
-    build.args(["build", "--release", "--quiet", "-p", "lumogon", "--target-dir"]).arg(&target);
+    build
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "lumogon",
+            "--target-dir",
+        ])
+        .arg(&target);
     if !ANALYTICS {
         build.arg("--no-default-features");
     }

@@ -28,7 +28,10 @@ fn eight_threads_of_tracked_calls_send_at_most_twenty_hits_in_batches() {
     let threads: Vec<_> = (0..8)
         .map(|_| std::thread::spawn(|| (0..10_000).map(|_| hot()).sum::<u64>()))
         .collect();
-    let total: u64 = threads.into_iter().map(|t| t.join().unwrap_or_default()).sum();
+    let total: u64 = threads
+        .into_iter()
+        .map(|t| t.join().unwrap_or_default())
+        .sum();
     assert_eq!(total, 80_000);
     drop(guard);
 
@@ -39,7 +42,10 @@ fn eight_threads_of_tracked_calls_send_at_most_twenty_hits_in_batches() {
         assert!(requests.is_empty());
         return;
     }
-    assert_eq!((stats.queued, stats.sent, stats.failed, stats.dropped), (20, 20, 0, 80_001 - 20));
+    assert_eq!(
+        (stats.queued, stats.sent, stats.failed, stats.dropped),
+        (20, 20, 0, 80_001 - 20)
+    );
     let hits = collector.hits();
     assert_eq!(hits.len(), 20, "{requests:?}");
     for request in &requests {
@@ -50,9 +56,16 @@ fn eight_threads_of_tracked_calls_send_at_most_twenty_hits_in_batches() {
         assert!(request.body.len() <= 16 * 1024);
     }
     // Hits queued while the worker was busy went out together.
-    assert!(requests.len() < 20, "{} requests for 20 hits", requests.len());
+    assert!(
+        requests.len() < 20,
+        "{} requests for 20 hits",
+        requests.len()
+    );
     let event = &hits[0];
-    let pairs: Vec<_> = event.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let pairs: Vec<_> = event
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     assert_eq!(
         pairs,
         [
@@ -68,6 +81,9 @@ fn eight_threads_of_tracked_calls_send_at_most_twenty_hits_in_batches() {
         ]
     );
     for hit in &hits[1..] {
-        assert!(hit.contains(&("cd".to_owned(), "hot loop".to_owned())), "{hit:?}");
+        assert!(
+            hit.contains(&("cd".to_owned(), "hot loop".to_owned())),
+            "{hit:?}"
+        );
     }
 }
