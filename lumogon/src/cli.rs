@@ -27,6 +27,38 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Inspect containers and print a JSON report of what they hold
+    #[command(
+        after_help = "Every running container is scanned when none is named. A container is named by \
+its full ID, a unique ID prefix or its name.\n\nExamples:\n  lumogon scan\n  lumogon scan web db\n  \
+lumogon scan | jq '.containers[].capabilities.dpkg.payload'"
+    )]
+    Scan {
+        /// Containers to scan (default: every running container)
+        containers: Vec<String>,
+    },
+    /// Scan containers and upload the report to a report service
+    #[command(
+        after_help = "If the upload fails, the report is saved to a file and the error names it.\n\n\
+Examples:\n  lumogon report --endpoint https://reports.example/api\n  \
+LUMOGON_ENDPOINT=https://reports.example/api lumogon report web"
+    )]
+    Report {
+        /// Containers to scan (default: every running container)
+        containers: Vec<String>,
+        /// Where to POST the JSON report (http or https)
+        #[arg(
+            long,
+            env = "LUMOGON_ENDPOINT",
+            value_name = "URL",
+            hide_env_values = true
+        )]
+        endpoint: String,
+        /// Give up on the upload after this many seconds
+        #[arg(long, value_name = "SECONDS", default_value_t = 30,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        timeout: u64,
+    },
     /// Print lumogon's version and build information
     Version,
     /// List what lumogon can report about a container

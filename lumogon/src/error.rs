@@ -11,6 +11,9 @@ pub enum CliError {
     /// The command line was understood but asks for something that does not
     /// exist (exit code 2, like clap's own usage errors).
     Usage(String),
+    /// The command could not do its job (no daemon, an upload refused);
+    /// exit code 1.
+    Failed(String),
     /// Writing the output failed.
     Output(io::Error),
 }
@@ -25,7 +28,7 @@ impl CliError {
                 eprintln!("lumogon: {self}");
                 ExitCode::from(2)
             }
-            CliError::Output(_) => {
+            CliError::Failed(_) | CliError::Output(_) => {
                 eprintln!("lumogon: {self}");
                 ExitCode::FAILURE
             }
@@ -36,7 +39,7 @@ impl CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Usage(message) => f.write_str(message),
+            CliError::Usage(message) | CliError::Failed(message) => f.write_str(message),
             CliError::Output(e) => write!(f, "could not write the output: {e}"),
         }
     }

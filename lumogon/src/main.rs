@@ -1,13 +1,22 @@
 //! `lumogon`: wires the command line to the handlers. Nothing else lives here.
 
 mod analytics;
+mod archive;
 mod capability;
 mod cli;
 mod commands;
 mod config_dir;
 mod docker;
 mod error;
+mod harvest;
 mod logging;
+mod os_release;
+mod packages;
+mod report;
+mod resolve;
+mod scan;
+mod timefmt;
+mod upload;
 
 use std::process::ExitCode;
 

@@ -89,7 +89,12 @@ impl Collector {
 
     /// The `/collect` URL to give `LUMOGON_ANALYTICS_URL`.
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/collect", self.port)
+        self.at("/collect")
+    }
+
+    /// A URL on this server: `path` starts with `/`.
+    pub fn at(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
     }
 
     /// Every request so far.

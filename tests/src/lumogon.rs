@@ -124,6 +124,18 @@ impl Lumogon {
         self
     }
 
+    /// Runs in `dir` (where `lumogon report` saves a report it could not
+    /// upload).
+    pub fn current_dir(mut self, dir: &Path) -> Lumogon {
+        self.command.current_dir(dir);
+        self
+    }
+
+    /// Talks to the machine's Docker daemon instead of none.
+    pub fn real_docker(self) -> Lumogon {
+        self.env("DOCKER_HOST", "unix:///var/run/docker.sock")
+    }
+
     /// Sends analytics to `url` (`LUMOGON_ANALYTICS_URL`).
     pub fn collector(self, url: &str) -> Lumogon {
         self.env("LUMOGON_ANALYTICS_URL", url)

@@ -2,9 +2,12 @@
 //! never its arguments.
 
 mod capabilities;
-mod version;
+mod report;
+mod scan;
+pub mod version;
 
 use std::io::{self, Write};
+use std::time::Duration;
 
 use crate::cli::{CapabilitiesCommand, Command};
 use crate::error::CliError;
@@ -14,6 +17,17 @@ pub fn run(command: Command) -> Result<(), CliError> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match command {
+        Command::Scan { containers } => scan::scan(&mut out, &containers)?,
+        Command::Report {
+            containers,
+            endpoint,
+            timeout,
+        } => report::report(
+            &mut out,
+            &containers,
+            &endpoint,
+            Duration::from_secs(timeout),
+        )?,
         Command::Version => version::version(&mut out)?,
         Command::Capabilities(args) => match args.command {
             None => capabilities::list(&mut out)?,

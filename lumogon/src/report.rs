@@ -1,0 +1,223 @@
+//! The report `lumogon scan` prints and `lumogon report` uploads, in the
+//! original Lumogon JSON format. Pure data: building it needs no I/O beyond
+//! the clock and random ids.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+
+use crate::capability::Capability;
+use crate::commands::version::{BUILD_SHA, BUILD_TIME};
+use crate::timefmt;
+
+const REPORT_SCHEMA: &str = "http://puppet.com/lumogon/core/draft-01/schema#1";
+const CONTAINER_SCHEMA: &str = "http://puppet.com/lumogon/containerreport/draft-01/schema#1";
+
+/// A capability's findings: every value is a string, as in the original.
+pub type Payload = BTreeMap<String, String>;
+
+/// A whole report; keys serialize in this order.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    generated: String,
+    owner: &'static str,
+    group: [&'static str; 1],
+    client_version: ClientVersion,
+    reportid: String,
+    /// By container ID, so the order is deterministic.
+    containers: BTreeMap<String, ContainerReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct ClientVersion {
+    #[serde(rename = "BuildVersion")]
+    version: &'static str,
+    #[serde(rename = "BuildTime")]
+    time: &'static str,
+    #[serde(rename = "BuildSHA")]
+    sha: &'static str,
+}
+
+impl Report {
+    pub fn new(containers: Vec<ContainerReport>) -> Report {
+        Report {
+            schema: REPORT_SCHEMA,
+            generated: timefmt::now(),
+            owner: "default",
+            group: ["default"],
+            client_version: ClientVersion {
+                version: env!("CARGO_PKG_VERSION"),
+                time: BUILD_TIME,
+                sha: BUILD_SHA,
+            },
+            reportid: new_id(),
+            containers: containers
+                .into_iter()
+                .map(|c| (c.container_id.clone(), c))
+                .collect(),
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.reportid
+    }
+
+    /// Pretty JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        // Serializing plain maps of strings cannot fail.
+        let mut json = serde_json::to_string_pretty(self).unwrap_or_default();
+        json.push('\n');
+        json
+    }
+}
+
+/// What one capability found in one container.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Found(Payload),
+    Failed(String),
+}
+
+/// One container's part of the report.
+#[derive(Debug, Serialize)]
+pub struct ContainerReport {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    generated: String,
+    container_report_id: String,
+    container_id: String,
+    container_name: String,
+    /// Set when the container could not be inspected at all (it was removed
+    /// during the scan); the capabilities are then empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    capabilities: Capabilities,
+}
+
+impl ContainerReport {
+    /// `capabilities` in catalogue order; those that do not apply are left
+    /// out by the caller.
+    pub fn new(id: &str, name: &str, capabilities: Vec<(&'static Capability, Outcome)>) -> Self {
+        ContainerReport {
+            schema: CONTAINER_SCHEMA,
+            generated: timefmt::now(),
+            container_report_id: new_id(),
+            container_id: id.to_owned(),
+            container_name: name.to_owned(),
+            error: None,
+            capabilities: Capabilities(capabilities),
+        }
+    }
+
+    pub fn failed(id: &str, name: &str, error: String) -> Self {
+        ContainerReport {
+            error: Some(error),
+            ..ContainerReport::new(id, name, Vec::new())
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Capabilities(Vec<(&'static Capability, Outcome)>);
+
+impl Serialize for Capabilities {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (capability, outcome) in &self.0 {
+            let (payload, error) = match outcome {
+                Outcome::Found(payload) => (Some(payload), None),
+                Outcome::Failed(error) => (None, Some(error.as_str())),
+            };
+            let entry = CapabilityEntry {
+                schema: capability.schema(),
+                title: capability.title,
+                kind: capability.kind,
+                harvestid: new_id(),
+                payload,
+                error,
+            };
+            map.serialize_entry(capability.name, &entry)?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+struct CapabilityEntry<'a> {
+    #[serde(rename = "$schema")]
+    schema: String,
+    title: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    harvestid: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payload: Option<&'a Payload>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().hyphenated().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capability;
+
+    #[test]
+    fn keys_come_in_the_documented_order() {
+        let dpkg = capability::find("dpkg").into_iter().next();
+        let label = capability::find("label").into_iter().next();
+        let mut caps = Vec::new();
+        if let (Some(label), Some(dpkg)) = (label, dpkg) {
+            caps.push((label, Outcome::Found(Payload::new())));
+            let payload = [("bash".to_owned(), "5.2.15-2+b2".to_owned())].into();
+            caps.push((dpkg, Outcome::Found(payload)));
+        }
+        let gone = ContainerReport::failed("bbb", "/gone", "no such container".to_owned());
+        let report = Report::new(vec![gone, ContainerReport::new("aaa", "/web", caps)]);
+        let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap_or_default();
+        let keys = |v: &serde_json::Value| -> Vec<String> {
+            v.as_object()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        // serde_json's Value sorts keys, so check the order on the text.
+        let text = report.to_json();
+        let at = |k: &str| text.find(&format!("\"{k}\"")).unwrap_or(usize::MAX);
+        let top = [
+            "$schema",
+            "generated",
+            "owner",
+            "group",
+            "client_version",
+            "reportid",
+            "containers",
+        ];
+        assert!(top.windows(2).all(|w| at(w[0]) < at(w[1])), "{text}");
+        assert!(at("aaa") < at("bbb"), "containers sorted by id");
+        assert!(at("label") < at("dpkg"), "capabilities in catalogue order");
+        let web = &json["containers"]["aaa"];
+        assert_eq!(web["container_name"], "/web");
+        assert_eq!(web["$schema"], CONTAINER_SCHEMA);
+        assert_eq!(
+            keys(&web["capabilities"]["dpkg"]),
+            ["$schema", "harvestid", "payload", "title", "type"]
+        );
+        assert_eq!(
+            web["capabilities"]["dpkg"]["payload"]["bash"],
+            "5.2.15-2+b2"
+        );
+        assert_eq!(web["capabilities"]["dpkg"]["type"], "dockerapi");
+        assert_eq!(json["containers"]["bbb"]["error"], "no such container");
+        assert_eq!(json["group"], serde_json::json!(["default"]));
+        assert_eq!(
+            json["client_version"]["BuildVersion"],
+            env!("CARGO_PKG_VERSION")
+        );
+    }
+}

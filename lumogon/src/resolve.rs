@@ -1,0 +1,126 @@
+//! Which containers a command line names: a full ID, a unique ID prefix or a
+//! name, as `docker` itself resolves them. Pure logic.
+
+/// A container as `GET /containers/json` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    pub id: String,
+    /// Names without the leading `/`.
+    pub names: Vec<String>,
+}
+
+/// Resolves each query to one container, in the order given, without
+/// duplicates.
+///
+/// # Errors
+///
+/// One line naming the first query that matches nothing or several
+/// containers, and what to do about it.
+pub fn resolve(containers: &[Listed], queries: &[String]) -> Result<Vec<Listed>, String> {
+    let mut chosen: Vec<Listed> = Vec::new();
+    for query in queries {
+        let found = resolve_one(containers, query)?;
+        if !chosen.iter().any(|c| c.id == found.id) {
+            chosen.push(found.clone());
+        }
+    }
+    Ok(chosen)
+}
+
+fn resolve_one<'a>(containers: &'a [Listed], query: &str) -> Result<&'a Listed, String> {
+    let name = query.strip_prefix('/').unwrap_or(query);
+    if query.is_empty() {
+        return Err(
+            "an empty container name was given; name a container by its ID or name".to_owned(),
+        );
+    }
+    if let Some(c) = containers.iter().find(|c| c.id == query) {
+        return Ok(c);
+    }
+    if let Some(c) = containers
+        .iter()
+        .find(|c| c.names.iter().any(|n| n == name))
+    {
+        return Ok(c);
+    }
+    let by_prefix: Vec<&Listed> = containers
+        .iter()
+        .filter(|c| c.id.starts_with(query))
+        .collect();
+    match by_prefix.as_slice() {
+        [one] => Ok(one),
+        [] => Err(format!(
+            "no container matches {query:?}; `docker ps -a` lists the containers' names and IDs"
+        )),
+        many => {
+            let ids: Vec<&str> = many
+                .iter()
+                .map(|c| c.id.get(..12).unwrap_or(&c.id))
+                .collect();
+            Err(format!(
+                "{query:?} matches {} containers ({}); give more of the ID",
+                many.len(),
+                ids.join(", ")
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listed(id: &str, name: &str) -> Listed {
+        Listed {
+            id: id.to_owned(),
+            names: vec![name.to_owned()],
+        }
+    }
+
+    fn ids(result: Result<Vec<Listed>, String>) -> Result<Vec<String>, String> {
+        result.map(|v| v.into_iter().map(|c| c.id).collect())
+    }
+
+    fn q(queries: &[&str]) -> Vec<String> {
+        queries.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn ids_names_and_prefixes() {
+        let all = [
+            listed("abc123", "web"),
+            listed("abd456", "db"),
+            listed("fff000", "abc"),
+        ];
+        assert_eq!(
+            ids(resolve(&all, &q(&["abc123"]))),
+            Ok(vec!["abc123".into()])
+        );
+        assert_eq!(
+            ids(resolve(&all, &q(&["db", "/web"]))),
+            Ok(vec!["abd456".into(), "abc123".into()])
+        );
+        assert_eq!(ids(resolve(&all, &q(&["abd"]))), Ok(vec!["abd456".into()]));
+        // A name wins over an ID prefix, as in docker.
+        assert_eq!(ids(resolve(&all, &q(&["abc"]))), Ok(vec!["fff000".into()]));
+        // Named twice, reported once.
+        assert_eq!(
+            ids(resolve(&all, &q(&["web", "abc123"]))),
+            Ok(vec!["abc123".into()])
+        );
+    }
+
+    #[test]
+    fn no_match_and_ambiguity_are_one_line_errors() {
+        let all = [listed("abc123", "web"), listed("abd456", "db")];
+        let err = resolve(&all, &q(&["nope"])).err().unwrap_or_default();
+        assert!(err.starts_with("no container matches \"nope\""), "{err}");
+        let err = resolve(&all, &q(&["ab"])).err().unwrap_or_default();
+        assert_eq!(
+            err,
+            "\"ab\" matches 2 containers (abc123, abd456); give more of the ID"
+        );
+        assert!(!err.contains('\n'));
+        assert!(resolve(&all, &q(&[""])).is_err());
+    }
+}
