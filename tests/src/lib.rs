@@ -9,6 +9,7 @@ pub mod collector;
 pub mod fixtures;
 pub mod lumogon;
 pub mod servers;
+pub mod tools;
 
 /// Whether this test build has the `analytics` feature, and so which
 /// `lumogon` it runs.
