@@ -6,6 +6,7 @@
 #![allow(missing_debug_implementations)]
 
 pub mod collector;
+pub mod docker_proxy;
 pub mod fixtures;
 pub mod lumogon;
 pub mod servers;

@@ -7,6 +7,7 @@ use std::process::Command;
 
 use lumogon_tests::ANALYTICS;
 use lumogon_tests::collector::Collector;
+use lumogon_tests::docker_proxy::DockerProxy;
 use lumogon_tests::fixtures::{self, ContainerSpec, Fixture, rpmdb};
 use lumogon_tests::lumogon::{Lumogon, Output};
 use lumogon_tests::servers::{BlackHole, refused_port};
@@ -274,6 +275,33 @@ fn a_name_that_matches_nothing_or_several_is_a_one_line_error() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn a_container_removed_during_the_scan_says_so_and_the_others_are_reported() {
+    let fixture = Fixture::alpine().expect("image");
+    let stays = fixture.start(&ContainerSpec::new()).expect("start");
+    let goes = fixture.start(&ContainerSpec::new()).expect("start");
+    let goes_id = goes.id.clone();
+    // Removed after lumogon has listed it and before it inspects it.
+    let proxy = DockerProxy::start(move || {
+        fixtures::remove_container(&goes_id).expect("remove the container");
+    });
+    let collector = Collector::start(200);
+    let out = Lumogon::new(&["scan", &stays.id, &goes.id])
+        .env("DOCKER_HOST", proxy.docker_host())
+        .collector(&collector.url())
+        .run();
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let report = json(&out);
+    let gone = &report["containers"][&goes.id];
+    assert_eq!(
+        gone["error"], "the container was removed during the scan",
+        "{gone:#}"
+    );
+    assert_eq!(gone["capabilities"], serde_json::json!({}));
+    let kept = &report["containers"][&stays.id];
+    assert_eq!(payload(kept, "apk").len(), fixtures::ALPINE_PACKAGES.len());
 }
 
 #[test]
