@@ -37,15 +37,13 @@ impl DockerProxy {
                     let _ = request.as_reader().read_to_end(&mut body);
                     let (status, content_type, answer) =
                         forward(request.method().as_str(), request.url(), &body);
-                    if request
+                    let is_list = request
                         .url()
                         .split('?')
                         .next()
-                        .is_some_and(|p| p.ends_with("/containers/json"))
-                    {
-                        if let Some(hook) = after_list.take() {
-                            hook();
-                        }
+                        .is_some_and(|p| p.ends_with("/containers/json"));
+                    if let Some(hook) = after_list.take_if(|_| is_list) {
+                        hook();
                     }
                     let mut response =
                         tiny_http::Response::from_data(answer).with_status_code(status);
