@@ -13,6 +13,7 @@ use bollard::query_parameters::{
 use futures_util::StreamExt;
 
 use crate::archive::{self, Entry, MAX_FILE_BYTES};
+use crate::error::root_cause;
 use crate::resolve::Listed;
 
 /// A stuck daemon fails a request after this long rather than hanging.
@@ -46,7 +47,7 @@ impl Engine {
             format!(
                 "cannot reach the Docker daemon at {}: {}; start Docker, or set DOCKER_HOST to where it listens",
                 host(),
-                cause(&e)
+                root_cause(&e)
             )
         };
         let docker = Docker::connect_with_defaults()
@@ -63,7 +64,7 @@ impl Engine {
             .docker
             .list_containers(Some(options))
             .await
-            .map_err(|e| format!("could not list containers: {}", cause(&e)))?;
+            .map_err(|e| format!("could not list containers: {}", root_cause(&e)))?;
         Ok(containers
             .into_iter()
             .filter_map(|c| {
@@ -82,7 +83,7 @@ impl Engine {
         match self.docker.inspect_container(id, None).await {
             Ok(inspected) => Ok(Some(inspected)),
             Err(e) if is_not_found(&e) => Ok(None),
-            Err(e) => Err(cause(&e)),
+            Err(e) => Err(root_cause(&e)),
         }
     }
 
@@ -91,14 +92,14 @@ impl Engine {
             .container_changes(id)
             .await
             .map(Option::unwrap_or_default)
-            .map_err(|e| cause(&e))
+            .map_err(|e| root_cause(&e))
     }
 
     pub async fn version(&self) -> Result<SystemVersion, String> {
         self.docker
             .version()
             .await
-            .map_err(|e| format!("could not ask the daemon its version: {}", cause(&e)))
+            .map_err(|e| format!("could not ask the daemon its version: {}", root_cause(&e)))
     }
 
     /// What is at `path` in the container (`None`: nothing), without
@@ -122,7 +123,7 @@ impl Engine {
                     }
                 }
                 Err(e) if is_not_found(&e) => return Ok(None),
-                Err(e) => return Err(format!("could not read {path}: {}", cause(&e))),
+                Err(e) => return Err(format!("could not read {path}: {}", root_cause(&e))),
             }
         }
         archive::read(&tar)
@@ -140,7 +141,7 @@ impl Engine {
         match stream.next().await {
             None | Some(Ok(_)) => Ok(true),
             Some(Err(e)) if is_not_found(&e) => Ok(false),
-            Some(Err(e)) => Err(format!("could not look at {path}: {}", cause(&e))),
+            Some(Err(e)) => Err(format!("could not look at {path}: {}", root_cause(&e))),
         }
     }
 
@@ -184,16 +185,6 @@ fn is_not_found(e: &Error) -> bool {
             ..
         }
     )
-}
-
-/// The innermost message ("No such file or directory"), without the
-/// layers of wrapping around it.
-fn cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = e;
-    while let Some(source) = cause.source() {
-        cause = source;
-    }
-    cause.to_string()
 }
 
 /// The daemon's anonymous `ID` from `GET /info`, or `None` when there is no

@@ -50,3 +50,14 @@ impl From<io::Error> for CliError {
         CliError::Output(e)
     }
 }
+
+/// The innermost message of an error chain ("Connection refused"), without
+/// the layers of context around it that would repeat a URL or a socket path
+/// the message already names.
+pub fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
+}

@@ -12,6 +12,8 @@ use hyper::{Request, Uri};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
+use crate::error::root_cause;
+
 /// An endpoint: where to post, and the credentials its URL carried.
 #[derive(Debug)]
 pub struct Endpoint {
@@ -121,14 +123,6 @@ pub async fn post(endpoint: &Endpoint, json: String, timeout: Duration) -> Resul
     } else {
         Err(format!("the server answered {status}"))
     }
-}
-
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = e;
-    while let Some(source) = cause.source() {
-        cause = source;
-    }
-    cause.to_string()
 }
 
 #[cfg(test)]
