@@ -23,28 +23,98 @@
 //!
 //! # Use
 //!
-//! ```no_run
-//! use lumogon_track::{Config, track_screen};
+//! Add the crate with its default `analytics` feature, or, to let your own
+//! users build without analytics, forward a feature of your own:
 //!
-//! #[track_screen("hello")]
-//! fn hello() {
-//!     println!("hello");
+//! ```toml
+//! [dependencies]
+//! lumogon-track = { version = "0.1", default-features = false }
+//!
+//! [features]
+//! default = ["analytics"]
+//! analytics = ["lumogon-track/analytics"]
+//! ```
+//!
+//! Then annotate the command handlers, wire a flag to [`disable`], call
+//! [`init`] in `main` and hold the guard it returns until `main` returns:
+//!
+//! ```
+//! use clap::{Parser, Subcommand};
+//! use lumogon_track::track_screen;
+//!
+//! #[derive(Parser)]
+//! struct Cli {
+//!     /// Send no usage analytics for this run
+//!     #[arg(long, global = true)]
+//!     disable_analytics: bool,
+//!     #[command(subcommand)]
+//!     command: Command,
+//! }
+//!
+//! #[derive(Subcommand)]
+//! enum Command {
+//!     Scan { target: String },
+//!     Version,
+//! }
+//!
+//! // Queues the screenview "scan" when the body starts; `target` is never sent.
+//! #[track_screen("scan")]
+//! fn scan(target: &str) -> Result<(), String> {
+//!     println!("scanning {target}");
+//!     Ok(())
+//! }
+//!
+//! #[track_screen("version")]
+//! fn version() -> Result<(), String> {
+//!     println!("mytool 1.0.0");
+//!     Ok(())
 //! }
 //!
 //! fn main() -> std::process::ExitCode {
-//!     let disable_flag = std::env::args().any(|a| a == "--disable-analytics");
-//!     if disable_flag {
+//!     # fn args() -> [&'static str; 4] { ["mytool", "--disable-analytics", "scan", "web"] }
+//!     let cli = Cli::parse_from(args()); // `Cli::parse()` in a real program
+//!     if cli.disable_analytics {
 //!         lumogon_track::disable();
 //!     }
-//!     // Hold the guard for the life of `main`: dropping it is the flush.
-//!     let _guard = lumogon_track::init(Config::new("UA-12345-1", "mytool", "1.0.0"));
-//!     hello();
-//!     std::process::ExitCode::SUCCESS
+//!     // This crate's name and version, the property's tracking id. Hits
+//!     // recorded before `init` are not sent.
+//!     let _guard = lumogon_track::init(lumogon_track::config!("UA-12345-1"))
+//!         .map_err(|e| eprintln!("analytics off: {e}"))
+//!         .ok();
+//!     let result = match cli.command {
+//!         Command::Scan { target } => scan(&target),
+//!         Command::Version => version(),
+//!     };
+//!     match result {
+//!         Ok(()) => std::process::ExitCode::SUCCESS,
+//!         Err(e) => {
+//!             eprintln!("mytool: {e}");
+//!             std::process::ExitCode::FAILURE
+//!         }
+//!     }
+//!     // `_guard` drops here: the exit waits for queued hits, at most 300 ms.
 //! }
 //! ```
 //!
 //! Return an `ExitCode` from `main` rather than calling
-//! `std::process::exit`, which skips destructors and so the flush.
+//! `std::process::exit`, which skips destructors and so the flush. A
+//! panic that unwinds out of `main` still runs it.
+//!
+//! `examples/greeter.rs` in the repository is the same thing as a program
+//! to run: `cargo run -p lumogon-track --example greeter -- --debug hello you`.
+//!
+//! # The exit-time promise
+//!
+//! Nothing happens on the caller's thread but an atomic check and a
+//! `try_send`. The first hit starts one worker thread, which asks the
+//! client-id source (at most 200 ms, on a thread of its own), builds the
+//! HTTP client and sends; hits queued meanwhile go out together (`/batch`).
+//! Requests time out after 1 s to connect and 3 s in all, and a failure is
+//! never retried. When the [`FlushGuard`] drops, it waits for what is queued
+//! or in flight for at most the flush budget (300 ms unless
+//! [`Config::flush_budget`] says otherwise), then returns without joining
+//! the worker: the process never waits longer than that because of
+//! analytics.
 //!
 //! # Opting out
 //!
@@ -69,7 +139,10 @@
 //!
 //! # Features
 //!
-//! - `analytics` (default): the runtime. Off, the API stays and does nothing.
+//! - `analytics` (default): the runtime: the worker, reqwest, rustls. Off,
+//!   the API stays as it is and does nothing; `#[track_screen]` returns the
+//!   function exactly as written, so the same code builds in both modes and
+//!   a build without the feature contains no analytics code at all.
 
 #![deny(missing_docs)]
 
@@ -90,6 +163,25 @@ mod transport;
 mod worker;
 
 pub use config::{Config, ConfigError, DEFAULT_FLUSH_BUDGET};
+
+/// A [`Config`] for the tracking id, with the calling crate's name and
+/// version (`CARGO_PKG_NAME`, `CARGO_PKG_VERSION`) as the app name and
+/// version.
+///
+/// ```
+/// let config = lumogon_track::config!("UA-12345-1").flush_budget(std::time::Duration::from_millis(100));
+/// # drop(config);
+/// ```
+#[macro_export]
+macro_rules! config {
+    ($tracking_id:expr $(,)?) => {
+        $crate::Config::new(
+            $tracking_id,
+            ::core::env!("CARGO_PKG_NAME"),
+            ::core::env!("CARGO_PKG_VERSION"),
+        )
+    };
+}
 /// Queues a screenview each time the function's body starts.
 ///
 /// ```

@@ -60,7 +60,17 @@ LUMOGON_ENDPOINT=https://reports.example/api lumogon report web"
         timeout: u64,
     },
     /// Print lumogon's version and build information
+    #[command(after_help = "Example:\n  lumogon version")]
     Version,
+    /// Print a shell completion script (sends no analytics)
+    #[command(
+        after_help = "Examples:\n  lumogon completions bash > /etc/bash_completion.d/lumogon\n  \
+lumogon completions zsh > \"${fpath[1]}/_lumogon\"\n  lumogon completions fish > ~/.config/fish/completions/lumogon.fish"
+    )]
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
     /// List what lumogon can report about a container
     #[command(
         after_help = "Examples:\n  lumogon capabilities\n  lumogon capabilities describe dpkg"

@@ -29,6 +29,12 @@ pub fn run(command: Command) -> Result<(), CliError> {
             Duration::from_secs(timeout),
         )?,
         Command::Version => version::version(&mut out)?,
+        // Not tracked: completion scripts are made by package builds and
+        // install scripts, not by a person using lumogon.
+        Command::Completions { shell } => {
+            let mut cli = <crate::cli::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cli, "lumogon", &mut out);
+        }
         Command::Capabilities(args) => match args.command {
             None => capabilities::list(&mut out)?,
             Some(CapabilitiesCommand::Describe { name }) => {

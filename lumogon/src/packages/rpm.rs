@@ -81,7 +81,7 @@ impl Header {
     }
 }
 
-/// name -> "[epoch:]version-release" for every package in an rpm sqlite db.
+/// name -> `[epoch:]version-release` for every package in an rpm sqlite db.
 ///
 /// The epoch prefix appears exactly when the header has an EPOCH tag, even
 /// `Epoch: 0`, matching `rpm -qa --qf '%{NAME} %{EVR}\n'`.
