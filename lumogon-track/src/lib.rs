@@ -229,6 +229,21 @@ pub fn disable() {
     runtime::disable();
 }
 
+/// Whether this build has the `analytics` feature: without it nothing can
+/// be sent, whatever else is set.
+pub const COMPILED_IN: bool = cfg!(feature = "analytics");
+
+/// The environment variable that turns analytics off for this process, if
+/// one is set: `LUMOGON_DISABLE_ANALYTICS`, else `DO_NOT_TRACK` (each counts
+/// when set to anything but empty, `0` or `false`). Always `None` without the
+/// `analytics` feature. For an application's `status` command.
+pub fn disabled_by_environment() -> Option<&'static str> {
+    #[cfg(feature = "analytics")]
+    return optout::decide(false, |key| std::env::var(key).ok()).and_then(optout::OptOut::variable);
+    #[cfg(not(feature = "analytics"))]
+    None
+}
+
 /// Queues an event hit (`t=event&ec=category&ea=action`).
 ///
 /// Both names are `&'static str` so that nothing typed at run time can be

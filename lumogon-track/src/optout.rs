@@ -30,6 +30,17 @@ impl fmt::Display for OptOut {
     }
 }
 
+impl OptOut {
+    /// The environment variable behind this opt-out, if it is one.
+    pub(crate) fn variable(self) -> Option<&'static str> {
+        match self {
+            OptOut::Application => None,
+            OptOut::DisableVariable => Some(DISABLE_VAR),
+            OptOut::DoNotTrack => Some(DO_NOT_TRACK_VAR),
+        }
+    }
+}
+
 /// The first opt-out that applies, if any.
 pub(crate) fn decide(
     disabled_by_application: bool,
