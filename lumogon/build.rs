@@ -1,8 +1,13 @@
-//! Records the commit a binary was built from, for `lumogon version` and the
-//! report's `client_version`. The build time is the commit's time, so two
-//! builds of one commit print the same thing.
+//! Build facts for `lumogon version` and the report's `client_version` (the
+//! commit a binary was built from, and that commit's time, so two builds of
+//! one commit print the same thing), and the list of screen names behind
+//! `lumogon analytics screens`.
 
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use syn::visit::Visit;
 
 fn git(args: &[&str]) -> Option<String> {
     let out = Command::new("git")
@@ -33,4 +38,71 @@ fn main() {
         }
     }
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=src");
+    write_screens();
+}
+
+/// Every `#[track_screen("…")]` literal in `src/`, sorted, as a constant.
+///
+/// Read from the parsed sources rather than registered by the macro at link
+/// time: a link-section registry (linkme, inventory) trips
+/// `forbid(unsafe_code)` in the annotated crate, and the attribute's
+/// expansion stays the one statement it promises to be.
+fn write_screens() {
+    let mut screens = BTreeSet::new();
+    let mut files = Vec::new();
+    collect_rs_files(Path::new("src"), &mut files);
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        // A file that does not parse fails the real compilation with a
+        // better message than this script could give.
+        let Ok(ast) = syn::parse_file(&text) else {
+            continue;
+        };
+        let mut finder = ScreenFinder(&mut screens);
+        finder.visit_file(&ast);
+    }
+    let list: Vec<String> = screens.iter().map(|s| format!("{s:?}")).collect();
+    let code = format!(
+        "/// Every screen name in this binary's sources.\npub const SCREENS: &[&str] = &[{}];\n",
+        list.join(", ")
+    );
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("screens.rs");
+    if let Err(e) = std::fs::write(&out, code) {
+        panic!("cannot write {}: {e}", out.display());
+    }
+}
+
+fn collect_rs_files(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_rs_files(&path, files);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+}
+
+struct ScreenFinder<'a>(&'a mut BTreeSet<String>);
+
+impl<'ast> Visit<'ast> for ScreenFinder<'_> {
+    fn visit_attribute(&mut self, attr: &'ast syn::Attribute) {
+        let is_track_screen = attr
+            .path()
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "track_screen");
+        if let Some(name) = is_track_screen
+            .then(|| attr.parse_args::<syn::LitStr>().ok())
+            .flatten()
+        {
+            self.0.insert(name.value());
+        }
+    }
 }

@@ -1,22 +1,100 @@
-//! lumogon's use of lumogon-track: who it reports as and where its client id
-//! comes from.
+//! lumogon's use of lumogon-track: who it reports as, where its client id
+//! comes from, which opt-out wins, and the first-run notice.
+
+use std::fmt;
+use std::path::PathBuf;
 
 use lumogon_track::{Config, FlushGuard};
 
+use crate::settings::Settings;
 use crate::{config_dir, docker};
 
 /// The Universal Analytics property of the original Lumogon.
 const TRACKING_ID: &str = "UA-54263865-7";
 
-/// Starts analytics unless `--disable-analytics` (or the environment) says
-/// otherwise, and returns the guard that flushes at exit.
+/// The events lumogon sends, as (category, action).
+pub const UPLOAD_EVENT: (&str, &str) = ("UX", "upload");
+pub const EVENTS: &[(&str, &str)] = &[UPLOAD_EVENT];
+
+/// Raised when the notice's text changes in a way a person should see again.
+const NOTICE_VERSION: u32 = 1;
+
+const NOTICE: &str = "\
+lumogon sends anonymous usage analytics: the name of each command you run (never its \
+arguments), lumogon's version and an anonymous id. Nothing was sent this time.
+What is sent and why: https://github.com/lumogon/lumogon-rs/blob/main/ANALYTICS.md
+To turn it off: `lumogon analytics disable` (or set DO_NOT_TRACK=1).";
+
+/// What turned analytics off, in order of precedence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Off {
+    /// Built without the `analytics` feature.
+    NotInBuild,
+    /// `--disable-analytics`.
+    Flag,
+    /// `LUMOGON_DISABLE_ANALYTICS` or `DO_NOT_TRACK`.
+    Environment(&'static str),
+    /// `lumogon analytics disable`.
+    Saved,
+}
+
+impl fmt::Display for Off {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Off::NotInBuild => {
+                f.write_str("this lumogon was built without the `analytics` feature")
+            }
+            Off::Flag => f.write_str("--disable-analytics"),
+            Off::Environment(var) => write!(f, "{var} is set"),
+            Off::Saved => {
+                f.write_str("the saved setting (`lumogon analytics enable` turns it back on)")
+            }
+        }
+    }
+}
+
+/// The first opt-out that applies. Pure: the caller reads the world.
+pub fn off(
+    in_build: bool,
+    flag: bool,
+    environment: Option<&'static str>,
+    saved: Option<bool>,
+) -> Option<Off> {
+    if !in_build {
+        Some(Off::NotInBuild)
+    } else if flag {
+        Some(Off::Flag)
+    } else if let Some(var) = environment {
+        Some(Off::Environment(var))
+    } else if saved == Some(false) {
+        Some(Off::Saved)
+    } else {
+        None
+    }
+}
+
+/// The state `lumogon analytics status` reports.
+pub fn status(flag: bool) -> (Option<Off>, Option<PathBuf>) {
+    let dir = config_dir::config_dir();
+    let saved = || dir.as_deref().map(Settings::load).and_then(|s| s.analytics);
+    let environment = lumogon_track::disabled_by_environment();
+    // Settings are only read when they could matter.
+    let off = off(lumogon_track::COMPILED_IN, flag, environment, None)
+        .or_else(|| off(true, false, None, saved()));
+    (off, dir)
+}
+
+/// Starts analytics unless something says otherwise, and returns the guard
+/// that flushes at exit. The first time analytics would be on, it shows the
+/// notice instead and sends nothing.
 pub fn start(disable_analytics: bool) -> Option<FlushGuard> {
-    if disable_analytics {
+    let (off, dir) = status(disable_analytics);
+    if off.is_some() || !consented(dir.as_deref()) {
         lumogon_track::disable();
     }
     let mut config =
         Config::new(TRACKING_ID, "lumogon", env!("CARGO_PKG_VERSION")).client_id(docker::daemon_id);
-    if let Some(dir) = config_dir::config_dir() {
+    if let Some(dir) = &dir {
         config = config.client_id_file(dir.join("client_id"));
     }
     match lumogon_track::init(config) {
@@ -26,5 +104,88 @@ pub fn start(disable_analytics: bool) -> Option<FlushGuard> {
             log::debug!("analytics: off: {e}");
             None
         }
+    }
+}
+
+/// Whether the person has seen the current notice. If not, shows it and
+/// records that it was shown; this run sends nothing either way, and
+/// nothing is sent until the record can be written.
+fn consented(dir: Option<&std::path::Path>) -> bool {
+    let Some(dir) = dir else {
+        eprintln!("{NOTICE}");
+        return false;
+    };
+    let mut settings = Settings::load(dir);
+    if settings.notice_version >= NOTICE_VERSION {
+        return true;
+    }
+    eprintln!("{NOTICE}");
+    settings.notice_version = NOTICE_VERSION;
+    if let Err(e) = settings.save(dir) {
+        log::debug!(
+            "analytics: could not record the notice in {}: {e}",
+            dir.display()
+        );
+    }
+    false
+}
+
+/// Saves the person's choice; turning analytics off also deletes the
+/// anonymous id. Returns the settings file's path.
+pub fn choose(enabled: bool) -> Result<PathBuf, String> {
+    let dir = config_dir::config_dir()
+        .ok_or("no config directory: set LUMOGON_CONFIG_DIR, XDG_CONFIG_HOME or HOME")?;
+    let mut settings = Settings::load(&dir);
+    settings.analytics = Some(enabled);
+    // Choosing is informed consent either way: no notice after it.
+    settings.notice_version = NOTICE_VERSION;
+    settings.save(&dir).map_err(|e| {
+        format!(
+            "cannot save the setting in {}: {e}; check that the directory is writable",
+            dir.display()
+        )
+    })?;
+    if !enabled {
+        let id = dir.join("client_id");
+        match std::fs::remove_file(&id) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(format!(
+                    "the setting is saved, but {} could not be deleted: {e}",
+                    id.display()
+                ));
+            }
+        }
+    }
+    Ok(crate::settings::path(&dir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn precedence_is_build_flag_environment_saved() {
+        assert_eq!(off(true, false, None, None), None);
+        assert_eq!(off(true, false, None, Some(true)), None);
+        assert_eq!(off(true, false, None, Some(false)), Some(Off::Saved));
+        assert_eq!(
+            off(true, false, Some("DO_NOT_TRACK"), Some(false)),
+            Some(Off::Environment("DO_NOT_TRACK"))
+        );
+        assert_eq!(
+            off(true, true, Some("DO_NOT_TRACK"), Some(false)),
+            Some(Off::Flag)
+        );
+        assert_eq!(
+            off(false, true, Some("DO_NOT_TRACK"), Some(false)),
+            Some(Off::NotInBuild)
+        );
+        // An explicit enable does not override an environment opt-out.
+        assert_eq!(
+            off(true, false, Some("LUMOGON_DISABLE_ANALYTICS"), Some(true)),
+            Some(Off::Environment("LUMOGON_DISABLE_ANALYTICS"))
+        );
     }
 }

@@ -62,6 +62,9 @@ LUMOGON_ENDPOINT=https://reports.example/api lumogon report web"
     /// Print lumogon's version and build information
     #[command(after_help = "Example:\n  lumogon version")]
     Version,
+    /// See or change whether lumogon sends anonymous usage analytics
+    #[command(subcommand)]
+    Analytics(AnalyticsCommand),
     /// Print a shell completion script (sends no analytics)
     #[command(
         after_help = "Examples:\n  lumogon completions bash > /etc/bash_completion.d/lumogon\n  \
@@ -76,6 +79,19 @@ lumogon completions zsh > \"${fpath[1]}/_lumogon\"\n  lumogon completions fish >
         after_help = "Examples:\n  lumogon capabilities\n  lumogon capabilities describe dpkg"
     )]
     Capabilities(CapabilitiesArgs),
+}
+
+/// `lumogon analytics …` never sends anything itself.
+#[derive(Debug, Subcommand)]
+pub enum AnalyticsCommand {
+    /// Say whether analytics is on, and if not, what turned it off
+    Status,
+    /// Turn analytics on again (saved in the config directory)
+    Enable,
+    /// Turn analytics off for good, and delete the anonymous id
+    Disable,
+    /// List every screen name and event this lumogon can send
+    Screens,
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,7 @@ mod packages;
 mod report;
 mod resolve;
 mod scan;
+mod settings;
 mod timefmt;
 mod upload;
 
@@ -28,8 +29,13 @@ fn main() -> ExitCode {
     // Held until `main` returns: its drop is the bounded flush. `main`
     // returns an ExitCode rather than calling `process::exit`, which would
     // skip the drop.
-    let _analytics = analytics::start(cli.disable_analytics);
-    match commands::run(cli.command) {
+    // `lumogon analytics …` and `completions` never send: nothing starts.
+    let tracked = !matches!(
+        cli.command,
+        cli::Command::Analytics(_) | cli::Command::Completions { .. }
+    );
+    let _analytics = tracked.then(|| analytics::start(cli.disable_analytics));
+    match commands::run(cli.command, cli.disable_analytics) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => error.report(),
     }

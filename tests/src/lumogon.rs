@@ -15,6 +15,11 @@ pub const FLUSH_BUDGET: Duration = Duration::from_millis(300);
 /// killed and the test fails, rather than hanging the suite.
 const HANG: Duration = Duration::from_secs(30);
 
+/// lumogon's settings file in its config directory, and what it holds once
+/// the first-run notice has been shown.
+pub const SETTINGS: &str = "analytics.json";
+const SEEN_NOTICE: &str = r#"{"notice_version": 1}"#;
+
 /// A `DOCKER_HOST` with nothing behind it: the client id falls back to the
 /// UUID in the config directory at once.
 pub const NO_DOCKER: &str = "unix:///nonexistent/lumogon-tests/docker.sock";
@@ -95,9 +100,13 @@ pub struct Lumogon {
 
 impl Lumogon {
     /// `lumogon ARGS` with a clean environment: a fresh HOME and config
-    /// directory, no Docker daemon, no analytics variables.
+    /// directory, no Docker daemon, no analytics variables, and a person
+    /// who has already seen the first-run notice (see [`Lumogon::first_run`]).
     pub fn new(args: &[&str]) -> Lumogon {
         let home = tempfile::tempdir().expect("tempdir");
+        let config = home.path().join("config");
+        std::fs::create_dir_all(&config).expect("config dir");
+        std::fs::write(config.join(SETTINGS), SEEN_NOTICE).expect("settings");
         let mut command = Command::new(binary());
         command
             .args(args)
@@ -110,6 +119,27 @@ impl Lumogon {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         Lumogon { command, home }
+    }
+
+    /// A first run: no settings saved, so no notice seen yet.
+    pub fn first_run(self) -> Lumogon {
+        let _ = std::fs::remove_file(self.config_dir().join(SETTINGS));
+        self
+    }
+
+    /// The files in the config directory, sorted: a run that must write
+    /// nothing leaves only the settings it was given.
+    pub fn config_files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.config_dir())
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
     }
 
     /// Sets an environment variable.

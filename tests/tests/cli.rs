@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use lumogon_tests::ANALYTICS;
 use lumogon_tests::collector::Collector;
-use lumogon_tests::lumogon::{FLUSH_BUDGET, Lumogon, Output};
+use lumogon_tests::lumogon::{FLUSH_BUDGET, Lumogon, Output, SETTINGS};
 use lumogon_tests::servers::{BlackHole, refused_port};
 
 /// What a run may take beyond the flush budget: process start-up and a
@@ -55,8 +55,9 @@ fn capabilities_sends_exactly_one_screenview_with_the_documented_fields() {
             requests.is_empty(),
             "a build without analytics sent {requests:?}"
         );
-        assert!(
-            !lumogon.config_dir().exists(),
+        assert_eq!(
+            lumogon.config_files(),
+            [SETTINGS],
             "a build without analytics wrote a file"
         );
         return;
@@ -162,8 +163,9 @@ fn every_opt_out_sends_nothing_and_writes_nothing() {
             "{args:?} {var:?} sent {:?}",
             collector.requests()
         );
-        assert!(
-            !lumogon.config_dir().exists(),
+        assert_eq!(
+            lumogon.config_files(),
+            [SETTINGS],
             "{args:?} {var:?} wrote to the config dir"
         );
     }

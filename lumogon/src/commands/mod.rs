@@ -1,6 +1,7 @@
 //! Command handlers. Each carries `#[track_screen]` with its command path,
 //! never its arguments.
 
+mod analytics;
 mod capabilities;
 mod report;
 mod scan;
@@ -9,11 +10,12 @@ pub mod version;
 use std::io::{self, Write};
 use std::time::Duration;
 
-use crate::cli::{CapabilitiesCommand, Command};
+use crate::cli::{AnalyticsCommand, CapabilitiesCommand, Command};
 use crate::error::CliError;
 
-/// Runs one command, writing its output to stdout.
-pub fn run(command: Command) -> Result<(), CliError> {
+/// Runs one command, writing its output to stdout. `disable_analytics` is
+/// the global flag, which `analytics status` reports on.
+pub fn run(command: Command, disable_analytics: bool) -> Result<(), CliError> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match command {
@@ -29,6 +31,12 @@ pub fn run(command: Command) -> Result<(), CliError> {
             Duration::from_secs(timeout),
         )?,
         Command::Version => version::version(&mut out)?,
+        Command::Analytics(what) => match what {
+            AnalyticsCommand::Status => analytics::status(&mut out, disable_analytics)?,
+            AnalyticsCommand::Enable => analytics::choose(&mut out, true)?,
+            AnalyticsCommand::Disable => analytics::choose(&mut out, false)?,
+            AnalyticsCommand::Screens => analytics::screens(&mut out)?,
+        },
         // Not tracked: completion scripts are made by package builds and
         // install scripts, not by a person using lumogon.
         Command::Completions { shell } => {

@@ -20,7 +20,8 @@ pub fn report(
     scan::block_on(async {
         let report = scan::scan(targets).await?;
         let json = report.to_json();
-        lumogon_track::event("UX", "upload");
+        let (category, action) = crate::analytics::UPLOAD_EVENT;
+        lumogon_track::event(category, action);
         match upload::post(&endpoint, json.clone(), timeout).await {
             Ok(status) => {
                 writeln!(
