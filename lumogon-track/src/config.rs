@@ -11,9 +11,17 @@ use std::time::Duration;
 /// Where Measurement Protocol v1 hits go unless told otherwise.
 #[cfg(feature = "analytics")]
 pub(crate) const DEFAULT_ENDPOINT: &str = "https://www.google-analytics.com/collect";
-/// The user's override of the endpoint: a full `/collect` URL.
+/// Where GA4 Measurement Protocol events go unless told otherwise; the
+/// measurement id and api secret are added as its query string.
+#[cfg(feature = "analytics")]
+pub(crate) const DEFAULT_GA4_ENDPOINT: &str = "https://www.google-analytics.com/mp/collect";
+/// The user's override of the endpoint: a full `/collect` URL (v1) or
+/// `/mp/collect` URL (GA4).
 #[cfg(feature = "analytics")]
 pub(crate) const ENDPOINT_VAR: &str = "LUMOGON_ANALYTICS_URL";
+/// The dry run: print each request to stderr instead of sending it.
+#[cfg(feature = "analytics")]
+pub(crate) const DRY_RUN_VAR: &str = "LUMOGON_ANALYTICS_DEBUG";
 /// How long the exit may wait for hits still queued or in flight.
 pub const DEFAULT_FLUSH_BUDGET: Duration = Duration::from_millis(300);
 
@@ -32,6 +40,10 @@ pub(crate) type ClientIdSource = Box<dyn FnOnce() -> Option<String> + Send>;
 /// # drop(config);
 /// ```
 ///
+/// [`Config::new`] sends Universal Analytics (Measurement Protocol v1) hits;
+/// [`Config::ga4`] sends Google Analytics 4 (GA4 Measurement Protocol) events
+/// instead. Every other method applies to both.
+///
 /// With the `analytics` feature off every method is a no-op and the value
 /// holds nothing.
 #[must_use = "a Config does nothing until it is given to lumogon_track::init"]
@@ -43,13 +55,30 @@ pub struct Config {
 /// The configuration as the runtime uses it.
 #[cfg(feature = "analytics")]
 pub(crate) struct Settings {
-    pub(crate) tracking_id: String,
+    pub(crate) backend: Backend,
     pub(crate) app_name: String,
     pub(crate) app_version: String,
     pub(crate) endpoint: String,
     pub(crate) flush_budget: Duration,
     pub(crate) client_id: Option<ClientIdSource>,
     pub(crate) client_id_file: Option<PathBuf>,
+    /// `LUMOGON_ANALYTICS_DEBUG`: print requests instead of sending them.
+    /// Only the environment sets it, in [`Settings::resolve`].
+    pub(crate) dry_run: bool,
+}
+
+/// Which protocol the hits are encoded for, with that protocol's property
+/// identity.
+#[cfg(feature = "analytics")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Backend {
+    /// Universal Analytics, Measurement Protocol v1 (`hit.rs`).
+    V1 { tracking_id: String },
+    /// Google Analytics 4, GA4 Measurement Protocol (`ga4.rs`).
+    Ga4 {
+        measurement_id: String,
+        api_secret: String,
+    },
 }
 
 impl Config {
@@ -64,17 +93,10 @@ impl Config {
     ) -> Self {
         #[cfg(feature = "analytics")]
         {
-            Config {
-                settings: Settings {
-                    tracking_id: tracking_id.into(),
-                    app_name: app_name.into(),
-                    app_version: app_version.into(),
-                    endpoint: DEFAULT_ENDPOINT.to_owned(),
-                    flush_budget: DEFAULT_FLUSH_BUDGET,
-                    client_id: None,
-                    client_id_file: None,
-                },
-            }
+            let backend = Backend::V1 {
+                tracking_id: tracking_id.into(),
+            };
+            Config::with_backend(backend, app_name.into(), app_version.into())
         }
         #[cfg(not(feature = "analytics"))]
         {
@@ -83,8 +105,67 @@ impl Config {
         }
     }
 
-    /// Sends hits to `url`, a full Measurement Protocol v1 `/collect` URL
-    /// (`http` or `https`); several hits go to `batch` beside it. The
+    /// A configuration for the Google Analytics 4 data stream
+    /// `measurement_id` (`G-` then letters and digits, e.g. `G-ABCDE12345`)
+    /// with one of its Measurement Protocol `api_secret`s (created in
+    /// Google Analytics under Admin, Data streams, Measurement Protocol API
+    /// secrets), reporting as application `app_name`, version `app_version`.
+    ///
+    /// Hits become GA4 events posted as JSON to
+    /// `https://www.google-analytics.com/mp/collect`; see [the crate
+    /// docs](crate#backends) for what each event holds.
+    ///
+    /// ```
+    /// let config = lumogon_track::Config::ga4("G-ABCDE12345", "api-secret", "mytool", "1.2.3");
+    /// # drop(config);
+    /// ```
+    #[cfg_attr(not(feature = "analytics"), inline)]
+    pub fn ga4(
+        measurement_id: impl Into<String>,
+        api_secret: impl Into<String>,
+        app_name: impl Into<String>,
+        app_version: impl Into<String>,
+    ) -> Self {
+        #[cfg(feature = "analytics")]
+        {
+            let backend = Backend::Ga4 {
+                measurement_id: measurement_id.into(),
+                api_secret: api_secret.into(),
+            };
+            Config::with_backend(backend, app_name.into(), app_version.into())
+        }
+        #[cfg(not(feature = "analytics"))]
+        {
+            let _ = (measurement_id, api_secret, app_name, app_version);
+            Config {}
+        }
+    }
+
+    #[cfg(feature = "analytics")]
+    fn with_backend(backend: Backend, app_name: String, app_version: String) -> Self {
+        let endpoint = match backend {
+            Backend::V1 { .. } => DEFAULT_ENDPOINT,
+            Backend::Ga4 { .. } => DEFAULT_GA4_ENDPOINT,
+        };
+        Config {
+            settings: Settings {
+                backend,
+                app_name,
+                app_version,
+                endpoint: endpoint.to_owned(),
+                flush_budget: DEFAULT_FLUSH_BUDGET,
+                client_id: None,
+                client_id_file: None,
+                dry_run: false,
+            },
+        }
+    }
+
+    /// Sends hits to `url` (`http` or `https`). For v1 ([`Config::new`]) it
+    /// is a full `/collect` URL, and several hits go to `batch` beside it.
+    /// For GA4 ([`Config::ga4`]) it is a full `/mp/collect` URL (or
+    /// `/debug/mp/collect`, Google's validation endpoint), to which the
+    /// `measurement_id` and `api_secret` query parameters are added. The
     /// `LUMOGON_ANALYTICS_URL` environment variable, when set, wins over this.
     #[cfg_attr(not(feature = "analytics"), inline)]
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
@@ -149,8 +230,15 @@ impl fmt::Debug for Config {
         #[cfg(feature = "analytics")]
         {
             let t = &self.settings;
-            s.field("tracking_id", &t.tracking_id)
-                .field("app_name", &t.app_name)
+            match &t.backend {
+                Backend::V1 { tracking_id } => s.field("tracking_id", tracking_id),
+                // The secret is not secret from anyone who has the binary,
+                // but it has no business in logs.
+                Backend::Ga4 { measurement_id, .. } => s
+                    .field("measurement_id", measurement_id)
+                    .field("api_secret", &"<redacted>"),
+            };
+            s.field("app_name", &t.app_name)
                 .field("app_version", &t.app_version)
                 .field("endpoint", &t.endpoint)
                 .field("flush_budget", &t.flush_budget)
@@ -170,9 +258,15 @@ pub struct ConfigError(ErrorKind);
 #[derive(Debug)]
 enum ErrorKind {
     TrackingId(String),
+    MeasurementId(String),
+    ApiSecret,
     AppName,
     AppVersion,
-    Endpoint { from: &'static str, value: String },
+    Endpoint {
+        from: &'static str,
+        value: String,
+        ending: &'static str,
+    },
     AlreadyInitialized,
 }
 
@@ -190,12 +284,25 @@ impl fmt::Display for ConfigError {
                 f,
                 "invalid tracking id {id:?}: expected a Universal Analytics id like \"UA-12345-1\""
             ),
+            ErrorKind::MeasurementId(id) => write!(
+                f,
+                "invalid measurement id {id:?}: expected a GA4 measurement id like \"G-ABCDE12345\" \
+                 (Google Analytics: Admin, Data streams)"
+            ),
+            ErrorKind::ApiSecret => f.write_str(
+                "invalid api secret: it must not be empty; create one in Google Analytics under \
+                 Admin, Data streams, Measurement Protocol API secrets",
+            ),
             ErrorKind::AppName => f.write_str("invalid app name: it must not be empty"),
             ErrorKind::AppVersion => f.write_str("invalid app version: it must not be empty"),
-            ErrorKind::Endpoint { from, value } => write!(
+            ErrorKind::Endpoint {
+                from,
+                value,
+                ending,
+            } => write!(
                 f,
                 "invalid endpoint {value:?} (from {from}): expected an http:// or https:// URL \
-                 ending in /collect"
+                 ending in {ending}"
             ),
             ErrorKind::AlreadyInitialized => {
                 f.write_str("lumogon_track::init was already called in this process")
@@ -220,7 +327,8 @@ impl ConfigError {
 
 #[cfg(feature = "analytics")]
 impl Settings {
-    /// Applies the user's endpoint override and checks every field.
+    /// Applies the user's endpoint override and dry-run switch, and checks
+    /// every field.
     pub(crate) fn resolve(
         mut self,
         var: impl Fn(&str) -> Option<String>,
@@ -230,9 +338,31 @@ impl Settings {
             self.endpoint = url.trim().to_owned();
             from = ENDPOINT_VAR;
         }
-        if !is_tracking_id(&self.tracking_id) {
-            return Err(ConfigError(ErrorKind::TrackingId(self.tracking_id)));
-        }
+        // The same rule as the opt-out variables, so that
+        // LUMOGON_ANALYTICS_DEBUG=0 means what it says.
+        self.dry_run = crate::optout::is_set(var(DRY_RUN_VAR).as_deref());
+        let ending = match &self.backend {
+            Backend::V1 { tracking_id } => {
+                if !is_tracking_id(tracking_id) {
+                    return Err(ConfigError(ErrorKind::TrackingId(tracking_id.clone())));
+                }
+                "/collect"
+            }
+            Backend::Ga4 {
+                measurement_id,
+                api_secret,
+            } => {
+                if !is_measurement_id(measurement_id) {
+                    return Err(ConfigError(ErrorKind::MeasurementId(
+                        measurement_id.clone(),
+                    )));
+                }
+                if api_secret.trim().is_empty() {
+                    return Err(ConfigError(ErrorKind::ApiSecret));
+                }
+                "/mp/collect"
+            }
+        };
         if self.app_name.trim().is_empty() {
             return Err(ConfigError(ErrorKind::AppName));
         }
@@ -243,6 +373,7 @@ impl Settings {
             return Err(ConfigError(ErrorKind::Endpoint {
                 from,
                 value: self.endpoint,
+                ending,
             }));
         }
         Ok(self)
@@ -256,6 +387,14 @@ fn is_tracking_id(id: &str) -> bool {
     id.strip_prefix("UA-")
         .and_then(|rest| rest.split_once('-'))
         .is_some_and(|(account, property)| all_digits(account) && all_digits(property))
+}
+
+/// `G-` then ASCII letters and digits, as Google Analytics shows a GA4 web
+/// or app stream's measurement id.
+#[cfg(feature = "analytics")]
+fn is_measurement_id(id: &str) -> bool {
+    id.strip_prefix("G-")
+        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// An absolute http(s) URL with a host. The transport parses it fully; this
@@ -311,7 +450,9 @@ mod tests {
                 .unwrap_or_default()
         };
         let mut s = settings();
-        s.tracking_id = "G-XYZ".into();
+        s.backend = Backend::V1 {
+            tracking_id: "G-XYZ".into(),
+        };
         assert!(err(s).starts_with("invalid tracking id \"G-XYZ\""));
         let mut s = settings();
         s.app_name = " ".into();
@@ -319,6 +460,78 @@ mod tests {
         let mut s = settings();
         s.endpoint = "ftp://example.org/collect".into();
         assert!(err(s).contains("(from Config::endpoint)"));
+    }
+
+    fn ga4(measurement_id: &str, api_secret: &str) -> Settings {
+        Config::ga4(measurement_id, api_secret, "lumogon", "0.1.0").settings
+    }
+
+    #[test]
+    fn measurement_ids() {
+        for good in ["G-ABCDE12345", "G-1", "G-abc9"] {
+            assert!(is_measurement_id(good), "{good}");
+        }
+        for bad in [
+            "", "G-", "G", "g-ABC", "UA-1-1", "G-AB-C", "G-AB C", "G-ÄB", " G-AB",
+        ] {
+            assert!(!is_measurement_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ga4_settings_are_checked_by_ga4_rules() {
+        let s = ga4("G-ABCDE12345", "s3cret").resolve(no_env);
+        let s = s.as_ref().map(|s| (s.endpoint.as_str(), &s.backend));
+        let backend = Backend::Ga4 {
+            measurement_id: "G-ABCDE12345".into(),
+            api_secret: "s3cret".into(),
+        };
+        assert_eq!(s.ok(), Some((DEFAULT_GA4_ENDPOINT, &backend)));
+
+        let err = |s: Settings| {
+            s.resolve(no_env)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        // The v1 tracking id rule does not apply to GA4, nor the other way.
+        assert!(err(ga4("UA-1-1", "s")).starts_with("invalid measurement id \"UA-1-1\""));
+        assert!(err(ga4("G-ABC", " ")).starts_with("invalid api secret"));
+        let mut s = ga4("G-ABC", "s");
+        s.endpoint = "www.google-analytics.com/mp/collect".into();
+        assert!(err(s).ends_with("ending in /mp/collect"));
+        let mut s = ga4("G-ABC", "s");
+        s.app_version = String::new();
+        assert!(err(s).starts_with("invalid app version"));
+    }
+
+    #[test]
+    fn the_secret_stays_out_of_debug_output() {
+        let config = Config::ga4("G-ABC", "hunter2", "tool", "1");
+        let debug = format!("{config:?}");
+        assert!(
+            debug.contains("G-ABC") && !debug.contains("hunter2"),
+            "{debug}"
+        );
+    }
+
+    #[test]
+    fn the_dry_run_variable_follows_the_opt_out_rule() {
+        for (value, on) in [
+            ("1", true),
+            ("yes", true),
+            ("0", false),
+            ("false", false),
+            ("", false),
+        ] {
+            let var = |k: &str| (k == DRY_RUN_VAR).then(|| value.to_owned());
+            let s = settings().resolve(var).map(|s| s.dry_run).ok();
+            assert_eq!(s, Some(on), "{value:?}");
+        }
+        assert_eq!(
+            settings().resolve(no_env).map(|s| s.dry_run).ok(),
+            Some(false)
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Measurement Protocol v1 hits: what is sent, encoded exactly as the
-//! protocol wants it. Pure logic: no I/O.
+//! What is recorded ([`Hit`]) and what is sent ([`Request`]), whatever the
+//! backend; and Measurement Protocol v1 hits, encoded exactly as the
+//! protocol wants them (GA4 is in `ga4.rs`). Pure logic: no I/O.
 
 use std::fmt;
 
@@ -40,6 +41,70 @@ impl fmt::Display for Hit {
             Hit::Event { category, action } => write!(f, "event {category:?}/{action:?}"),
         }
     }
+}
+
+/// One HTTP POST ready to go, whatever the backend: the worker sends it, or
+/// prints it in a dry run.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Request {
+    pub(crate) url: String,
+    pub(crate) content_type: &'static str,
+    pub(crate) body: String,
+    /// The hits the body carries, for the counters and the debug log.
+    pub(crate) hits: Vec<Hit>,
+}
+
+/// Hits encoded for one backend.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Encoded {
+    pub(crate) requests: Vec<Request>,
+    /// Hits larger than the protocol accepts: dropped rather than sent to be
+    /// dropped by the collector.
+    pub(crate) too_large: Vec<Hit>,
+}
+
+/// A v1 body, one hit or a `/batch` of them.
+pub(crate) const CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+
+/// The `/collect` URL and the `/batch` URL beside it (the last path segment
+/// replaced), from the configured endpoint.
+pub(crate) fn urls(endpoint: &str) -> Result<(String, String), String> {
+    let collect =
+        reqwest::Url::parse(endpoint).map_err(|e| format!("endpoint {endpoint:?}: {e}"))?;
+    let batch = collect
+        .join("batch")
+        .map_err(|e| format!("endpoint {endpoint:?}: {e}"))?;
+    Ok((collect.into(), batch.into()))
+}
+
+/// The v1 requests for `hits`: a lone hit is posted to `collect`, several go
+/// to `batch`, as many requests as the batch limits need.
+pub(crate) fn requests(common: &Common<'_>, collect: &str, batch: &str, hits: &[Hit]) -> Encoded {
+    let mut encoded = Encoded::default();
+    let mut payloads = Vec::with_capacity(hits.len());
+    for hit in hits {
+        match encode(common, hit) {
+            Some(payload) => payloads.push((*hit, payload)),
+            None => encoded.too_large.push(*hit),
+        }
+    }
+    let mut rest = payloads.as_slice();
+    for size in batch_sizes(payloads.iter().map(|(_, p)| p.len())) {
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        let body = chunk
+            .iter()
+            .map(|(_, p)| p.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        encoded.requests.push(Request {
+            url: if size > 1 { batch } else { collect }.to_owned(),
+            content_type: CONTENT_TYPE,
+            body,
+            hits: chunk.iter().map(|(hit, _)| *hit).collect(),
+        });
+    }
+    encoded
 }
 
 /// The fields every hit of one process shares.
@@ -256,6 +321,64 @@ mod tests {
         .unwrap_or_default();
         assert!(event.contains(&format!("&ec={}&", "x".repeat(150))));
         assert!(event.contains(&format!("&ea={}&", "x".repeat(500))));
+    }
+
+    #[test]
+    fn batch_url_sits_beside_collect() {
+        assert_eq!(
+            urls("http://127.0.0.1:9/prefix/collect"),
+            Ok((
+                "http://127.0.0.1:9/prefix/collect".to_owned(),
+                "http://127.0.0.1:9/prefix/batch".to_owned()
+            ))
+        );
+        assert!(urls("not a url").is_err());
+    }
+
+    #[test]
+    fn one_hit_goes_to_collect_and_several_to_batch() {
+        let screen = Hit::Screenview { screen: "scan" };
+        let one = requests(&COMMON, "http://c/collect", "http://c/batch", &[screen]);
+        assert_eq!(one.requests.len(), 1);
+        assert_eq!(one.requests[0].url, "http://c/collect");
+        assert_eq!(one.requests[0].content_type, CONTENT_TYPE);
+        assert_eq!(Some(one.requests[0].body.clone()), encode(&COMMON, &screen));
+
+        let hits = [screen; 21];
+        let many = requests(&COMMON, "http://c/collect", "http://c/batch", &hits);
+        let shape: Vec<_> = many
+            .requests
+            .iter()
+            .map(|r| (r.url.as_str(), r.hits.len(), r.body.lines().count()))
+            .collect();
+        assert_eq!(
+            shape,
+            [("http://c/batch", 20, 20), ("http://c/collect", 1, 1)]
+        );
+        assert!(many.too_large.is_empty());
+    }
+
+    #[test]
+    fn a_hit_too_large_is_set_aside_and_the_rest_still_go() {
+        // With a 7000-byte client id a short hit fits in 8192 bytes, and one
+        // whose screen name encodes to 6144 bytes does not.
+        let common = Common {
+            client_id: "c".repeat(7000).leak(),
+            ..COMMON
+        };
+        let small = Hit::Screenview { screen: "scan" };
+        let big = Hit::Screenview {
+            screen: "é".repeat(1024).leak(),
+        };
+        let encoded = requests(
+            &common,
+            "http://c/collect",
+            "http://c/batch",
+            &[small, big, small],
+        );
+        assert_eq!(encoded.too_large, [big]);
+        let sent: Vec<_> = encoded.requests.iter().map(|r| r.hits.clone()).collect();
+        assert_eq!(sent, [vec![small, small]]);
     }
 
     #[test]

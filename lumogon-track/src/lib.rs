@@ -1,7 +1,8 @@
 //! Anonymous, aggregate usage analytics for command-line tools.
 //!
 //! `lumogon-track` counts how a tool is used (which commands run, which
-//! features are tried) with Google Analytics Measurement Protocol v1 hits,
+//! features are tried) with Google Analytics hits (Universal Analytics
+//! Measurement Protocol v1 by default, or GA4: see [Backends](#backends)),
 //! under three promises:
 //!
 //! - **It never slows a command down.** A hit is put on a bounded queue with
@@ -11,8 +12,8 @@
 //! - **It never leaks what a user typed.** Screen names are string literals
 //!   fixed at compile time by [`track_screen`]; event names are `&'static
 //!   str`. A hit carries only the fields listed under [What a hit
-//!   holds](#what-a-hit-holds), and `aip=1` asks Google to drop the last
-//!   octet of the sender's IP address.
+//!   holds](#what-a-hit-holds); with v1, `aip=1` asks Google to drop the
+//!   last octet of the sender's IP address (GA4 does not store IP addresses).
 //! - **It does not exist in a build that does not want it.** Without the
 //!   `analytics` feature (on by default) this crate has no dependencies
 //!   beyond its macro, every function is a no-op, and `#[track_screen]`
@@ -108,13 +109,29 @@
 //! Nothing happens on the caller's thread but an atomic check and a
 //! `try_send`. The first hit starts one worker thread, which asks the
 //! client-id source (at most 200 ms, on a thread of its own), builds the
-//! HTTP client and sends; hits queued meanwhile go out together (`/batch`).
+//! HTTP client and sends; hits queued meanwhile go out together (a v1
+//! `/batch`, or one GA4 request of up to 25 events).
 //! Requests time out after 1 s to connect and 3 s in all, and a failure is
 //! never retried. When the [`FlushGuard`] drops, it waits for what is queued
 //! or in flight for at most the flush budget (300 ms unless
 //! [`Config::flush_budget`] says otherwise), then returns without joining
 //! the worker: the process never waits longer than that because of
 //! analytics.
+//!
+//! # Backends
+//!
+//! The application chooses one when it builds its [`Config`]; the calls that
+//! record hits ([`track_screen`], [`event`]) are the same for both.
+//!
+//! - **Universal Analytics, Measurement Protocol v1** (the default):
+//!   [`Config::new`], or [`config!`]`("UA-12345-1")`. Form-encoded hits are
+//!   posted to `https://www.google-analytics.com/collect`, several at once
+//!   to `/batch`.
+//! - **Google Analytics 4**: [`Config::ga4`], or
+//!   [`config!`]`(ga4: "G-ABCDE12345", api_secret)`, with the data stream's
+//!   measurement id and a Measurement Protocol API secret. JSON is posted to
+//!   `https://www.google-analytics.com/mp/collect?measurement_id=…&api_secret=…`,
+//!   at most 25 events a request.
 //!
 //! # Opting out
 //!
@@ -132,10 +149,34 @@
 //! `event`), `an` (app name), `av` (app version), then `cd` (screen name) or
 //! `ec` and `ea` (event category and action), and `aip=1`. Nothing else.
 //!
+//! With GA4, a request's body is `{"client_id": …, "events": […]}`. A
+//! screenview is the event `screen_view` with the parameter `screen_name`.
+//! An [`event`] is a custom event named after its category (ASCII letters,
+//! lowercased, and digits kept, each run of other characters made one `_`,
+//! at most 40 characters, and `event_` put before a name that would start
+//! with a digit or that GA4 reserves: `"UX"` becomes `ux`) with the
+//! parameters `category` and `action`. Every event also carries `app_name`
+//! and `app_version` (v1's `an` and `av`), `session_id` (one per process: the
+//! time its first hit was handled, in milliseconds) and
+//! `engagement_time_msec: 1`, without which GA4 does not count the event in a
+//! session. Values are cut to 100 characters. Nothing else.
+//!
 //! # Environment
 //!
-//! - `LUMOGON_ANALYTICS_URL`: a full `/collect` URL (http or https) that
-//!   replaces the endpoint; several hits go to `/batch` beside it.
+//! - `LUMOGON_ANALYTICS_URL`: a URL (http or https) that replaces the
+//!   endpoint. For v1 a full `/collect` URL; several hits go to `/batch`
+//!   beside it. For GA4 a full `/mp/collect` URL, to whose query string
+//!   `measurement_id` and `api_secret` are added.
+//! - `LUMOGON_ANALYTICS_DEBUG`: set to anything but empty, `0` or `false`, a
+//!   dry run: each request that would be sent is printed to stderr instead,
+//!   exactly, as `lumogon-track: dry run (LUMOGON_ANALYTICS_DEBUG): POST
+//!   <full URL>` and then the body on the following lines, and nothing is
+//!   sent: no HTTP client is built, no socket opened. The client id is found
+//!   as usual, so that what is printed is what would go out. The opt-outs
+//!   still win (nothing to send, nothing printed), the per-process cap still
+//!   applies, printed hits are counted in [`Stats::printed`] (never in
+//!   `sent`), and the flush at exit waits for the printing as it waits for
+//!   sends.
 //!
 //! # Features
 //!
@@ -152,6 +193,8 @@ mod config;
 #[cfg(feature = "analytics")]
 mod flush;
 #[cfg(feature = "analytics")]
+mod ga4;
+#[cfg(feature = "analytics")]
 mod hit;
 #[cfg(feature = "analytics")]
 mod optout;
@@ -164,16 +207,27 @@ mod worker;
 
 pub use config::{Config, ConfigError, DEFAULT_FLUSH_BUDGET};
 
-/// A [`Config`] for the tracking id, with the calling crate's name and
-/// version (`CARGO_PKG_NAME`, `CARGO_PKG_VERSION`) as the app name and
-/// version.
+/// A [`Config`] with the calling crate's name and version
+/// (`CARGO_PKG_NAME`, `CARGO_PKG_VERSION`) as the app name and version: for
+/// a v1 tracking id ([`Config::new`]), or, after `ga4:`, for a GA4
+/// measurement id and API secret ([`Config::ga4`]).
 ///
 /// ```
 /// let config = lumogon_track::config!("UA-12345-1").flush_budget(std::time::Duration::from_millis(100));
 /// # drop(config);
+/// let config = lumogon_track::config!(ga4: "G-ABCDE12345", "api-secret");
+/// # drop(config);
 /// ```
 #[macro_export]
 macro_rules! config {
+    (ga4: $measurement_id:expr, $api_secret:expr $(,)?) => {
+        $crate::Config::ga4(
+            $measurement_id,
+            $api_secret,
+            ::core::env!("CARGO_PKG_NAME"),
+            ::core::env!("CARGO_PKG_VERSION"),
+        )
+    };
     ($tracking_id:expr $(,)?) => {
         $crate::Config::new(
             $tracking_id,
@@ -208,9 +262,10 @@ pub use lumogon_track_macro::track_screen;
 ///
 /// # Errors
 ///
-/// A [`ConfigError`] naming the field when the tracking id, app name, app
-/// version or endpoint (including `LUMOGON_ANALYTICS_URL`) is not valid, or
-/// when `init` was already called. Without the `analytics` feature, never.
+/// A [`ConfigError`] naming the field when the tracking id (v1), the
+/// measurement id or API secret (GA4), the app name, app version or endpoint
+/// (including `LUMOGON_ANALYTICS_URL`) is not valid, or when `init` was
+/// already called. Without the `analytics` feature, never.
 #[cfg_attr(not(feature = "analytics"), inline)]
 pub fn init(config: Config) -> Result<FlushGuard, ConfigError> {
     #[cfg(feature = "analytics")]
@@ -244,7 +299,8 @@ pub fn disabled_by_environment() -> Option<&'static str> {
     None
 }
 
-/// Queues an event hit (`t=event&ec=category&ea=action`).
+/// Queues an event hit (v1: `t=event&ec=category&ea=action`; GA4: an event
+/// named after `category`, see [Backends](crate#backends)).
 ///
 /// Both names are `&'static str` so that nothing typed at run time can be
 /// sent. Like every hit, it is dropped silently when analytics is off.
@@ -269,6 +325,9 @@ pub struct Stats {
     /// Hits dropped before a request: over the per-process cap, queue full,
     /// or too large.
     pub dropped: u64,
+    /// Hits printed to stderr instead of sent, in a dry run
+    /// (`LUMOGON_ANALYTICS_DEBUG`). They are never counted as `sent`.
+    pub printed: u64,
 }
 
 /// This process's hit counts. All zero when analytics is off.

@@ -58,8 +58,9 @@ pub(crate) fn decide(
 }
 
 /// An opt-out variable counts when set to anything but empty, `0` or `false`,
-/// so that `DO_NOT_TRACK=0` keeps analytics on, as the convention says.
-fn is_set(value: Option<&str>) -> bool {
+/// so that `DO_NOT_TRACK=0` keeps analytics on, as the convention says. The
+/// dry-run switch (`LUMOGON_ANALYTICS_DEBUG`) follows the same rule.
+pub(crate) fn is_set(value: Option<&str>) -> bool {
     match value.map(str::trim) {
         None | Some("") | Some("0") => false,
         Some(v) => !v.eq_ignore_ascii_case("false"),

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use once_cell::sync::OnceCell;
 
-use crate::config::{ConfigError, Settings};
+use crate::config::{ConfigError, DRY_RUN_VAR, Settings};
 use crate::hit::Hit;
 use crate::optout::{self, OptOut};
 use crate::worker::Worker;
@@ -39,6 +39,7 @@ pub(crate) struct Counters {
     pub(crate) sent: Counter,
     pub(crate) failed: Counter,
     pub(crate) dropped: Counter,
+    pub(crate) printed: Counter,
 }
 
 pub(crate) struct Counter(AtomicU64);
@@ -58,6 +59,7 @@ pub(crate) static STATS: Counters = Counters {
     sent: Counter(AtomicU64::new(0)),
     failed: Counter(AtomicU64::new(0)),
     dropped: Counter(AtomicU64::new(0)),
+    printed: Counter(AtomicU64::new(0)),
 };
 
 /// Records a hit. Costs one atomic load when analytics is off.
@@ -98,6 +100,7 @@ pub(crate) fn init(settings: Settings) -> Result<(), ConfigError> {
     let settings = settings.resolve(|key| std::env::var(key).ok())?;
     let flush_budget = settings.flush_budget;
     let endpoint = settings.endpoint.clone();
+    let dry_run = settings.dry_run;
     let runtime = Runtime {
         flush_budget,
         settings: Mutex::new(Some(settings)),
@@ -116,7 +119,14 @@ pub(crate) fn init(settings: Settings) -> Result<(), ConfigError> {
             // Loses to a concurrent `disable()`, as it should.
             let _ =
                 STATE.compare_exchange(UNINITIALIZED, ENABLED, Ordering::AcqRel, Ordering::Acquire);
-            log::debug!("analytics: on; hits go to {endpoint}");
+            if dry_run {
+                log::debug!(
+                    "analytics: on, as a dry run ({DRY_RUN_VAR}): requests for {endpoint} are \
+                     printed to stderr, not sent"
+                );
+            } else {
+                log::debug!("analytics: on; hits go to {endpoint}");
+            }
         }
     }
     Ok(())
@@ -153,5 +163,6 @@ pub(crate) fn stats() -> crate::Stats {
         sent: STATS.sent.get(),
         failed: STATS.failed.get(),
         dropped: STATS.dropped.get(),
+        printed: STATS.printed.get(),
     }
 }

@@ -1,21 +1,19 @@
-//! Sending request bodies to the collector over HTTP(S). The only module
-//! that touches the network.
+//! Sending requests to the collector over HTTP(S). The only module that
+//! touches the network. What a request holds is the backend's business
+//! (`hit.rs`, `ga4.rs`); this only posts it.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::Url;
 use reqwest::blocking::Client;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// A built client and the two endpoints it posts to.
+/// A built client.
 #[derive(Debug)]
 pub(crate) struct Transport {
     client: Client,
-    collect: Url,
-    batch: Url,
 }
 
 /// How a request ended, when it got an answer.
@@ -25,12 +23,7 @@ impl Transport {
     /// Builds the client. Call this on the worker thread only: building (or
     /// dropping) a blocking client inside an async context panics, and
     /// building one costs milliseconds that no command should wait for.
-    pub(crate) fn new(endpoint: &str) -> Result<Self, String> {
-        let collect = Url::parse(endpoint).map_err(|e| format!("endpoint {endpoint:?}: {e}"))?;
-        // "/batch beside /collect": the last path segment is replaced.
-        let batch = collect
-            .join("batch")
-            .map_err(|e| format!("endpoint {endpoint:?}: {e}"))?;
+    pub(crate) fn new() -> Result<Self, String> {
         let client = Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
@@ -40,28 +33,22 @@ impl Transport {
             .tls_backend_preconfigured(tls_config()?)
             .build()
             .map_err(|e| format!("could not build the HTTP client: {}", root_cause(&e)))?;
-        Ok(Transport {
-            client,
-            collect,
-            batch,
-        })
+        Ok(Transport { client })
     }
 
-    /// The URL a body of `hits` hits goes to.
-    pub(crate) fn url(&self, hits: usize) -> &Url {
-        if hits > 1 { &self.batch } else { &self.collect }
-    }
-
-    /// Posts one request body. A non-2xx answer is returned as it is, never
-    /// retried: the protocol answers 2xx whenever it accepted the request.
-    pub(crate) fn post(&self, hits: usize, body: String) -> Result<Answer, String> {
+    /// Posts one request body to `url`. A non-2xx answer is returned as it
+    /// is, never retried: both protocols answer 2xx whenever they accepted
+    /// the request.
+    pub(crate) fn post(
+        &self,
+        url: &str,
+        content_type: &'static str,
+        body: String,
+    ) -> Result<Answer, String> {
         let response = self
             .client
-            .post(self.url(hits).clone())
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
             .body(body)
             .send()
             .map_err(|e| root_cause(&e))?;
@@ -106,20 +93,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn batch_url_sits_beside_collect() {
-        let t = Transport::new("http://127.0.0.1:9/prefix/collect").map_err(|e| e.to_string());
-        let urls = t.as_ref().map(|t| (t.url(1).as_str(), t.url(2).as_str()));
-        assert_eq!(
-            urls,
-            Ok((
-                "http://127.0.0.1:9/prefix/collect",
-                "http://127.0.0.1:9/prefix/batch"
-            ))
-        );
+    fn the_client_builds_with_the_bundled_roots() {
+        assert!(Transport::new().is_ok());
     }
 
     #[test]
-    fn the_default_endpoint_builds() {
-        assert!(Transport::new(crate::config::DEFAULT_ENDPOINT).is_ok());
+    fn a_bad_url_is_an_error_not_a_panic() {
+        let answer =
+            Transport::new().and_then(|t| t.post("not a url", "text/plain", String::new()));
+        assert!(answer.is_err());
     }
 }

@@ -1,16 +1,19 @@
 //! The background worker: one thread, fed by a bounded queue, that finds the
-//! client id, builds the HTTP client and sends. Nothing here runs on the
-//! caller's thread except [`Worker::spawn`] and [`Worker::queue`].
+//! client id, builds the HTTP client and sends (or, in a dry run, prints).
+//! Nothing here runs on the caller's thread except [`Worker::spawn`] and
+//! [`Worker::queue`].
 
+use std::io::Write;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::client_id;
-use crate::config::{ClientIdSource, Settings};
+use crate::config::{Backend, ClientIdSource, DRY_RUN_VAR, Settings};
 use crate::flush::Pending;
-use crate::hit::{self, Common, Hit};
+use crate::ga4;
+use crate::hit::{self, Encoded, Hit, Request};
 use crate::runtime::{MAX_HITS_PER_PROCESS, STATS};
 use crate::transport::Transport;
 
@@ -78,11 +81,40 @@ fn run(hits: &Receiver<Hit>, settings: Settings, pending: &Pending) {
     }
 }
 
-/// Everything the first hit pays for once: the client id and the client.
+/// Everything the first hit pays for once: the client id, the URLs and the
+/// client.
 struct Session {
     settings: Settings,
     client_id: String,
-    transport: Result<Transport, String>,
+    /// `Err` when nothing can be sent (a URL that does not parse, a client
+    /// that does not build): every hit fails with the message.
+    route: Result<Route, String>,
+}
+
+/// How hits become requests, and where the requests go.
+struct Route {
+    encoder: Encoder,
+    sink: Sink,
+}
+
+/// The backend, with its URLs worked out once.
+enum Encoder {
+    V1 {
+        tracking_id: String,
+        collect: String,
+        batch: String,
+    },
+    Ga4 {
+        /// The endpoint with `measurement_id` and `api_secret` added.
+        url: String,
+        session_id: String,
+    },
+}
+
+enum Sink {
+    Http(Transport),
+    /// `LUMOGON_ANALYTICS_DEBUG`: requests go to stderr, nothing is sent.
+    DryRun,
 }
 
 impl Session {
@@ -92,7 +124,7 @@ impl Session {
         // on its own thread while the HTTP client is built, and stop waiting
         // after CLIENT_ID_BUDGET.
         let answer = settings.client_id.take().map(ask_client_id);
-        let transport = Transport::new(&settings.endpoint);
+        let route = Route::new(&settings);
         let from_source = answer.and_then(|answer| {
             let left = CLIENT_ID_BUDGET.saturating_sub(started.elapsed());
             match answer.recv_timeout(left) {
@@ -107,57 +139,121 @@ impl Session {
         });
         let client_id = from_source
             .unwrap_or_else(|| client_id::stored_or_new(settings.client_id_file.as_deref()));
-        if let Err(e) = &transport {
+        if let Err(e) = &route {
             log::debug!("analytics: nothing will be sent: {e}");
         }
         Session {
             settings,
             client_id,
-            transport,
+            route,
         }
     }
 
+    /// One code path for every backend and sink: hits become requests, and
+    /// each request is sent or printed.
     fn send(&self, hits: &[Hit]) {
-        let common = Common {
-            tracking_id: &self.settings.tracking_id,
-            client_id: &self.client_id,
-            app_name: &self.settings.app_name,
-            app_version: &self.settings.app_version,
+        let route = match &self.route {
+            Ok(route) => route,
+            Err(e) => {
+                for hit in hits {
+                    STATS.failed.inc();
+                    log::debug!("analytics: dropped {hit}: {e}");
+                }
+                return;
+            }
         };
-        let mut encoded = Vec::with_capacity(hits.len());
-        for hit in hits {
-            match hit::encode(&common, hit) {
-                Some(payload) => encoded.push((*hit, payload)),
-                None => {
-                    STATS.dropped.inc();
-                    log::debug!(
-                        "analytics: dropped {hit}: larger than {} bytes",
-                        hit::MAX_HIT_BYTES
-                    );
+        let Encoded {
+            requests,
+            too_large,
+        } = self.encode(&route.encoder, hits);
+        for hit in too_large {
+            STATS.dropped.inc();
+            log::debug!("analytics: dropped {hit}: larger than the protocol accepts");
+        }
+        for request in requests {
+            route.sink.deliver(request);
+        }
+    }
+
+    fn encode(&self, encoder: &Encoder, hits: &[Hit]) -> Encoded {
+        match encoder {
+            Encoder::V1 {
+                tracking_id,
+                collect,
+                batch,
+            } => {
+                let common = hit::Common {
+                    tracking_id,
+                    client_id: &self.client_id,
+                    app_name: &self.settings.app_name,
+                    app_version: &self.settings.app_version,
+                };
+                hit::requests(&common, collect, batch, hits)
+            }
+            Encoder::Ga4 { url, session_id } => {
+                let common = ga4::Common {
+                    client_id: &self.client_id,
+                    session_id,
+                    app_name: &self.settings.app_name,
+                    app_version: &self.settings.app_version,
+                };
+                ga4::requests(&common, url, hits)
+            }
+        }
+    }
+}
+
+impl Route {
+    fn new(settings: &Settings) -> Result<Route, String> {
+        let encoder = match &settings.backend {
+            Backend::V1 { tracking_id } => {
+                let (collect, batch) = hit::urls(&settings.endpoint)?;
+                Encoder::V1 {
+                    tracking_id: tracking_id.clone(),
+                    collect,
+                    batch,
                 }
             }
-        }
-        let mut rest = encoded.as_slice();
-        for size in hit::batch_sizes(encoded.iter().map(|(_, p)| p.len())) {
-            let (chunk, tail) = rest.split_at(size);
-            rest = tail;
-            self.post(chunk);
-        }
-    }
-
-    fn post(&self, chunk: &[(Hit, String)]) {
-        let outcome = match &self.transport {
-            Ok(transport) => {
-                let body = chunk
-                    .iter()
-                    .map(|(_, p)| p.as_str())
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                transport.post(chunk.len(), body)
-            }
-            Err(e) => Err(e.clone()),
+            Backend::Ga4 {
+                measurement_id,
+                api_secret,
+            } => Encoder::Ga4 {
+                url: ga4::url(&settings.endpoint, measurement_id, api_secret)?,
+                session_id: session_id(),
+            },
         };
-        for (hit, _) in chunk {
+        // A dry run builds no client at all: it shows what would be sent
+        // without a socket, or the milliseconds a client costs.
+        let sink = if settings.dry_run {
+            Sink::DryRun
+        } else {
+            Sink::Http(Transport::new()?)
+        };
+        Ok(Route { encoder, sink })
+    }
+}
+
+impl Sink {
+    fn deliver(&self, request: Request) {
+        let Request {
+            url,
+            content_type,
+            body,
+            hits,
+        } = request;
+        let transport = match self {
+            Sink::Http(transport) => transport,
+            Sink::DryRun => {
+                print(&dry_run_text(&url, &body));
+                for hit in &hits {
+                    STATS.printed.inc();
+                    log::debug!("analytics: printed {hit} ({DRY_RUN_VAR} is set; not sent)");
+                }
+                return;
+            }
+        };
+        let outcome = transport.post(&url, content_type, body);
+        for hit in &hits {
             match &outcome {
                 Ok(status) if status.is_success() => {
                     STATS.sent.inc();
@@ -176,6 +272,29 @@ impl Session {
     }
 }
 
+/// GA4's session id: the time the first hit was handled, in milliseconds
+/// since the Unix epoch, so that each run is a session of its own (two runs
+/// of one client in the same millisecond are one session, which is harmless).
+fn session_id() -> String {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// What a dry run prints for one request: the method and full URL on one
+/// line, then the body exactly as it would be sent.
+fn dry_run_text(url: &str, body: &str) -> String {
+    format!("lumogon-track: dry run ({DRY_RUN_VAR}): POST {url}\n{body}\n")
+}
+
+/// One write, so that a request is never split by another thread's output.
+/// A closed stderr is no reason to fail.
+fn print(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
 /// Runs the application's source on a thread of its own; the answer arrives
 /// on the returned channel, if it ever does.
 fn ask_client_id(source: ClientIdSource) -> Receiver<Option<String>> {
@@ -189,4 +308,27 @@ fn ask_client_id(source: ClientIdSource) -> Receiver<Option<String>> {
         log::debug!("analytics: could not ask for the client id: {e}");
     }
     rx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dry_run_shows_the_method_the_url_and_the_body() {
+        assert_eq!(
+            dry_run_text("http://127.0.0.1:9/batch", "v=1&t=a\nv=1&t=b"),
+            "lumogon-track: dry run (LUMOGON_ANALYTICS_DEBUG): POST http://127.0.0.1:9/batch\n\
+             v=1&t=a\nv=1&t=b\n"
+        );
+    }
+
+    #[test]
+    fn a_session_id_is_digits() {
+        let id = session_id();
+        assert!(
+            !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()),
+            "{id}"
+        );
+    }
 }

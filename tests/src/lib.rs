@@ -7,6 +7,7 @@
 
 pub mod collector;
 pub mod docker_proxy;
+pub mod examples;
 pub mod fixtures;
 pub mod lumogon;
 pub mod servers;

@@ -2,43 +2,12 @@
 //! of its own with its own app name and tracking id) against a real
 //! collector, and `init`'s answers to a bad configuration.
 
-use std::path::PathBuf;
 use std::process::Command;
-use std::sync::OnceLock;
 
 use lumogon_tests::ANALYTICS;
 use lumogon_tests::collector::Collector;
-use lumogon_tests::lumogon::{target_and_profile, workspace};
+use lumogon_tests::examples::greeter;
 use lumogon_track::Config;
-
-/// Builds the example with this test build's features, once.
-fn greeter() -> &'static PathBuf {
-    static GREETER: OnceLock<PathBuf> = OnceLock::new();
-    GREETER.get_or_init(|| {
-        let (target, profile) = target_and_profile();
-        let mut cargo = Command::new(env!("CARGO"));
-        cargo
-            .current_dir(workspace())
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "lumogon-track",
-                "--example",
-                "greeter",
-                "--target-dir",
-            ])
-            .arg(&target);
-        if profile == "release" {
-            cargo.arg("--release");
-        }
-        if !ANALYTICS {
-            cargo.arg("--no-default-features");
-        }
-        assert!(cargo.status().expect("cargo build").success());
-        target.join(profile).join("examples").join("greeter")
-    })
-}
 
 fn run(collector: &Collector, args: &[&str]) -> std::process::Output {
     let home = tempfile::tempdir().expect("tempdir");

@@ -1,0 +1,128 @@
+//! `LUMOGON_ANALYTICS_DEBUG`: the `greeter` example, pointed at a real
+//! collector, prints each request it would send, exactly, on stderr and
+//! sends nothing. In the build without analytics it prints nothing at all.
+
+use std::process::{Command, Output};
+
+use lumogon_tests::ANALYTICS;
+use lumogon_tests::collector::{Collector, parse_hit};
+use lumogon_tests::examples::greeter;
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+const HEADER: &str = "lumogon-track: dry run (LUMOGON_ANALYTICS_DEBUG): POST ";
+
+fn run(collector: &Collector, env: &[(&str, &str)], args: &[&str]) -> (Output, String) {
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(greeter())
+        .args(args)
+        .env_clear()
+        .env("HOME", home.path())
+        .env("LUMOGON_ANALYTICS_URL", collector.url())
+        .envs(env.iter().copied())
+        .output()
+        .expect("run greeter");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, stderr)
+}
+
+/// The printed requests: (URL, body lines).
+fn printed(stderr: &str) -> Vec<(String, Vec<String>)> {
+    let mut requests: Vec<(String, Vec<String>)> = Vec::new();
+    for line in stderr.lines() {
+        match (line.strip_prefix(HEADER), requests.last_mut()) {
+            (Some(url), _) => requests.push((url.to_owned(), Vec::new())),
+            (None, Some((_, body))) => body.push(line.to_owned()),
+            (None, None) => panic!("stderr does not start with a request:\n{stderr}"),
+        }
+    }
+    requests
+}
+
+fn field(hit: &[(String, String)], key: &str) -> String {
+    hit.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_dry_run_prints_the_exact_requests_and_sends_nothing() {
+    let collector = Collector::start(200);
+    let dry = [("LUMOGON_ANALYTICS_DEBUG", "1")];
+
+    let (out, stderr) = run(&collector, &dry, &["hello", "Ada Lovelace"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Hello, Ada Lovelace!\n"
+    );
+    if !ANALYTICS {
+        assert_eq!(stderr, "");
+        let (_, stderr) = run(&collector, &dry, &["goodbye", "Ada"]);
+        assert_eq!(stderr, "");
+        assert!(collector.requests().is_empty());
+        return;
+    }
+    // The greeter keeps no client id: each run has a fresh random one.
+    let body = stderr
+        .strip_prefix(&format!("{HEADER}{}\n", collector.url()))
+        .and_then(|rest| rest.strip_suffix('\n'))
+        .unwrap_or_else(|| panic!("not one printed request:\n{stderr}"));
+    let cid = field(&parse_hit(body), "cid");
+    assert_eq!(cid.len(), 36, "{cid:?}");
+    assert_eq!(
+        body,
+        format!(
+            "v=1&tid=UA-99999999-1&cid={cid}&t=screenview&an=greeter&av={VERSION}&cd=hello&aip=1"
+        )
+    );
+    assert!(!stderr.contains("Ada"));
+
+    // Two hits: one request to /batch, or two to /collect if the event came
+    // after the first was printed.
+    let (_, stderr) = run(&collector, &dry, &["goodbye", "Ada"]);
+    let requests = printed(&stderr);
+    let mut hits = Vec::new();
+    for (url, body) in &requests {
+        let expected = if body.len() == 1 {
+            collector.url()
+        } else {
+            collector.at("/batch")
+        };
+        assert_eq!(url, &expected, "{stderr}");
+        hits.extend(body.iter().map(|line| parse_hit(line)));
+    }
+    let what: Vec<String> = hits
+        .iter()
+        .map(|h| format!("{}:{}{}", field(h, "t"), field(h, "cd"), field(h, "ea")))
+        .collect();
+    assert_eq!(what, ["screenview:goodbye", "event:said"], "{stderr}");
+
+    assert!(
+        collector.requests().is_empty(),
+        "a dry run sent {:?}",
+        collector.requests()
+    );
+
+    // The opt-outs win over the dry run: nothing to send, nothing printed.
+    let (_, stderr) = run(
+        &collector,
+        &[("LUMOGON_ANALYTICS_DEBUG", "1"), ("DO_NOT_TRACK", "1")],
+        &["hello", "Ada"],
+    );
+    assert_eq!(stderr, "");
+
+    // `0` turns the dry run off, as it does the opt-out variables: the hit
+    // is sent, and nothing is printed.
+    let (_, stderr) = run(
+        &collector,
+        &[("LUMOGON_ANALYTICS_DEBUG", "0")],
+        &["hello", "Ada"],
+    );
+    assert_eq!(stderr, "");
+    assert_eq!(collector.hits().len(), 1, "{:?}", collector.requests());
+}
