@@ -92,8 +92,14 @@ pub fn start(disable_analytics: bool) -> Option<FlushGuard> {
     if off.is_some() || !consented(dir.as_deref()) {
         lumogon_track::disable();
     }
-    let mut config =
-        Config::new(TRACKING_ID, "lumogon", env!("CARGO_PKG_VERSION")).client_id(docker::daemon_id);
+    let config = match backend(|key| std::env::var(key).ok().filter(|v| !v.is_empty())) {
+        Ok(config) => config,
+        Err(e) => {
+            log::debug!("analytics: off: {e}");
+            return None;
+        }
+    };
+    let mut config = config.client_id(docker::daemon_id);
     if let Some(dir) = &dir {
         config = config.client_id_file(dir.join("client_id"));
     }
@@ -104,6 +110,27 @@ pub fn start(disable_analytics: bool) -> Option<FlushGuard> {
             log::debug!("analytics: off: {e}");
             None
         }
+    }
+}
+
+/// Universal Analytics v1 as the original Lumogon, or GA4 when both
+/// `LUMOGON_GA4_MEASUREMENT_ID` and `LUMOGON_GA4_API_SECRET` are set.
+fn backend(var: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+    let version = env!("CARGO_PKG_VERSION");
+    match (
+        var("LUMOGON_GA4_MEASUREMENT_ID"),
+        var("LUMOGON_GA4_API_SECRET"),
+    ) {
+        (None, None) => Ok(Config::new(TRACKING_ID, "lumogon", version)),
+        (Some(id), Some(secret)) => Ok(Config::ga4(id, secret, "lumogon", version)),
+        (Some(_), None) => Err(
+            "LUMOGON_GA4_MEASUREMENT_ID is set without LUMOGON_GA4_API_SECRET; set both for GA4"
+                .to_owned(),
+        ),
+        (None, Some(_)) => Err(
+            "LUMOGON_GA4_API_SECRET is set without LUMOGON_GA4_MEASUREMENT_ID; set both for GA4"
+                .to_owned(),
+        ),
     }
 }
 

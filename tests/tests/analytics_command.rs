@@ -271,3 +271,72 @@ fn analytics_screens_lists_exactly_what_analytics_md_discloses() {
     );
     assert!(collector.requests().is_empty());
 }
+
+#[test]
+fn ga4_is_chosen_by_its_two_variables() {
+    let collector = Collector::start(204);
+    let endpoint = collector.at("/mp/collect");
+    let out = Lumogon::new(&["capabilities", "describe", "dpkg"])
+        .collector(&endpoint)
+        .env("LUMOGON_GA4_MEASUREMENT_ID", "G-LUMOGON123")
+        .env("LUMOGON_GA4_API_SECRET", "not-so-secret")
+        .run();
+    assert_eq!((out.code, out.stderr.as_str()), (Some(0), ""));
+    let requests = collector.requests();
+    if !ANALYTICS {
+        assert!(requests.is_empty());
+        return;
+    }
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    let request = &requests[0];
+    assert_eq!(
+        request.path,
+        "/mp/collect?measurement_id=G-LUMOGON123&api_secret=not-so-secret"
+    );
+    let body: serde_json::Value = serde_json::from_str(&request.body).expect("GA4 bodies are JSON");
+    let event = &body["events"][0];
+    assert_eq!(event["name"], "screen_view");
+    assert_eq!(event["params"]["screen_name"], "capabilities describe");
+    assert_eq!(event["params"]["app_name"], "lumogon");
+    assert!(body["client_id"].as_str().is_some_and(|id| !id.is_empty()));
+    assert!(!request.raw().contains("dpkg"));
+
+    // One of the two is not enough: nothing is sent rather than guessing.
+    let out = Lumogon::new(&["version"])
+        .collector(&endpoint)
+        .env("LUMOGON_GA4_MEASUREMENT_ID", "G-LUMOGON123")
+        .run();
+    assert_eq!((out.code, out.stderr.as_str()), (Some(0), ""));
+    assert_eq!(collector.requests().len(), 1);
+}
+
+#[test]
+fn the_debug_variable_prints_the_exact_request_and_sends_nothing() {
+    let collector = Collector::start(200);
+    let mut lumogon = Lumogon::new(&["version"])
+        .collector(&collector.url())
+        .env("LUMOGON_ANALYTICS_DEBUG", "1");
+    let out = lumogon.run();
+    assert_eq!(out.code, Some(0));
+    assert!(
+        collector.requests().is_empty(),
+        "a dry run sent {:?}",
+        collector.requests()
+    );
+    if !ANALYTICS {
+        assert_eq!(out.stderr, "");
+        return;
+    }
+    let cid = std::fs::read_to_string(lumogon.config_dir().join("client_id")).expect("client id");
+    let body = format!(
+        "v=1&tid=UA-54263865-7&cid={}&t=screenview&an=lumogon&av={}&cd=version&aip=1",
+        cid.trim(),
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(
+        out.stderr
+            .contains(&format!("POST {}\n{body}\n", collector.url())),
+        "{}",
+        out.stderr
+    );
+}
