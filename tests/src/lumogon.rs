@@ -47,26 +47,33 @@ pub fn target_and_profile() -> (PathBuf, String) {
     (target, profile)
 }
 
-/// Builds `lumogon` with this test build's features into the shared target
-/// directory (a no-op when it is up to date) and returns its path.
+/// Runs `cargo build ARGS` with this test build's profile and features
+/// into the shared target directory (a no-op when it is up to date), and
+/// returns `<target>/<profile>`.
+pub fn cargo_build(args: &[&str]) -> PathBuf {
+    let (target, profile) = target_and_profile();
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo
+        .current_dir(workspace())
+        .args(["build", "--quiet", "--target-dir"])
+        .arg(&target)
+        .args(args);
+    if profile == "release" {
+        cargo.arg("--release");
+    }
+    if !crate::ANALYTICS {
+        cargo.arg("--no-default-features");
+    }
+    let status = cargo.status().expect("run cargo build");
+    assert!(status.success(), "cargo build {args:?} failed");
+    target.join(profile)
+}
+
+/// Builds `lumogon` with this test build's features and returns its path.
 pub fn binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
-        let (target, profile) = target_and_profile();
-        let mut cargo = Command::new(env!("CARGO"));
-        cargo
-            .current_dir(workspace())
-            .args(["build", "--quiet", "-p", "lumogon", "--target-dir"]);
-        cargo.arg(&target);
-        if profile == "release" {
-            cargo.arg("--release");
-        }
-        if !crate::ANALYTICS {
-            cargo.arg("--no-default-features");
-        }
-        let status = cargo.status().expect("run cargo build");
-        assert!(status.success(), "cargo build -p lumogon failed");
-        let path = target.join(&profile).join("lumogon");
+        let path = cargo_build(&["-p", "lumogon"]).join("lumogon");
         let version = Command::new(&path)
             .arg("version")
             .env_clear()
