@@ -1,6 +1,7 @@
-//! The runtime as a library user meets it, against a real collector: many
-//! hits from many threads, the per-process cap, batching, and the flush at
-//! exit. One test in this file, because the runtime is global to a process.
+//! The runtime as a library user meets it, against a real collector: ten
+//! million tracked calls from eight threads, the per-process cap, batching,
+//! and the flush at exit. One test in this file, because the runtime is
+//! global to a process.
 
 use std::time::Duration;
 
@@ -13,8 +14,21 @@ fn hot() -> u64 {
     1
 }
 
+const THREADS: u64 = 8;
+const CALLS_PER_THREAD: u64 = 1_250_000;
+
+/// This process's resident memory, from /proc.
+fn resident_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
 #[test]
-fn eight_threads_of_tracked_calls_send_at_most_twenty_hits_in_batches() {
+fn ten_million_tracked_calls_send_at_most_twenty_hits_in_batches() {
     let collector = Collector::start(200);
     let guard = lumogon_track::init(
         Config::new("UA-1-1", "runtime-test", "2.0")
@@ -25,14 +39,23 @@ fn eight_threads_of_tracked_calls_send_at_most_twenty_hits_in_batches() {
     .expect("a valid configuration");
     lumogon_track::event("UX", "upload");
 
-    let threads: Vec<_> = (0..8)
-        .map(|_| std::thread::spawn(|| (0..10_000).map(|_| hot()).sum::<u64>()))
+    let before = resident_kib();
+    assert!(before > 0, "cannot read VmRSS from /proc/self/status");
+    let threads: Vec<_> = (0..THREADS)
+        .map(|_| std::thread::spawn(|| (0..CALLS_PER_THREAD).map(|_| hot()).sum::<u64>()))
         .collect();
     let total: u64 = threads
         .into_iter()
         .map(|t| t.join().unwrap_or_default())
         .sum();
-    assert_eq!(total, 80_000);
+    assert_eq!(total, THREADS * CALLS_PER_THREAD);
+    // A call past the cap allocates nothing: memory stays flat (the margin
+    // is for the worker, its HTTP client and the test's own threads).
+    let grown = resident_kib().saturating_sub(before);
+    assert!(
+        grown < 16 * 1024,
+        "resident memory grew by {grown} KiB over ten million calls"
+    );
     drop(guard);
 
     let stats = lumogon_track::stats();
@@ -44,7 +67,7 @@ fn eight_threads_of_tracked_calls_send_at_most_twenty_hits_in_batches() {
     }
     assert_eq!(
         (stats.queued, stats.sent, stats.failed, stats.dropped),
-        (20, 20, 0, 80_001 - 20)
+        (20, 20, 0, THREADS * CALLS_PER_THREAD + 1 - 20)
     );
     let hits = collector.hits();
     assert_eq!(hits.len(), 20, "{requests:?}");
