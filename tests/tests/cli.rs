@@ -412,3 +412,42 @@ fn a_bad_endpoint_override_does_not_break_the_command() {
         );
     }
 }
+
+/// Runs lumogon on a pseudo-terminal (util-linux `script`) and returns what
+/// the terminal showed.
+fn on_a_terminal(args: &str, no_color: bool) -> String {
+    let binary = lumogon_tests::lumogon::binary();
+    let mut script = std::process::Command::new("script");
+    script
+        .args(["-qec", &format!("{} {args}", binary.display()), "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .env_remove("NO_COLOR");
+    if no_color {
+        script.env("NO_COLOR", "1");
+    }
+    let out = script
+        .output()
+        .expect("script (util-linux) runs a command on a pty");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    const ESCAPE: char = '\u{1b}';
+    let usage_error = "capabilities describe --disable-analytics";
+    assert!(
+        on_a_terminal(usage_error, false).contains(ESCAPE),
+        "no colour on a terminal"
+    );
+    assert!(
+        !on_a_terminal(usage_error, true).contains(ESCAPE),
+        "colour despite NO_COLOR"
+    );
+    let piped = Lumogon::new(&["capabilities", "describe", "--disable-analytics"]).run();
+    assert!(
+        !piped.stderr.contains(ESCAPE),
+        "colour in a pipe: {}",
+        piped.stderr
+    );
+    assert_eq!(piped.code, Some(2));
+}
