@@ -53,12 +53,13 @@ impl fmt::Display for Off {
     }
 }
 
-/// The first opt-out that applies. Pure: the caller reads the world.
+/// The first opt-out that applies. Pure but for `saved`, which is only
+/// asked when nothing before it applies.
 pub fn off(
     in_build: bool,
     flag: bool,
     environment: Option<&'static str>,
-    saved: Option<bool>,
+    saved: impl FnOnce() -> Option<bool>,
 ) -> Option<Off> {
     if !in_build {
         Some(Off::NotInBuild)
@@ -66,21 +67,41 @@ pub fn off(
         Some(Off::Flag)
     } else if let Some(var) = environment {
         Some(Off::Environment(var))
-    } else if saved == Some(false) {
+    } else if saved() == Some(false) {
         Some(Off::Saved)
     } else {
         None
     }
 }
 
+/// What decides whether this run sends: the opt-out that applies, the
+/// config directory, and the saved settings when they were read.
+struct State {
+    off: Option<Off>,
+    dir: Option<PathBuf>,
+    /// Read only when no earlier opt-out applies: a run that is off anyway
+    /// touches no file.
+    settings: Option<Settings>,
+}
+
+fn state(flag: bool) -> State {
+    let dir = config_dir::config_dir();
+    let mut settings = None;
+    let off = off(
+        lumogon_track::COMPILED_IN,
+        flag,
+        lumogon_track::disabled_by_environment(),
+        || {
+            settings = dir.as_deref().map(Settings::load);
+            settings.as_ref().and_then(|s| s.analytics)
+        },
+    );
+    State { off, dir, settings }
+}
+
 /// The state `lumogon analytics status` reports.
 pub fn status(flag: bool) -> (Option<Off>, Option<PathBuf>) {
-    let dir = config_dir::config_dir();
-    let saved = || dir.as_deref().map(Settings::load).and_then(|s| s.analytics);
-    let environment = lumogon_track::disabled_by_environment();
-    // Settings are only read when they could matter.
-    let off = off(lumogon_track::COMPILED_IN, flag, environment, None)
-        .or_else(|| off(true, false, None, saved()));
+    let State { off, dir, .. } = state(flag);
     (off, dir)
 }
 
@@ -88,8 +109,8 @@ pub fn status(flag: bool) -> (Option<Off>, Option<PathBuf>) {
 /// that flushes at exit. The first time analytics would be on, it shows the
 /// notice instead and sends nothing.
 pub fn start(disable_analytics: bool) -> Option<FlushGuard> {
-    let (off, dir) = status(disable_analytics);
-    if off.is_some() || !consented(dir.as_deref()) {
+    let State { off, dir, settings } = state(disable_analytics);
+    if off.is_some() || !consented(dir.as_deref(), settings.unwrap_or_default()) {
         lumogon_track::disable();
     }
     let config = match backend(|key| std::env::var(key).ok().filter(|v| !v.is_empty())) {
@@ -137,12 +158,11 @@ fn backend(var: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
 /// Whether the person has seen the current notice. If not, shows it and
 /// records that it was shown; this run sends nothing either way, and
 /// nothing is sent until the record can be written.
-fn consented(dir: Option<&std::path::Path>) -> bool {
+fn consented(dir: Option<&std::path::Path>, mut settings: Settings) -> bool {
     let Some(dir) = dir else {
         eprintln!("{NOTICE}");
         return false;
     };
-    let mut settings = Settings::load(dir);
     if settings.notice_version >= NOTICE_VERSION {
         return true;
     }
@@ -194,24 +214,30 @@ mod tests {
 
     #[test]
     fn precedence_is_build_flag_environment_saved() {
-        assert_eq!(off(true, false, None, None), None);
-        assert_eq!(off(true, false, None, Some(true)), None);
-        assert_eq!(off(true, false, None, Some(false)), Some(Off::Saved));
+        assert_eq!(off(true, false, None, || None), None);
+        assert_eq!(off(true, false, None, || Some(true)), None);
+        assert_eq!(off(true, false, None, || Some(false)), Some(Off::Saved));
         assert_eq!(
-            off(true, false, Some("DO_NOT_TRACK"), Some(false)),
+            off(true, false, Some("DO_NOT_TRACK"), || Some(false)),
             Some(Off::Environment("DO_NOT_TRACK"))
         );
         assert_eq!(
-            off(true, true, Some("DO_NOT_TRACK"), Some(false)),
+            off(true, true, Some("DO_NOT_TRACK"), || Some(false)),
             Some(Off::Flag)
         );
         assert_eq!(
-            off(false, true, Some("DO_NOT_TRACK"), Some(false)),
+            off(false, true, Some("DO_NOT_TRACK"), || Some(false)),
             Some(Off::NotInBuild)
         );
+        // The saved setting is not even read when something earlier applies.
+        let unread = || -> Option<bool> { panic!("the settings were read") };
+        assert_eq!(off(true, true, None, unread), Some(Off::Flag));
+        assert_eq!(off(false, false, None, unread), Some(Off::NotInBuild));
         // An explicit enable does not override an environment opt-out.
         assert_eq!(
-            off(true, false, Some("LUMOGON_DISABLE_ANALYTICS"), Some(true)),
+            off(true, false, Some("LUMOGON_DISABLE_ANALYTICS"), || Some(
+                true
+            )),
             Some(Off::Environment("LUMOGON_DISABLE_ANALYTICS"))
         );
     }
