@@ -22,6 +22,10 @@ pub(crate) const ENDPOINT_VAR: &str = "LUMOGON_ANALYTICS_URL";
 /// The dry run: print each request to stderr instead of sending it.
 #[cfg(feature = "analytics")]
 pub(crate) const DRY_RUN_VAR: &str = "LUMOGON_ANALYTICS_DEBUG";
+/// The certificates to trust for an `https` collector instead of the bundled
+/// roots, by the name OpenSSL and most TLS clients read it under.
+#[cfg(feature = "analytics")]
+pub(crate) const CA_FILE_VAR: &str = "SSL_CERT_FILE";
 /// How long the exit may wait for hits still queued or in flight.
 pub const DEFAULT_FLUSH_BUDGET: Duration = Duration::from_millis(300);
 
@@ -65,6 +69,9 @@ pub(crate) struct Settings {
     /// `LUMOGON_ANALYTICS_DEBUG`: print requests instead of sending them.
     /// Only the environment sets it, in [`Settings::resolve`].
     pub(crate) dry_run: bool,
+    /// `SSL_CERT_FILE`: a PEM file of the certificates to trust instead of
+    /// the bundled roots (a collector behind a private CA or a proxy).
+    pub(crate) ca_file: Option<PathBuf>,
 }
 
 /// Which protocol the hits are encoded for, with that protocol's property
@@ -157,6 +164,7 @@ impl Config {
                 client_id: None,
                 client_id_file: None,
                 dry_run: false,
+                ca_file: None,
             },
         }
     }
@@ -341,6 +349,9 @@ impl Settings {
         // The same rule as the opt-out variables, so that
         // LUMOGON_ANALYTICS_DEBUG=0 means what it says.
         self.dry_run = crate::optout::is_set(var(DRY_RUN_VAR).as_deref());
+        self.ca_file = var(CA_FILE_VAR)
+            .filter(|v| !v.trim().is_empty())
+            .map(PathBuf::from);
         let ending = match &self.backend {
             Backend::V1 { tracking_id } => {
                 if !is_tracking_id(tracking_id) {
@@ -531,6 +542,19 @@ mod tests {
         assert_eq!(
             settings().resolve(no_env).map(|s| s.dry_run).ok(),
             Some(false)
+        );
+    }
+
+    #[test]
+    fn ssl_cert_file_names_the_roots_to_trust() {
+        let var = |k: &str| (k == CA_FILE_VAR).then(|| "/etc/ca.pem".to_owned());
+        let s = settings().resolve(var).map(|s| s.ca_file).ok();
+        assert_eq!(s, Some(Some(PathBuf::from("/etc/ca.pem"))));
+        let var = |k: &str| (k == CA_FILE_VAR).then(|| " ".to_owned());
+        assert_eq!(settings().resolve(var).map(|s| s.ca_file).ok(), Some(None));
+        assert_eq!(
+            settings().resolve(no_env).map(|s| s.ca_file).ok(),
+            Some(None)
         );
     }
 

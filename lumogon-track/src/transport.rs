@@ -2,8 +2,12 @@
 //! touches the network. What a request holds is the backend's business
 //! (`hit.rs`, `ga4.rs`); this only posts it.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
+
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 
 use reqwest::blocking::Client;
 
@@ -23,14 +27,16 @@ impl Transport {
     /// Builds the client. Call this on the worker thread only: building (or
     /// dropping) a blocking client inside an async context panics, and
     /// building one costs milliseconds that no command should wait for.
-    pub(crate) fn new() -> Result<Self, String> {
+    ///
+    /// `ca_file` (from `SSL_CERT_FILE`) replaces the bundled roots.
+    pub(crate) fn new(ca_file: Option<&Path>) -> Result<Self, String> {
         let client = Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             // A collector has no reason to redirect, and following one would
             // send the hit somewhere the user did not agree to.
             .redirect(reqwest::redirect::Policy::none())
-            .tls_backend_preconfigured(tls_config()?)
+            .tls_backend_preconfigured(tls_config(roots(ca_file))?)
             .build()
             .map_err(|e| format!("could not build the HTTP client: {}", root_cause(&e)))?;
         Ok(Transport { client })
@@ -58,16 +64,50 @@ impl Transport {
     }
 }
 
-/// rustls with ring and the Mozilla root store compiled in.
+/// The Mozilla root store compiled in, or, when `SSL_CERT_FILE` names one,
+/// the certificates of that PEM file instead (as OpenSSL reads the variable).
 ///
-/// Chosen deliberately over the platform verifier: on a machine without a
-/// CA store (a scratch container, a minimal CI image) the platform verifier
+/// Bundled rather than the platform verifier: on a machine without a CA
+/// store (a scratch container, a minimal CI image) the platform verifier
 /// makes `Client::build()` fail, which would silently lose every hit, even
-/// those for a plain `http://` collector.
-fn tls_config() -> Result<rustls::ClientConfig, String> {
-    let roots = rustls::RootCertStore {
+/// those for a plain `http://` collector. For the same reason a file that
+/// cannot be read falls back to the bundled roots instead of failing.
+fn roots(ca_file: Option<&Path>) -> rustls::RootCertStore {
+    let bundled = || rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
+    let Some(path) = ca_file else {
+        return bundled();
+    };
+    match read_roots(path) {
+        Ok(store) => store,
+        Err(why) => {
+            log::debug!(
+                "analytics: ignoring SSL_CERT_FILE {}: {why}; trusting the bundled roots",
+                path.display()
+            );
+            bundled()
+        }
+    }
+}
+
+fn read_roots(path: &Path) -> Result<rustls::RootCertStore, String> {
+    let pem = std::fs::read(path).map_err(|e| e.to_string())?;
+    let mut store = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(&pem) {
+        let cert = cert.map_err(|e| format!("not a PEM file: {e}"))?;
+        store
+            .add(cert)
+            .map_err(|e| format!("a certificate that cannot be used: {e}"))?;
+    }
+    if store.is_empty() {
+        return Err("no certificate in it".to_owned());
+    }
+    Ok(store)
+}
+
+/// rustls with ring, trusting `roots`.
+fn tls_config(roots: rustls::RootCertStore) -> Result<rustls::ClientConfig, String> {
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
@@ -94,13 +134,27 @@ mod tests {
 
     #[test]
     fn the_client_builds_with_the_bundled_roots() {
-        assert!(Transport::new().is_ok());
+        assert!(Transport::new(None).is_ok());
+    }
+
+    #[test]
+    fn an_unusable_ca_file_falls_back_to_the_bundled_roots() {
+        let bundled = webpki_roots::TLS_SERVER_ROOTS.len();
+        let dir = std::env::temp_dir().join(format!("lumogon-track-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let not_pem = dir.join("not.pem");
+        std::fs::write(&not_pem, "hello").expect("write");
+        for path in [dir.join("missing.pem"), not_pem] {
+            assert_eq!(roots(Some(&path)).len(), bundled, "{}", path.display());
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(roots(None).len(), bundled);
     }
 
     #[test]
     fn a_bad_url_is_an_error_not_a_panic() {
         let answer =
-            Transport::new().and_then(|t| t.post("not a url", "text/plain", String::new()));
+            Transport::new(None).and_then(|t| t.post("not a url", "text/plain", String::new()));
         assert!(answer.is_err());
     }
 }

@@ -227,7 +227,7 @@ impl Route {
         let sink = if settings.dry_run {
             Sink::DryRun
         } else {
-            Sink::Http(Transport::new()?)
+            Sink::Http(Transport::new(settings.ca_file.as_deref())?)
         };
         Ok(Route { encoder, sink })
     }

@@ -1,9 +1,16 @@
 //! A Measurement Protocol collector on 127.0.0.1 that records every request
 //! (line, headers, body) before answering, so that once a `lumogon` process
-//! has exited, every hit it delivered is here.
+//! has exited, every hit it delivered is here. It speaks plain HTTP or
+//! HTTPS, and answers at once, late or never.
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::tls::TestCa;
 
 /// One request as the collector received it.
 #[derive(Clone, Debug)]
@@ -40,50 +47,79 @@ pub fn parse_hit(payload: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// When and how the collector answers a request it has recorded.
+#[derive(Clone, Copy, Debug)]
+enum Answer {
+    /// With this status, after this long.
+    After(Duration, u16),
+    /// Never: the connection stays open, silent, until the collector stops.
+    Never,
+}
+
 /// A running collector; stopped on drop.
 pub struct Collector {
-    server: Arc<tiny_http::Server>,
     requests: Arc<Mutex<Vec<Recorded>>>,
+    stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
     port: u16,
+    scheme: &'static str,
 }
 
 impl Collector {
-    /// A collector that answers every request with `status`.
+    /// An HTTP collector that answers every request with `status`.
     pub fn start(status: u16) -> Collector {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind the collector"));
-        let port = server.server_addr().to_ip().expect("an IP listener").port();
+        Self::serve(Answer::After(Duration::ZERO, status), None)
+    }
+
+    /// An HTTPS collector with a certificate from `ca`, answering `status`.
+    pub fn https(status: u16, ca: &TestCa) -> Collector {
+        Self::serve(Answer::After(Duration::ZERO, status), Some(ca))
+    }
+
+    /// An HTTP collector that reads each request and answers 200 only after
+    /// `delay`.
+    pub fn slow(delay: Duration) -> Collector {
+        Self::serve(Answer::After(delay, 200), None)
+    }
+
+    /// An HTTP collector that reads each request and never answers.
+    pub fn silent() -> Collector {
+        Self::serve(Answer::Never, None)
+    }
+
+    fn serve(answer: Answer, tls: Option<&TestCa>) -> Collector {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the collector");
+        let port = listener.local_addr().expect("an IP listener").port();
         let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let tls = tls.map(TestCa::server_config);
         let thread = {
-            let server = Arc::clone(&server);
-            let requests = Arc::clone(&requests);
+            let (requests, stop) = (Arc::clone(&requests), Arc::clone(&stop));
             std::thread::spawn(move || {
-                for mut request in server.incoming_requests() {
-                    let mut body = String::new();
-                    let _ = request.as_reader().read_to_string(&mut body);
-                    let recorded = Recorded {
-                        method: request.method().to_string(),
-                        path: request.url().to_owned(),
-                        headers: request
-                            .headers()
-                            .iter()
-                            .map(|h| (h.field.to_string(), h.value.to_string()))
-                            .collect(),
-                        body,
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let connection = Connection {
+                        requests: Arc::clone(&requests),
+                        stop: Arc::clone(&stop),
+                        answer,
                     };
-                    requests
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .push(recorded);
-                    let _ = request.respond(tiny_http::Response::empty(status));
+                    let tls = tls.clone();
+                    // Detached: a connection held open by a slow or silent
+                    // answer must not hold up the next one, or the drop.
+                    std::thread::spawn(move || connection.run(stream, tls));
                 }
             })
         };
         Collector {
-            server,
             requests,
+            stop,
             thread: Some(thread),
             port,
+            scheme,
         }
     }
 
@@ -94,7 +130,7 @@ impl Collector {
 
     /// A URL on this server: `path` starts with `/`.
     pub fn at(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
+        format!("{}://127.0.0.1:{}{path}", self.scheme, self.port)
     }
 
     /// Every request so far.
@@ -113,9 +149,144 @@ impl Collector {
 
 impl Drop for Collector {
     fn drop(&mut self) {
-        self.server.unblock();
+        self.stop.store(true, Ordering::SeqCst);
+        // Wakes the accept loop so that it sees the flag.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+/// One accepted connection: requests are read, recorded and answered in
+/// turn until the client closes it.
+struct Connection {
+    requests: Arc<Mutex<Vec<Recorded>>>,
+    stop: Arc<AtomicBool>,
+    answer: Answer,
+}
+
+impl Connection {
+    fn run(self, stream: TcpStream, tls: Option<Arc<rustls::ServerConfig>>) {
+        // A client that goes quiet ends the thread instead of parking it.
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+        match tls {
+            None => self.exchange(stream),
+            Some(config) => {
+                let Ok(session) = rustls::ServerConnection::new(config) else {
+                    return;
+                };
+                self.exchange(rustls::StreamOwned::new(session, stream));
+            }
+        }
+    }
+
+    fn exchange(&self, stream: impl Read + Write) {
+        let mut stream = BufReader::new(stream);
+        while let Some(recorded) = read_request(&mut stream) {
+            self.requests
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(recorded);
+            let status = match self.answer {
+                Answer::After(delay, status) => {
+                    self.sleep(delay);
+                    status
+                }
+                Answer::Never => {
+                    self.sleep(Duration::MAX);
+                    return;
+                }
+            };
+            let out = stream.get_mut();
+            let answered = write!(
+                out,
+                "HTTP/1.1 {status} {}\r\nContent-Length: 0\r\n\r\n",
+                reason(status)
+            )
+            .and_then(|()| out.flush());
+            if answered.is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Sleeps for `how_long`, or until the collector stops.
+    fn sleep(&self, how_long: Duration) {
+        let step = Duration::from_millis(20);
+        let mut left = how_long;
+        while !left.is_zero() && !self.stop.load(Ordering::SeqCst) {
+            let nap = left.min(step);
+            std::thread::sleep(nap);
+            left -= nap;
+        }
+    }
+}
+
+/// Reads one HTTP/1.1 request; `None` when the connection ends first.
+fn read_request(stream: &mut impl BufRead) -> Option<Recorded> {
+    let mut line = String::new();
+    stream.read_line(&mut line).ok().filter(|&n| n > 0)?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_owned();
+    let path = parts.next()?.to_owned();
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        stream.read_line(&mut line).ok().filter(|&n| n > 0)?;
+        let line = line.trim_end_matches(['\r', '\n']);
+        if line.is_empty() {
+            break;
+        }
+        let (name, value) = line.split_once(':')?;
+        headers.push((name.trim().to_owned(), value.trim().to_owned()));
+    }
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    let body = if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+        read_chunked(stream)?
+    } else {
+        let length = header("content-length").map_or(Ok(0), str::parse).ok()?;
+        let mut body = vec![0; length];
+        stream.read_exact(&mut body).ok()?;
+        body
+    };
+    Some(Recorded {
+        method,
+        path,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
+}
+
+fn read_chunked(stream: &mut impl BufRead) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let mut size = String::new();
+        stream.read_line(&mut size).ok()?;
+        let size = size.trim().split(';').next()?;
+        let size = usize::from_str_radix(size, 16).ok()?;
+        let mut chunk = vec![0; size + 2]; // the data and its CRLF
+        stream.read_exact(&mut chunk).ok()?;
+        if size == 0 {
+            return Some(body);
+        }
+        body.extend_from_slice(&chunk[..size]);
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        204 => "No Content",
+        400 => "Bad Request",
+        404 => "Not Found",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Status",
     }
 }

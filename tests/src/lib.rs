@@ -10,7 +10,9 @@ pub mod docker_proxy;
 pub mod examples;
 pub mod fixtures;
 pub mod lumogon;
+pub mod networks;
 pub mod servers;
+pub mod tls;
 pub mod tools;
 
 /// Whether this test build has the `analytics` feature, and so which

@@ -1,61 +1,33 @@
-//! Collectors that misbehave in ways a network really does, and arguments
-//! that look like secrets: lumogon's output, exit code and timing stay those
-//! of a run without analytics, and no argument value reaches the collector.
+//! Collectors that misbehave in ways a network really does, for every
+//! command: lumogon's output, exit code and timing stay those of a run with
+//! analytics off. And arguments that look like secrets: no argument value
+//! reaches the collector.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::time::Duration;
 
 use lumogon_tests::ANALYTICS;
 use lumogon_tests::collector::Collector;
 use lumogon_tests::lumogon::{FLUSH_BUDGET, Lumogon, Output};
+use lumogon_tests::networks::{Kind, Network};
 
 const MARGIN: Duration = Duration::from_millis(700);
 
-/// A collector on 127.0.0.1 run by `serve`, one connection at a time, on a
-/// thread that ends with the test process.
-fn raw_collector(serve: fn(std::net::TcpStream)) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || serve(stream));
-        }
-    });
-    format!("http://127.0.0.1:{port}/collect")
-}
+/// Every command, as a person would type it. Without a Docker daemon `scan`
+/// and `report` fail, the same way with analytics on or off.
+const COMMANDS: &[&[&str]] = &[
+    &["version"],
+    &["capabilities"],
+    &["capabilities", "describe", "rpm"],
+    &["scan"],
+    &["scan", "web-1"],
+    &["report", "web-1", "--endpoint", "http://127.0.0.1:9/api"],
+    &["analytics", "screens"],
+    &["completions", "bash"],
+];
 
-fn read_request_head(stream: &mut std::net::TcpStream) {
-    let mut buf = [0_u8; 4096];
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let _ = stream.read(&mut buf);
-}
-
-/// Answers 200 and then streams a 10 MiB body.
-fn huge_body(mut stream: std::net::TcpStream) {
-    read_request_head(&mut stream);
-    let size = 10 * 1024 * 1024;
-    let _ = write!(
-        stream,
-        "HTTP/1.1 200 OK\r\nContent-Length: {size}\r\nContent-Type: text/plain\r\n\r\n"
-    );
-    let chunk = vec![b'x'; 64 * 1024];
-    for _ in 0..size / chunk.len() {
-        if stream.write_all(&chunk).is_err() {
-            return;
-        }
-    }
-}
-
-/// Reads part of the request, then drops the connection with a reset.
-fn reset(mut stream: std::net::TcpStream) {
-    let mut buf = [0_u8; 16];
-    let _ = stream.read(&mut buf);
-    // SO_LINGER 0 is not in std; shutting down both ways mid-request and
-    // dropping is the closest std offers: the client sees the connection
-    // close before any answer.
-    let _ = stream.shutdown(std::net::Shutdown::Both);
-}
+/// Commands of [`COMMANDS`] that send a screenview (the `analytics` and
+/// `completions` commands send nothing, by design).
+const SENDING: usize = 6;
 
 fn disabled(args: &[&str]) -> Output {
     let mut args = args.to_vec();
@@ -63,28 +35,86 @@ fn disabled(args: &[&str]) -> Output {
     Lumogon::new(&args).run()
 }
 
-#[test]
-fn a_huge_answer_or_a_reset_connection_changes_nothing() {
-    for (what, url) in [
-        ("10 MiB body", raw_collector(huge_body)),
-        ("reset", raw_collector(reset)),
-    ] {
-        for args in [&["version"][..], &["capabilities"][..]] {
-            let out = Lumogon::new(args).collector(&url).run();
-            let reference = disabled(args);
-            assert_eq!(
-                (out.code, &out.stdout),
-                (reference.code, &reference.stdout),
-                "{what} {args:?}"
-            );
-            assert_eq!(out.stderr, "", "{what} {args:?}");
-            assert!(
-                out.elapsed < FLUSH_BUDGET + MARGIN,
-                "{what} {args:?} took {:?}",
-                out.elapsed
-            );
-        }
+/// Runs every command against a collector in state `kind`: exit code,
+/// stdout and stderr are the disabled run's, and the exit waits at most the
+/// flush budget. Returns the hits the collector received.
+fn every_command_is_unchanged_by(kind: Kind) -> usize {
+    let network = Network::start(kind);
+    for args in COMMANDS {
+        let reference = disabled(args);
+        let out = network.apply(Lumogon::new(args)).run();
+        let what = format!("{} {args:?}", kind.name());
+        assert_eq!(
+            (out.code, &out.stdout, &out.stderr),
+            (reference.code, &reference.stdout, &reference.stderr),
+            "{what}"
+        );
+        assert!(
+            out.elapsed < FLUSH_BUDGET + MARGIN,
+            "{what} took {:?}; the flush budget is {FLUSH_BUDGET:?}",
+            out.elapsed
+        );
     }
+    // The comparison means something only if the commands that succeed
+    // print nothing to stderr.
+    assert_eq!(disabled(&["version"]).stderr, "");
+    network.hits_received()
+}
+
+#[test]
+fn a_healthy_collector_gets_one_screenview_per_command_and_changes_nothing() {
+    let hits = every_command_is_unchanged_by(Kind::Http);
+    assert_eq!(hits, if ANALYTICS { SENDING } else { 0 });
+}
+
+#[test]
+fn a_trusted_https_collector_gets_every_screenview_and_changes_nothing() {
+    let hits = every_command_is_unchanged_by(Kind::Https);
+    assert_eq!(hits, if ANALYTICS { SENDING } else { 0 });
+}
+
+#[test]
+fn an_https_collector_with_an_untrusted_certificate_changes_nothing() {
+    assert_eq!(every_command_is_unchanged_by(Kind::HttpsUntrusted), 0);
+}
+
+#[test]
+fn a_refused_connection_changes_nothing() {
+    every_command_is_unchanged_by(Kind::Refused);
+}
+
+#[test]
+fn a_collector_that_never_answers_changes_nothing() {
+    every_command_is_unchanged_by(Kind::Silent);
+}
+
+#[test]
+fn a_collector_that_answers_after_five_seconds_changes_nothing() {
+    let hits = every_command_is_unchanged_by(Kind::Slow);
+    // The hits did arrive; only the answer was too late to wait for.
+    assert_eq!(hits, if ANALYTICS { SENDING } else { 0 });
+}
+
+#[test]
+fn an_endpoint_host_that_does_not_resolve_changes_nothing() {
+    every_command_is_unchanged_by(Kind::Unresolvable);
+}
+
+#[test]
+fn a_collector_that_answers_500_changes_nothing() {
+    let hits = every_command_is_unchanged_by(Kind::Status500);
+    // Not retried: one hit per command.
+    assert_eq!(hits, if ANALYTICS { SENDING } else { 0 });
+}
+
+#[test]
+fn a_huge_answer_changes_nothing() {
+    every_command_is_unchanged_by(Kind::HugeBody);
+}
+
+#[test]
+fn a_connection_reset_mid_request_changes_nothing() {
+    every_command_is_unchanged_by(Kind::Reset);
 }
 
 /// Values that must never leave the machine through analytics.

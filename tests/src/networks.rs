@@ -1,0 +1,138 @@
+//! The states a network can leave an analytics collector in, each set up for
+//! real on 127.0.0.1: the fault suite runs every command against each, and
+//! the exit-cost benchmark times them.
+
+use std::time::Duration;
+
+use crate::collector::Collector;
+use crate::lumogon::Lumogon;
+use crate::servers::{huge_body, raw_collector, refused_port, reset};
+use crate::tls::TestCa;
+
+/// How long the slow collector takes to answer: far past any flush budget.
+pub const SLOW: Duration = Duration::from_secs(5);
+
+/// A collector's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Answers 200 over plain HTTP.
+    Http,
+    /// Answers 200 over HTTPS, with a certificate the process is told to
+    /// trust through `SSL_CERT_FILE`.
+    Https,
+    /// HTTPS with a certificate the process does not trust.
+    HttpsUntrusted,
+    /// Nothing listens: the connection is refused.
+    Refused,
+    /// Reads each request and never answers.
+    Silent,
+    /// Answers 200 after [`SLOW`].
+    Slow,
+    /// A host name no resolver can resolve: a 64-character label is longer
+    /// than DNS allows, so the lookup fails on this machine, without a
+    /// packet sent to any name server.
+    Unresolvable,
+    /// Answers 500.
+    Status500,
+    /// Answers 200 with a 10 MiB body.
+    HugeBody,
+    /// Drops the connection in the middle of the request.
+    Reset,
+}
+
+impl Kind {
+    /// The scenarios of the exit-cost benchmark, in its order.
+    pub const BENCHMARKED: &[Kind] = &[
+        Kind::Http,
+        Kind::Https,
+        Kind::Refused,
+        Kind::Silent,
+        Kind::Slow,
+        Kind::Unresolvable,
+    ];
+
+    /// Every scenario.
+    pub const ALL: &[Kind] = &[
+        Kind::Http,
+        Kind::Https,
+        Kind::HttpsUntrusted,
+        Kind::Refused,
+        Kind::Silent,
+        Kind::Slow,
+        Kind::Unresolvable,
+        Kind::Status500,
+        Kind::HugeBody,
+        Kind::Reset,
+    ];
+
+    /// A short name for tables and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Http => "healthy HTTP",
+            Kind::Https => "healthy HTTPS",
+            Kind::HttpsUntrusted => "untrusted HTTPS",
+            Kind::Refused => "refused",
+            Kind::Silent => "never answers",
+            Kind::Slow => "answers after 5 s",
+            Kind::Unresolvable => "unresolvable host",
+            Kind::Status500 => "answers 500",
+            Kind::HugeBody => "10 MiB body",
+            Kind::Reset => "connection reset",
+        }
+    }
+}
+
+/// A collector in one state, running until dropped.
+pub struct Network {
+    kind: Kind,
+    url: String,
+    /// The one that records requests, where there is one.
+    collector: Option<Collector>,
+}
+
+impl Network {
+    /// Sets up `kind`.
+    pub fn start(kind: Kind) -> Network {
+        let recording = |collector: Collector| Network {
+            kind,
+            url: collector.url(),
+            collector: Some(collector),
+        };
+        let bare = |url: String| Network {
+            kind,
+            url,
+            collector: None,
+        };
+        match kind {
+            Kind::Http => recording(Collector::start(200)),
+            Kind::Https | Kind::HttpsUntrusted => recording(Collector::https(200, TestCa::get())),
+            Kind::Silent => recording(Collector::silent()),
+            Kind::Slow => recording(Collector::slow(SLOW)),
+            Kind::Status500 => recording(Collector::start(500)),
+            Kind::Refused => bare(format!("http://127.0.0.1:{}/collect", refused_port())),
+            Kind::Unresolvable => bare(format!("http://{}.invalid/collect", "a".repeat(64))),
+            Kind::HugeBody => bare(raw_collector(huge_body)),
+            Kind::Reset => bare(raw_collector(reset)),
+        }
+    }
+
+    /// Which state this is.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// Points `lumogon`'s analytics at this collector, trusting its
+    /// certificate where the scenario says so.
+    pub fn apply(&self, lumogon: Lumogon) -> Lumogon {
+        let lumogon = lumogon.collector(&self.url);
+        match self.kind {
+            Kind::Https => lumogon.env("SSL_CERT_FILE", TestCa::get().ca_file()),
+            _ => lumogon,
+        }
+    }
+
+    /// Hits the collector has received so far (0 where none can arrive).
+    pub fn hits_received(&self) -> usize {
+        self.collector.as_ref().map_or(0, |c| c.hits().len())
+    }
+}
