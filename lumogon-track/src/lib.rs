@@ -367,3 +367,25 @@ pub mod __private {
         let _ = screen;
     }
 }
+
+/// Not public API: hooks for this crate's benchmarks (`benches/track.rs`),
+/// which time the queued path far more often than the per-process cap lets
+/// one process queue. Nothing else may call them; they may change or go at
+/// any time. Neither turns analytics on: a process that opted out stays out.
+#[cfg(feature = "analytics")]
+#[doc(hidden)]
+pub mod __bench {
+    use std::time::Duration;
+
+    /// Forgets the hits accepted so far, so that the next ones are queued
+    /// again rather than dropped at the cap.
+    pub fn reset_hit_cap() {
+        crate::runtime::reset_hit_cap();
+    }
+
+    /// Waits until the worker has finished (sent or failed) every hit queued
+    /// so far, at most `timeout`. Whether it did.
+    pub fn drain(timeout: Duration) -> bool {
+        crate::runtime::wait_for_worker(timeout) == 0
+    }
+}
