@@ -307,7 +307,7 @@ pub fn disabled_by_environment() -> Option<&'static str> {
 #[inline]
 pub fn event(category: &'static str, action: &'static str) {
     #[cfg(feature = "analytics")]
-    runtime::record(hit::Hit::Event { category, action });
+    runtime::record(|| hit::Hit::Event { category, action });
     #[cfg(not(feature = "analytics"))]
     let _ = (category, action);
 }
@@ -362,7 +362,7 @@ pub mod __private {
     #[inline]
     pub fn screen(screen: &'static str) {
         #[cfg(feature = "analytics")]
-        crate::runtime::record(crate::hit::Hit::Screenview { screen });
+        crate::runtime::record(|| crate::hit::Hit::Screenview { screen });
         #[cfg(not(feature = "analytics"))]
         let _ = screen;
     }

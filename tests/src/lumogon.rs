@@ -29,15 +29,16 @@ pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The target directory and profile this test binary was built into, read
-/// from its own path (`<target>/<profile>/deps/<test>`): builds started by
-/// the tests share it, whatever `CARGO_TARGET_DIR` or `--target-dir` said.
+/// The target directory and profile this test (or benchmark) binary was
+/// built into, read from its own path (`<target>/<profile>/deps/<test>` or
+/// `<target>/<profile>/<bin>`): builds started by the tests share it,
+/// whatever `CARGO_TARGET_DIR` or `--target-dir` said.
 pub fn target_and_profile() -> (PathBuf, String) {
     let exe = std::env::current_exe().expect("the test binary's path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("<target>/<profile>/deps");
+    let mut profile_dir = exe.parent().expect("<target>/<profile>");
+    if profile_dir.file_name().is_some_and(|d| d == "deps") {
+        profile_dir = profile_dir.parent().expect("<target>/<profile>/deps");
+    }
     let profile = profile_dir
         .file_name()
         .and_then(|p| p.to_str())
@@ -51,22 +52,30 @@ pub fn target_and_profile() -> (PathBuf, String) {
 /// into the shared target directory (a no-op when it is up to date), and
 /// returns `<target>/<profile>`.
 pub fn cargo_build(args: &[&str]) -> PathBuf {
-    let (target, profile) = target_and_profile();
+    let (_, profile) = target_and_profile();
+    cargo_build_as(args, profile == "release", crate::ANALYTICS)
+}
+
+/// [`cargo_build`] in the release or dev profile, with or without the
+/// default `analytics` feature, whatever this binary was built as. Returns
+/// `<target>/<profile>`.
+pub fn cargo_build_as(args: &[&str], release: bool, analytics: bool) -> PathBuf {
+    let (target, _) = target_and_profile();
     let mut cargo = Command::new(env!("CARGO"));
     cargo
         .current_dir(workspace())
         .args(["build", "--quiet", "--target-dir"])
         .arg(&target)
         .args(args);
-    if profile == "release" {
+    if release {
         cargo.arg("--release");
     }
-    if !crate::ANALYTICS {
+    if !analytics {
         cargo.arg("--no-default-features");
     }
     let status = cargo.status().expect("run cargo build");
     assert!(status.success(), "cargo build {args:?} failed");
-    target.join(profile)
+    target.join(if release { "release" } else { "debug" })
 }
 
 /// Builds `lumogon` with this test build's features and returns its path.

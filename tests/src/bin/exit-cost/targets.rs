@@ -1,0 +1,137 @@
+//! The targets of issue 4 for each scenario, checked against one run's
+//! numbers.
+
+use std::time::Duration;
+
+use lumogon_tests::networks::Kind;
+
+use crate::stats::{Summary, added_ms};
+
+/// What a scenario is measured against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scenario {
+    /// `lumogon` built with `--no-default-features`.
+    NoAnalyticsBuild,
+    /// The default build run with `--disable-analytics`: the reference.
+    Disabled,
+    /// The default build, analytics on, sending to a collector in this state.
+    Network(Kind),
+}
+
+impl Scenario {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scenario::NoAnalyticsBuild => "built without analytics",
+            Scenario::Disabled => "disabled at run time",
+            Scenario::Network(kind) => kind.name(),
+        }
+    }
+
+    /// Whether the runs send hits.
+    pub fn sends(self) -> bool {
+        matches!(self, Scenario::Network(_))
+    }
+}
+
+/// One scenario's numbers for one command.
+#[derive(Clone, Copy, Debug)]
+pub struct Measured {
+    pub summary: Summary,
+    /// The disabled run's summary for the same command, from the same run.
+    pub reference: Summary,
+    pub hits_sent: usize,
+    pub hits_received: usize,
+}
+
+/// A target and whether this run met it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    pub target: String,
+    pub met: bool,
+}
+
+/// The target for `scenario`, if it has one, checked against `m`.
+pub fn check(scenario: Scenario, m: &Measured, flush_budget: Duration) -> Option<Verdict> {
+    let added = added_ms(m.summary.median, m.reference.median);
+    let delivered = m.hits_received == m.hits_sent;
+    let Scenario::Network(kind) = scenario else {
+        return None;
+    };
+    let (target, met) = match kind {
+        Kind::Http => (
+            "all hits delivered, adds < 10 ms median".to_owned(),
+            delivered && added < 10.0,
+        ),
+        Kind::Https => ("all hits delivered".to_owned(), delivered),
+        Kind::Refused | Kind::Unresolvable => ("adds < 3 ms median".to_owned(), added < 3.0),
+        Kind::Silent | Kind::Slow => {
+            let limit = flush_budget.as_secs_f64() * 1000.0 + 20.0;
+            (
+                format!("adds ≤ {limit:.0} ms median (flush budget + 20 ms)"),
+                added <= limit,
+            )
+        }
+        Kind::HttpsUntrusted | Kind::Status500 | Kind::HugeBody | Kind::Reset => return None,
+    };
+    Some(Verdict { target, met })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn measured(median_ms: u64, reference_ms: u64, sent: usize, received: usize) -> Measured {
+        let s = |m| Summary {
+            median: Duration::from_millis(m),
+            min: Duration::from_millis(m),
+            max: Duration::from_millis(m),
+        };
+        Measured {
+            summary: s(median_ms),
+            reference: s(reference_ms),
+            hits_sent: sent,
+            hits_received: received,
+        }
+    }
+
+    const BUDGET: Duration = Duration::from_millis(300);
+
+    fn met(scenario: Scenario, m: Measured) -> Option<bool> {
+        check(scenario, &m, BUDGET).map(|v| v.met)
+    }
+
+    #[test]
+    fn healthy_http_must_deliver_everything_quickly() {
+        let http = Scenario::Network(Kind::Http);
+        assert_eq!(met(http, measured(12, 5, 10, 10)), Some(true));
+        assert_eq!(met(http, measured(12, 5, 10, 9)), Some(false));
+        assert_eq!(met(http, measured(16, 5, 10, 10)), Some(false));
+    }
+
+    #[test]
+    fn failures_must_cost_almost_nothing() {
+        for kind in [Kind::Refused, Kind::Unresolvable] {
+            assert_eq!(
+                met(Scenario::Network(kind), measured(7, 5, 10, 0)),
+                Some(true)
+            );
+            assert_eq!(
+                met(Scenario::Network(kind), measured(8, 5, 10, 0)),
+                Some(false)
+            );
+        }
+    }
+
+    #[test]
+    fn a_silent_collector_costs_at_most_the_budget_and_a_little() {
+        let silent = Scenario::Network(Kind::Silent);
+        assert_eq!(met(silent, measured(325, 5, 10, 10)), Some(true));
+        assert_eq!(met(silent, measured(326, 5, 10, 10)), Some(false));
+    }
+
+    #[test]
+    fn references_have_no_target() {
+        assert_eq!(met(Scenario::Disabled, measured(5, 5, 0, 0)), None);
+        assert_eq!(met(Scenario::NoAnalyticsBuild, measured(5, 5, 0, 0)), None);
+    }
+}
