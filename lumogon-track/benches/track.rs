@@ -3,12 +3,20 @@
 //! `tracked_call`):
 //!
 //! - `untracked`: the baseline, the function without the attribute;
-//! - `queued`: analytics on, the hit goes on the worker's queue;
+//! - `first_call`: analytics on, the first tracked call of a process, which
+//!   also starts the worker thread (each iteration is a new process: the
+//!   bench runs itself; only the call is timed);
+//! - `queued`: analytics on, the hit goes on the worker's queue, in bursts
+//!   of ten calls: the first wakes the idle worker, the other nine find it
+//!   awake (the cost per call, averaged over the burst);
+//! - `queued_wakes_worker`: analytics on, one hit into the queue of an idle
+//!   worker, which the call must wake (a futex wake: on a virtual machine,
+//!   most of the cost);
 //! - `after_cap`: analytics on, past the per-process cap: the hit is counted
 //!   and dropped;
 //! - `disabled`: analytics compiled in, turned off by
 //!   `lumogon_track::disable()`;
-//! - `compiled_out`, instead of the three above when built with
+//! - `compiled_out`, instead of the cases that need analytics when built with
 //!   `--no-default-features`: the attribute left the function as written.
 //!
 //! ```sh
@@ -29,7 +37,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use lumogon_track::track_screen;
 
 const INPUT: u64 = 0x5eed;
@@ -58,10 +66,24 @@ fn tracked_call(c: &mut Criterion) {
         // Every ten timed calls here are followed, untimed, by a request to
         // the responder: criterion plans the iterations from the timed part
         // alone, so a short measurement keeps the wall time to seconds.
+        // Each iteration is a process of its own (milliseconds of wall
+        // time) timed only for one call (microseconds): criterion plans on
+        // the timed part, so a few milliseconds of it are plenty.
+        group
+            .sample_size(20)
+            .warm_up_time(Duration::from_millis(20))
+            .measurement_time(Duration::from_millis(80));
+        group.bench_function("first_call", compiled_in::first_call);
         group
             .sample_size(50)
+            .warm_up_time(Duration::from_secs(1))
             .measurement_time(Duration::from_secs(1));
-        group.bench_function("queued", compiled_in::queued);
+        group.bench_function("queued", |b| compiled_in::queued(b, "queued", 10));
+        // Each timed call here costs an untimed drain of ten times as long.
+        group.measurement_time(Duration::from_millis(200));
+        group.bench_function("queued_wakes_worker", |b| {
+            compiled_in::queued(b, "queued_wakes_worker", 1);
+        });
         group
             .sample_size(100)
             .measurement_time(Duration::from_secs(3));
@@ -91,11 +113,6 @@ mod compiled_in {
 
     use super::{INPUT, tracked};
 
-    /// Calls timed together between two drains of the worker: well under
-    /// the queue's 20 slots and the cap's 20 hits, so that every one of
-    /// them is queued.
-    const CHUNK: u64 = 10;
-
     /// How long the worker may take to send what is queued to the
     /// responder on 127.0.0.1 before the bench gives up.
     const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -111,17 +128,23 @@ mod compiled_in {
         "ALL_PROXY",
     ];
 
-    /// `queued`: analytics on, each call's hit goes on the queue. The first
-    /// call of each chunk also wakes the idle worker thread; reading the
+    /// `queued` and `queued_wakes_worker`: analytics on, each call's hit
+    /// goes on the queue. Calls are timed `chunk` at a time (fewer than 20,
+    /// the queue's slots and the cap), each chunk after the worker has drained
+    /// and gone idle, so the first call of a chunk wakes it; reading the
     /// clock (tens of nanoseconds) is shared by the chunk's calls.
-    pub(super) fn queued(b: &mut Bencher) {
+    pub(super) fn queued(b: &mut Bencher, case: &str, chunk: u64) {
+        assert!(
+            (1..20).contains(&chunk),
+            "a chunk of {chunk} would not all be queued"
+        );
         let responder = analytics_on();
-        assert_enabled("queued");
+        assert_enabled(case);
         b.iter_custom(|iters| {
             let mut timed = Duration::ZERO;
             let mut left = iters;
             while left > 0 {
-                let chunk = left.min(CHUNK);
+                let chunk = left.min(chunk);
                 settle();
                 let before = stats().queued;
                 let start = Instant::now();
@@ -132,13 +155,58 @@ mod compiled_in {
                 assert_eq!(
                     stats().queued - before,
                     chunk,
-                    "`queued` timed calls whose hits were not queued"
+                    "`{case}` timed calls whose hits were not queued"
                 );
                 left -= chunk;
             }
             timed
         });
         responder.assert_received_every_hit();
+    }
+
+    /// Set in the processes `first_call` starts: the responder's URL.
+    pub(super) const FIRST_CALL_CHILD: &str = "LUMOGON_TRACK_BENCH_FIRST_CALL";
+
+    /// `first_call`: runs this bench binary as a child process per
+    /// iteration, which times its own first tracked call (see
+    /// [`first_call_child`]) and prints the nanoseconds.
+    pub(super) fn first_call(b: &mut Bencher) {
+        // A responder of the children's own: the parent's counts only the
+        // parent's hits.
+        let responder = Responder::start();
+        let exe = std::env::current_exe().expect("the bench binary's path");
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| {
+                    let out = std::process::Command::new(&exe)
+                        .env(FIRST_CALL_CHILD, format!("{}/collect", responder.url))
+                        .output()
+                        .expect("run the bench binary as a child");
+                    let text = String::from_utf8_lossy(&out.stdout);
+                    let nanos: u64 = text.trim().parse().unwrap_or_else(|_| {
+                        panic!(
+                            "the child did not time its first call: {text}{}",
+                            String::from_utf8_lossy(&out.stderr)
+                        )
+                    });
+                    Duration::from_nanos(nanos)
+                })
+                .sum()
+        });
+    }
+
+    /// The child's side of `first_call`: analytics on for `url`, one timed
+    /// call, the nanoseconds on stdout, and the flush at exit.
+    pub(super) fn first_call_child(url: String) {
+        let config = lumogon_track::config!("UA-12345-1")
+            .endpoint(url)
+            .flush_budget(Duration::from_millis(100));
+        let _guard = lumogon_track::init(config).expect("a valid configuration");
+        let start = Instant::now();
+        black_box(tracked(black_box(INPUT)));
+        let elapsed = start.elapsed();
+        assert_eq!(stats().queued, 1, "the first call did not queue its hit");
+        println!("{}", elapsed.as_nanos());
     }
 
     /// `after_cap`: analytics on, the per-process cap reached: each call's
@@ -325,4 +393,13 @@ mod compiled_in {
 }
 
 criterion_group!(benches, tracked_call);
-criterion_main!(benches);
+
+fn main() {
+    #[cfg(feature = "analytics")]
+    if let Some(url) = std::env::var_os(compiled_in::FIRST_CALL_CHILD) {
+        compiled_in::first_call_child(url.to_string_lossy().into_owned());
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -177,6 +177,11 @@
 //!   applies, printed hits are counted in [`Stats::printed`] (never in
 //!   `sent`), and the flush at exit waits for the printing as it waits for
 //!   sends.
+//! - `SSL_CERT_FILE`: a PEM file of the certificates to trust for an `https`
+//!   endpoint, instead of the bundled Mozilla roots (a collector behind a
+//!   private certificate authority or a TLS-inspecting proxy). A file that
+//!   cannot be read or holds no certificate is ignored, with a debug log
+//!   record, and the bundled roots are used.
 //!
 //! # Features
 //!

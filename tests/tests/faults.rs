@@ -142,18 +142,34 @@ fn no_argument_value_reaches_the_collector_from_any_command() {
         ],
         &["capabilities", "describe", "s3cr3t-container"],
         &["--debug", "capabilities", "describe", "hunter2"],
+        &[
+            "scan",
+            "/home/alice/private",
+            "token=abc123",
+            "reports.internal.example",
+        ],
         &["version"],
     ];
+    // Rejected before any handler runs: nothing is sent at all.
+    let rejected: &[&[&str]] = &[
+        &["scan", "--owner=hunter2"],
+        &["completions", "s3cr3t-container"],
+        &["report", "--timeout", "token=abc123", "s3cr3t-container"],
+        &["analytics", "hunter2"],
+    ];
     let collector = Collector::start(200);
-    for args in commands {
+    for args in commands.iter().chain(rejected) {
         let out = Lumogon::new(args).collector(&collector.url()).run();
         assert!(out.code.is_some(), "{args:?}");
+    }
+    for args in rejected {
+        assert_eq!(Lumogon::new(args).run().code, Some(2), "{args:?}");
     }
     let requests = collector.requests();
     assert_eq!(
         requests.len(),
         if ANALYTICS { commands.len() } else { 0 },
-        "one screenview per command"
+        "one screenview per command that ran"
     );
     for request in &requests {
         let raw = request.raw();

@@ -268,7 +268,12 @@ fn write_chart(path: &Path, scenarios: &[Scenario], summary: impl Fn(usize, usiz
         let _ = std::fs::create_dir_all(dir);
     }
     match std::fs::write(path, svg) {
-        Ok(()) => println!("Chart: {}\n", path.display()),
+        Ok(()) => println!(
+            "Chart: {}\n",
+            path.canonicalize()
+                .unwrap_or_else(|_| path.to_owned())
+                .display()
+        ),
         Err(e) => eprintln!("could not write the chart to {}: {e}", path.display()),
     }
 }
