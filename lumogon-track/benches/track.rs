@@ -72,7 +72,7 @@ fn tracked_call(c: &mut Criterion) {
         group
             .sample_size(20)
             .warm_up_time(Duration::from_millis(20))
-            .measurement_time(Duration::from_millis(80));
+            .measurement_time(Duration::from_millis(150));
         group.bench_function("first_call", compiled_in::first_call);
         group
             .sample_size(50)
