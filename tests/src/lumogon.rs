@@ -78,6 +78,26 @@ pub fn cargo_build_as(args: &[&str], release: bool, analytics: bool) -> PathBuf 
     target.join(if release { "release" } else { "debug" })
 }
 
+/// `cargo tree -p lumogon -e EDGES --prefix none`, with or without the
+/// default `analytics` feature: one package a line, repeated wherever it is
+/// reached again.
+pub fn dependency_tree(edges: &str, analytics: bool) -> String {
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo
+        .current_dir(workspace())
+        .args(["tree", "-p", "lumogon", "-e", edges, "--prefix", "none"]);
+    if !analytics {
+        cargo.arg("--no-default-features");
+    }
+    let out = cargo.output().expect("run cargo tree");
+    assert!(
+        out.status.success(),
+        "cargo tree failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Builds `lumogon` with this test build's features and returns its path.
 pub fn binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();

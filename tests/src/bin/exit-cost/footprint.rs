@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use lumogon_tests::lumogon::workspace;
+use lumogon_tests::lumogon::{dependency_tree, workspace};
 
 fn cargo() -> Command {
     let mut cargo = Command::new(env!("CARGO"));
@@ -25,25 +25,7 @@ fn features(analytics: bool) -> &'static [&'static str] {
 /// The crates compiled for `lumogon` (itself included): every package
 /// reached through normal and build dependencies.
 pub fn crates(analytics: bool) -> usize {
-    let out = cargo()
-        .args([
-            "tree",
-            "-p",
-            "lumogon",
-            "-e",
-            "normal,build",
-            "--prefix",
-            "none",
-        ])
-        .args(features(analytics))
-        .output()
-        .expect("run cargo tree");
-    assert!(
-        out.status.success(),
-        "cargo tree failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    distinct_packages(&String::from_utf8_lossy(&out.stdout))
+    distinct_packages(&dependency_tree("normal,build", analytics))
 }
 
 /// Counts the distinct `name vX.Y.Z` packages in `cargo tree --prefix none`
