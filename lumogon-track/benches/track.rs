@@ -63,9 +63,6 @@ fn tracked_call(c: &mut Criterion) {
     group.bench_function("untracked", |b| b.iter(|| untracked(black_box(INPUT))));
     #[cfg(feature = "analytics")]
     {
-        // Every ten timed calls here are followed, untimed, by a request to
-        // the responder: criterion plans the iterations from the timed part
-        // alone, so a short measurement keeps the wall time to seconds.
         // Each iteration is a process of its own (milliseconds of wall
         // time) timed only for one call (microseconds): criterion plans on
         // the timed part, so a few milliseconds of it are plenty.
@@ -74,6 +71,9 @@ fn tracked_call(c: &mut Criterion) {
             .warm_up_time(Duration::from_millis(20))
             .measurement_time(Duration::from_millis(150));
         group.bench_function("first_call", compiled_in::first_call);
+        // Every ten timed calls here are followed, untimed, by a request to
+        // the responder: criterion plans the iterations from the timed part
+        // alone, so a short measurement keeps the wall time to seconds.
         group
             .sample_size(50)
             .warm_up_time(Duration::from_secs(1))
@@ -171,6 +171,7 @@ mod compiled_in {
     /// iteration, which times its own first tracked call (see
     /// [`first_call_child`]) and prints the nanoseconds.
     pub(super) fn first_call(b: &mut Bencher) {
+        assert_loopback_only();
         // A responder of the children's own: the parent's counts only the
         // parent's hits.
         let responder = Responder::start();
@@ -178,7 +179,11 @@ mod compiled_in {
         b.iter_custom(|iters| {
             (0..iters)
                 .map(|_| {
+                    // Nothing of this environment (an endpoint, a proxy,
+                    // an opt-out) reaches the child: it sends to the
+                    // responder or fails.
                     let out = std::process::Command::new(&exe)
+                        .env_clear()
                         .env(FIRST_CALL_CHILD, format!("{}/collect", responder.url))
                         .output()
                         .expect("run the bench binary as a child");
@@ -262,14 +267,7 @@ mod compiled_in {
     fn analytics_on() -> &'static Responder {
         static ON: OnceLock<(Responder, FlushGuard)> = OnceLock::new();
         let (responder, _guard) = ON.get_or_init(|| {
-            for var in REDIRECTING {
-                let value = std::env::var_os(var).unwrap_or_default();
-                assert!(
-                    value.is_empty(),
-                    "{var} is set: unset it to run this bench, which sends its hits only to its \
-                     own responder on 127.0.0.1"
-                );
-            }
+            assert_loopback_only();
             let responder = Responder::start();
             let config = lumogon_track::config!("UA-12345-1")
                 .endpoint(format!("{}/collect", responder.url))
@@ -278,6 +276,19 @@ mod compiled_in {
             (responder, guard)
         });
         responder
+    }
+
+    /// Panics if a variable would send this process's hits anywhere but to
+    /// its responder on 127.0.0.1.
+    fn assert_loopback_only() {
+        for var in REDIRECTING {
+            let value = std::env::var_os(var).unwrap_or_default();
+            assert!(
+                value.is_empty(),
+                "{var} is set: unset it to run this bench, which sends its hits only to its \
+                 own responder on 127.0.0.1"
+            );
+        }
     }
 
     /// Panics unless a call queues its hit, so that a case meant for

@@ -179,9 +179,10 @@
 //!   sends.
 //! - `SSL_CERT_FILE`: a PEM file of the certificates to trust for an `https`
 //!   endpoint, instead of the bundled Mozilla roots (a collector behind a
-//!   private certificate authority or a TLS-inspecting proxy). A file that
-//!   cannot be read or holds no certificate is ignored, with a debug log
-//!   record, and the bundled roots are used.
+//!   private certificate authority or a TLS-inspecting proxy), read only
+//!   for an `https` endpoint. Certificates in it that cannot be used are
+//!   skipped; a file that cannot be read or holds no usable certificate is
+//!   ignored, with a debug log record, and the bundled roots are used.
 //!
 //! # Features
 //!
@@ -376,7 +377,9 @@ pub mod __private {
 /// Not public API: hooks for this crate's benchmarks (`benches/track.rs`),
 /// which time the queued path far more often than the per-process cap lets
 /// one process queue. Nothing else may call them; they may change or go at
-/// any time. Neither turns analytics on: a process that opted out stays out.
+/// any time, and the promise of at most 20 hits a process holds only for a
+/// process that does not call [`__bench::reset_hit_cap`]. Neither turns
+/// analytics on: a process that opted out stays out.
 #[cfg(feature = "analytics")]
 #[doc(hidden)]
 pub mod __bench {

@@ -91,17 +91,24 @@ fn roots(ca_file: Option<&Path>) -> rustls::RootCertStore {
     }
 }
 
+/// The usable certificates of a PEM bundle. Like OpenSSL, one certificate
+/// it cannot use does not cost the others: system bundles hold the odd
+/// expired or unusual one.
 fn read_roots(path: &Path) -> Result<rustls::RootCertStore, String> {
     let pem = std::fs::read(path).map_err(|e| e.to_string())?;
+    let certs = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("not a PEM file: {e}"))?;
     let mut store = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_slice_iter(&pem) {
-        let cert = cert.map_err(|e| format!("not a PEM file: {e}"))?;
-        store
-            .add(cert)
-            .map_err(|e| format!("a certificate that cannot be used: {e}"))?;
+    let (added, skipped) = store.add_parsable_certificates(certs);
+    if added == 0 {
+        return Err("no usable certificate in it".to_owned());
     }
-    if store.is_empty() {
-        return Err("no certificate in it".to_owned());
+    if skipped > 0 {
+        log::debug!(
+            "analytics: {skipped} certificate(s) of SSL_CERT_FILE {} cannot be used; trusting the other {added}",
+            path.display()
+        );
     }
     Ok(store)
 }

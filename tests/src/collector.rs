@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -47,18 +47,31 @@ pub fn parse_hit(payload: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// When and how the collector answers a request it has recorded.
+/// When and how the collector answers a request.
 #[derive(Clone, Copy, Debug)]
 enum Answer {
-    /// With this status, after this long.
+    /// With this status and no body, after this long.
     After(Duration, u16),
-    /// Never: the connection stays open, silent, until the collector stops.
+    /// Never: the connection stays open, silent, until the client closes it.
     Never,
+    /// 200 with a 10 MiB body.
+    HugeBody,
+    /// None: the connection is dropped after the request's first bytes,
+    /// before the request is whole (so nothing is recorded).
+    Reset,
 }
+
+/// The body [`Answer::HugeBody`] streams.
+const HUGE_BODY: usize = 10 * 1024 * 1024;
+
+/// A request body larger than this is not a hit: the collector refuses to
+/// allocate it.
+const MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// A running collector; stopped on drop.
 pub struct Collector {
     requests: Arc<Mutex<Vec<Recorded>>>,
+    connections: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
     port: u16,
@@ -87,21 +100,37 @@ impl Collector {
         Self::serve(Answer::Never, None)
     }
 
+    /// An HTTP collector that answers 200 with a 10 MiB body.
+    pub fn huge_body() -> Collector {
+        Self::serve(Answer::HugeBody, None)
+    }
+
+    /// An HTTP collector that drops each connection mid-request.
+    pub fn reset() -> Collector {
+        Self::serve(Answer::Reset, None)
+    }
+
     fn serve(answer: Answer, tls: Option<&TestCa>) -> Collector {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the collector");
         let port = listener.local_addr().expect("an IP listener").port();
         let requests = Arc::new(Mutex::new(Vec::new()));
+        let connections = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let scheme = if tls.is_some() { "https" } else { "http" };
         let tls = tls.map(TestCa::server_config);
         let thread = {
-            let (requests, stop) = (Arc::clone(&requests), Arc::clone(&stop));
+            let (requests, connections, stop) = (
+                Arc::clone(&requests),
+                Arc::clone(&connections),
+                Arc::clone(&stop),
+            );
             std::thread::spawn(move || {
                 for stream in listener.incoming() {
                     if stop.load(Ordering::SeqCst) {
                         return;
                     }
                     let Ok(stream) = stream else { continue };
+                    connections.fetch_add(1, Ordering::SeqCst);
                     let connection = Connection {
                         requests: Arc::clone(&requests),
                         stop: Arc::clone(&stop),
@@ -116,6 +145,7 @@ impl Collector {
         };
         Collector {
             requests,
+            connections,
             stop,
             thread: Some(thread),
             port,
@@ -145,6 +175,12 @@ impl Collector {
     pub fn hits(&self) -> Vec<Vec<(String, String)>> {
         self.requests().iter().flat_map(Recorded::hits).collect()
     }
+
+    /// Connections accepted so far, whether or not a request came whole
+    /// (and, over HTTPS, whether or not the handshake succeeded).
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
 }
 
 impl Drop for Collector {
@@ -167,13 +203,22 @@ struct Connection {
 }
 
 impl Connection {
-    fn run(self, stream: TcpStream, tls: Option<Arc<rustls::ServerConfig>>) {
+    fn run(self, mut stream: TcpStream, tls: Option<Arc<rustls::ServerConfig>>) {
         // A client that goes quiet ends the thread instead of parking it.
         let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
         // TLS writes a handshake flight in several records: with Nagle's
         // algorithm on, the second waits for the client's delayed ACK
         // (40 ms on Linux), a cost real collectors do not have.
         let _ = stream.set_nodelay(true);
+        if let Answer::Reset = self.answer {
+            let mut first_bytes = [0_u8; 16];
+            let _ = stream.read(&mut first_bytes);
+            // SO_LINGER 0 is not in std; shutting down both ways mid-request
+            // is the closest std offers: the client sees the connection
+            // close before any answer.
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+            return;
+        }
         match tls {
             None => self.exchange(stream),
             Some(config) => {
@@ -192,22 +237,24 @@ impl Connection {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(recorded);
-            let status = match self.answer {
+            let answered = match self.answer {
                 Answer::After(delay, status) => {
                     self.sleep(delay);
-                    status
+                    let head = format!(
+                        "HTTP/1.1 {status} {}\r\nContent-Length: 0\r\n\r\n",
+                        reason(status)
+                    );
+                    let out = stream.get_mut();
+                    out.write_all(head.as_bytes()).and_then(|()| out.flush())
                 }
+                Answer::HugeBody => write_huge_body(stream.get_mut()),
                 Answer::Never => {
-                    self.sleep(Duration::MAX);
+                    // Until the client goes: its exit closes the socket.
+                    let _ = std::io::copy(&mut stream, &mut std::io::sink());
                     return;
                 }
+                Answer::Reset => return,
             };
-            let answer = format!(
-                "HTTP/1.1 {status} {}\r\nContent-Length: 0\r\n\r\n",
-                reason(status)
-            );
-            let out = stream.get_mut();
-            let answered = out.write_all(answer.as_bytes()).and_then(|()| out.flush());
             if answered.is_err() {
                 return;
             }
@@ -226,7 +273,20 @@ impl Connection {
     }
 }
 
-/// Reads one HTTP/1.1 request; `None` when the connection ends first.
+fn write_huge_body(out: &mut impl Write) -> std::io::Result<()> {
+    write!(
+        out,
+        "HTTP/1.1 200 OK\r\nContent-Length: {HUGE_BODY}\r\nContent-Type: text/plain\r\n\r\n"
+    )?;
+    let chunk = vec![b'x'; 64 * 1024];
+    for _ in 0..HUGE_BODY / chunk.len() {
+        out.write_all(&chunk)?;
+    }
+    out.flush()
+}
+
+/// Reads one HTTP/1.1 request; `None` when the connection ends first or
+/// the request is not one.
 fn read_request(stream: &mut impl BufRead) -> Option<Recorded> {
     let mut line = String::new();
     stream.read_line(&mut line).ok().filter(|&n| n > 0)?;
@@ -250,13 +310,13 @@ fn read_request(stream: &mut impl BufRead) -> Option<Recorded> {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     };
-    let body = if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+    let chunked =
+        header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+    let body = if chunked {
         read_chunked(stream)?
     } else {
-        let length = header("content-length").map_or(Ok(0), str::parse).ok()?;
-        let mut body = vec![0; length];
-        stream.read_exact(&mut body).ok()?;
-        body
+        let length: usize = header("content-length").map_or(Ok(0), str::parse).ok()?;
+        read_exactly(stream, length)?
     };
     Some(Recorded {
         method,
@@ -266,6 +326,16 @@ fn read_request(stream: &mut impl BufRead) -> Option<Recorded> {
     })
 }
 
+/// `length` bytes, refusing more than [`MAX_BODY`].
+fn read_exactly(stream: &mut impl BufRead, length: usize) -> Option<Vec<u8>> {
+    if length > MAX_BODY {
+        return None;
+    }
+    let mut body = Vec::with_capacity(length);
+    stream.take(length as u64).read_to_end(&mut body).ok()?;
+    (body.len() == length).then_some(body)
+}
+
 fn read_chunked(stream: &mut impl BufRead) -> Option<Vec<u8>> {
     let mut body = Vec::new();
     loop {
@@ -273,12 +343,22 @@ fn read_chunked(stream: &mut impl BufRead) -> Option<Vec<u8>> {
         stream.read_line(&mut size).ok()?;
         let size = size.trim().split(';').next()?;
         let size = usize::from_str_radix(size, 16).ok()?;
-        let mut chunk = vec![0; size + 2]; // the data and its CRLF
-        stream.read_exact(&mut chunk).ok()?;
         if size == 0 {
-            return Some(body);
+            // Trailer fields, if any, up to the empty line.
+            loop {
+                let mut line = String::new();
+                stream.read_line(&mut line).ok().filter(|&n| n > 0)?;
+                if line.trim_end_matches(['\r', '\n']).is_empty() {
+                    return Some(body);
+                }
+            }
         }
-        body.extend_from_slice(&chunk[..size]);
+        if body.len().checked_add(size)? > MAX_BODY {
+            return None;
+        }
+        body.extend(read_exactly(stream, size)?);
+        let mut crlf = String::new();
+        stream.read_line(&mut crlf).ok()?;
     }
 }
 

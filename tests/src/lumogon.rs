@@ -5,11 +5,12 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::{OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
-/// The library's default flush budget: what analytics may add to an exit.
-pub const FLUSH_BUDGET: Duration = Duration::from_millis(300);
+/// The library's default flush budget, which lumogon keeps: what analytics
+/// may add to an exit.
+pub const FLUSH_BUDGET: Duration = lumogon_track::DEFAULT_FLUSH_BUDGET;
 
 /// No run of lumogon in these tests may take longer; past it the process is
 /// killed and the test fails, rather than hanging the suite.
@@ -27,6 +28,13 @@ pub const NO_DOCKER: &str = "unix:///nonexistent/lumogon-tests/docker.sock";
 /// The workspace's root directory.
 pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// `cargo`, the one that runs these tests, in the workspace's root.
+pub fn cargo() -> Command {
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo.current_dir(workspace());
+    cargo
 }
 
 /// The target directory and profile this test (or benchmark) binary was
@@ -61,9 +69,8 @@ pub fn cargo_build(args: &[&str]) -> PathBuf {
 /// `<target>/<profile>`.
 pub fn cargo_build_as(args: &[&str], release: bool, analytics: bool) -> PathBuf {
     let (target, _) = target_and_profile();
-    let mut cargo = Command::new(env!("CARGO"));
+    let mut cargo = cargo();
     cargo
-        .current_dir(workspace())
         .args(["build", "--quiet", "--target-dir"])
         .arg(&target)
         .args(args);
@@ -82,10 +89,8 @@ pub fn cargo_build_as(args: &[&str], release: bool, analytics: bool) -> PathBuf 
 /// default `analytics` feature: one package a line, repeated wherever it is
 /// reached again.
 pub fn dependency_tree(edges: &str, analytics: bool) -> String {
-    let mut cargo = Command::new(env!("CARGO"));
-    cargo
-        .current_dir(workspace())
-        .args(["tree", "-p", "lumogon", "-e", edges, "--prefix", "none"]);
+    let mut cargo = cargo();
+    cargo.args(["tree", "-p", "lumogon", "-e", edges, "--prefix", "none"]);
     if !analytics {
         cargo.arg("--no-default-features");
     }
@@ -131,7 +136,9 @@ pub struct Output {
 /// A lumogon command line about to run.
 pub struct Lumogon {
     command: Command,
-    home: tempfile::TempDir,
+    /// Held for its lifetime: the run's HOME, removed on drop.
+    _home: tempfile::TempDir,
+    config: PathBuf,
 }
 
 impl Lumogon {
@@ -154,12 +161,28 @@ impl Lumogon {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", home.path())
-            .env("LUMOGON_CONFIG_DIR", home.path().join("config"))
+            .env("LUMOGON_CONFIG_DIR", &config)
             .env("DOCKER_HOST", NO_DOCKER)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        Lumogon { command, home }
+        Lumogon {
+            command,
+            _home: home,
+            config,
+        }
+    }
+
+    /// Uses a config directory at `dir` instead of one of its own, made
+    /// afresh (emptied, and holding the settings [`Lumogon::new`] seeds):
+    /// two runs given the same `dir` print the same paths.
+    pub fn config_dir_at(mut self, dir: &Path) -> Lumogon {
+        let _ = std::fs::remove_dir_all(dir);
+        std::fs::create_dir_all(dir).expect("config dir");
+        std::fs::write(dir.join(SETTINGS), SEEN_NOTICE).expect("settings");
+        self.command.env("LUMOGON_CONFIG_DIR", dir);
+        self.config = dir.to_path_buf();
+        self
     }
 
     /// A first run: no settings saved, so no notice seen yet.
@@ -214,27 +237,31 @@ impl Lumogon {
 
     /// The config directory this run uses.
     pub fn config_dir(&self) -> PathBuf {
-        self.home.path().join("config")
+        self.config.clone()
     }
 
     /// Runs to completion (or kills it after 30 s and fails the test).
     pub fn run(&mut self) -> Output {
         let started = Instant::now();
         let mut child = self.command.spawn().expect("start lumogon");
+        let pid = child.id();
         let stdout = reader(child.stdout.take());
         let stderr = reader(child.stderr.take());
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("wait for lumogon") {
-                break status;
-            }
-            if started.elapsed() > HANG {
-                let _ = child.kill();
-                panic!("lumogon hung for {HANG:?}: {:?}", self.command);
-            }
-            // Short: the exit-cost benchmark reads `elapsed`.
-            std::thread::sleep(Duration::from_micros(200));
+        // A blocking wait, timed on the waiting thread itself: nothing polls
+        // beside the process being timed (the exit-cost benchmark reads
+        // `elapsed`), and the time is the exit's, not this thread's wake-up.
+        let (done, exited) = mpsc::channel();
+        std::thread::spawn(move || {
+            let status = child.wait();
+            let _ = done.send((status, started.elapsed()));
+        });
+        let Ok((status, elapsed)) = exited.recv_timeout(HANG) else {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("lumogon hung for {HANG:?}: {:?}", self.command);
         };
-        let elapsed = started.elapsed();
+        let status = status.expect("wait for lumogon");
         Output {
             code: status.code(),
             stdout: stdout.join().unwrap_or_default(),

@@ -6,11 +6,18 @@ use std::time::Duration;
 
 use crate::collector::Collector;
 use crate::lumogon::Lumogon;
-use crate::servers::{huge_body, raw_collector, refused_port, reset};
+use crate::servers::refused_port;
 use crate::tls::TestCa;
 
 /// How long the slow collector takes to answer: far past any flush budget.
 pub const SLOW: Duration = Duration::from_secs(5);
+
+/// A host name that no resolver can resolve: a 64-character label is longer
+/// than DNS allows, so the lookup fails on this machine, without a packet
+/// sent to any name server.
+pub fn unresolvable_host() -> String {
+    format!("{}.invalid", "a".repeat(64))
+}
 
 /// A collector's state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,9 +35,7 @@ pub enum Kind {
     Silent,
     /// Answers 200 after [`SLOW`].
     Slow,
-    /// A host name no resolver can resolve: a 64-character label is longer
-    /// than DNS allows, so the lookup fails on this machine, without a
-    /// packet sent to any name server.
+    /// A host name no resolver can resolve ([`unresolvable_host`]).
     Unresolvable,
     /// Answers 500.
     Status500,
@@ -86,33 +91,37 @@ impl Kind {
 pub struct Network {
     kind: Kind,
     url: String,
-    /// The one that records requests, where there is one.
+    /// The server, where something listens.
     collector: Option<Collector>,
 }
 
 impl Network {
     /// Sets up `kind`.
     pub fn start(kind: Kind) -> Network {
-        let recording = |collector: Collector| Network {
+        let listening = |collector: Collector| Network {
             kind,
             url: collector.url(),
             collector: Some(collector),
         };
-        let bare = |url: String| Network {
+        let nothing_listens = |url: String| Network {
             kind,
             url,
             collector: None,
         };
         match kind {
-            Kind::Http => recording(Collector::start(200)),
-            Kind::Https | Kind::HttpsUntrusted => recording(Collector::https(200, TestCa::get())),
-            Kind::Silent => recording(Collector::silent()),
-            Kind::Slow => recording(Collector::slow(SLOW)),
-            Kind::Status500 => recording(Collector::start(500)),
-            Kind::Refused => bare(format!("http://127.0.0.1:{}/collect", refused_port())),
-            Kind::Unresolvable => bare(format!("http://{}.invalid/collect", "a".repeat(64))),
-            Kind::HugeBody => bare(raw_collector(huge_body)),
-            Kind::Reset => bare(raw_collector(reset)),
+            Kind::Http => listening(Collector::start(200)),
+            Kind::Https | Kind::HttpsUntrusted => listening(Collector::https(200, TestCa::get())),
+            Kind::Silent => listening(Collector::silent()),
+            Kind::Slow => listening(Collector::slow(SLOW)),
+            Kind::Status500 => listening(Collector::start(500)),
+            Kind::Refused => {
+                nothing_listens(format!("http://127.0.0.1:{}/collect", refused_port()))
+            }
+            Kind::Unresolvable => {
+                nothing_listens(format!("http://{}/collect", unresolvable_host()))
+            }
+            Kind::HugeBody => listening(Collector::huge_body()),
+            Kind::Reset => listening(Collector::reset()),
         }
     }
 
@@ -131,8 +140,15 @@ impl Network {
         }
     }
 
-    /// Hits the collector has received so far (0 where none can arrive).
+    /// Hits the collector has received whole so far (0 where none can
+    /// arrive).
     pub fn hits_received(&self) -> usize {
         self.collector.as_ref().map_or(0, |c| c.hits().len())
+    }
+
+    /// Connections the collector has accepted so far (0 where nothing
+    /// listens).
+    pub fn connections(&self) -> usize {
+        self.collector.as_ref().map_or(0, Collector::connections)
     }
 }

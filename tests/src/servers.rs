@@ -1,9 +1,7 @@
 //! Servers that misbehave on purpose: one that accepts connections and never
-//! answers (TCP or a Unix socket), one that answers with a 10 MiB body, one
-//! that drops the connection mid-request, and a port that refuses
-//! connections.
+//! reads or answers (TCP or a Unix socket), and a port that refuses
+//! connections. (Collectors that answer badly are in `collector.rs`.)
 
-use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
@@ -18,52 +16,6 @@ pub fn refused_port() -> u16 {
     let port = listener.local_addr().expect("addr").port();
     drop(listener);
     port
-}
-
-/// A server on 127.0.0.1 that hands each connection to `serve` on a thread
-/// of its own, for as long as the process lives. Returns its `/collect` URL.
-pub fn raw_collector(serve: fn(TcpStream)) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || serve(stream));
-        }
-    });
-    format!("http://127.0.0.1:{port}/collect")
-}
-
-fn read_request_head(stream: &mut TcpStream) {
-    let mut buf = [0_u8; 4096];
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let _ = stream.read(&mut buf);
-}
-
-/// For [`raw_collector`]: answers 200 and then streams a 10 MiB body.
-pub fn huge_body(mut stream: TcpStream) {
-    read_request_head(&mut stream);
-    let size = 10 * 1024 * 1024;
-    let _ = write!(
-        stream,
-        "HTTP/1.1 200 OK\r\nContent-Length: {size}\r\nContent-Type: text/plain\r\n\r\n"
-    );
-    let chunk = vec![b'x'; 64 * 1024];
-    for _ in 0..size / chunk.len() {
-        if stream.write_all(&chunk).is_err() {
-            return;
-        }
-    }
-}
-
-/// For [`raw_collector`]: reads part of the request, then drops the
-/// connection.
-pub fn reset(mut stream: TcpStream) {
-    let mut buf = [0_u8; 16];
-    let _ = stream.read(&mut buf);
-    // SO_LINGER 0 is not in std; shutting down both ways mid-request and
-    // dropping is the closest std offers: the client sees the connection
-    // close before any answer.
-    let _ = stream.shutdown(std::net::Shutdown::Both);
 }
 
 /// Accepts every connection, reads nothing, answers nothing, and keeps the

@@ -46,7 +46,13 @@ impl TestCa {
             .signed_by(&server_key, &issuer)
             .expect("server certificate");
 
-        let dir = tempfile::tempdir().expect("tempdir");
+        // In the target directory, not /tmp: the authority lives in a static,
+        // which is never dropped, so its directory outlives the process.
+        let (target, _) = crate::lumogon::target_and_profile();
+        let dir = tempfile::Builder::new()
+            .prefix("test-ca-")
+            .tempdir_in(target)
+            .expect("a directory for the test CA");
         let ca_file = dir.path().join("ca.pem");
         std::fs::write(&ca_file, ca_cert.pem()).expect("write the CA certificate");
 

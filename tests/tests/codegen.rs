@@ -21,9 +21,8 @@
 #![cfg(not(feature = "analytics"))]
 
 use std::collections::HashMap;
-use std::process::Command;
 
-use lumogon_tests::lumogon::{target_and_profile, workspace};
+use lumogon_tests::lumogon::{cargo, target_and_profile};
 
 /// Builds the probe for release without analytics, in a target directory of
 /// its own (under this test build's), and returns its assembly.
@@ -32,8 +31,7 @@ fn probe_assembly() -> String {
     let target = target.join("codegen");
     std::fs::create_dir_all(&target).expect("create the codegen target directory");
     let asm = target.join("codegen_probe.s");
-    let status = Command::new(env!("CARGO"))
-        .current_dir(workspace())
+    let status = cargo()
         .args([
             "rustc",
             "--quiet",

@@ -12,38 +12,97 @@ use lumogon_tests::networks::{Kind, Network};
 
 const MARGIN: Duration = Duration::from_millis(700);
 
+/// A command line, and whether it sends a screenview.
+struct Case {
+    args: &'static [&'static str],
+    sends: bool,
+}
+
 /// Every command, as a person would type it. Without a Docker daemon `scan`
-/// and `report` fail, the same way with analytics on or off.
-const COMMANDS: &[&[&str]] = &[
-    &["version"],
-    &["capabilities"],
-    &["capabilities", "describe", "rpm"],
-    &["scan"],
-    &["scan", "web-1"],
-    &["report", "web-1", "--endpoint", "http://127.0.0.1:9/api"],
-    &["analytics", "screens"],
-    &["completions", "bash"],
+/// and `report` fail, the same way with analytics on or off. The `analytics`
+/// and `completions` commands send nothing, by design.
+const COMMANDS: &[Case] = &[
+    Case {
+        args: &["version"],
+        sends: true,
+    },
+    Case {
+        args: &["capabilities"],
+        sends: true,
+    },
+    Case {
+        args: &["capabilities", "describe", "rpm"],
+        sends: true,
+    },
+    Case {
+        args: &["scan"],
+        sends: true,
+    },
+    Case {
+        args: &["scan", "web-1"],
+        sends: true,
+    },
+    Case {
+        args: &["report", "web-1", "--endpoint", "http://127.0.0.1:9/api"],
+        sends: true,
+    },
+    Case {
+        args: &["analytics", "status"],
+        sends: false,
+    },
+    Case {
+        args: &["analytics", "enable"],
+        sends: false,
+    },
+    Case {
+        args: &["analytics", "disable"],
+        sends: false,
+    },
+    Case {
+        args: &["analytics", "screens"],
+        sends: false,
+    },
+    Case {
+        args: &["completions", "bash"],
+        sends: false,
+    },
 ];
 
-/// Commands of [`COMMANDS`] that send a screenview (the `analytics` and
-/// `completions` commands send nothing, by design).
-const SENDING: usize = 6;
+/// How many hits one pass over [`COMMANDS`] sends.
+fn sending() -> usize {
+    if ANALYTICS {
+        COMMANDS.iter().filter(|c| c.sends).count()
+    } else {
+        0
+    }
+}
 
-fn disabled(args: &[&str]) -> Output {
-    let mut args = args.to_vec();
-    args.push("--disable-analytics");
-    Lumogon::new(&args).run()
+/// The run to compare with: the same command with analytics turned off, or,
+/// for a command that sends nothing (and whose output may say whether
+/// analytics is on), the same command with no collector at all. Both in a
+/// config directory at the same path as the run under test, which some
+/// commands print.
+fn reference(case: &Case, config: &std::path::Path) -> Output {
+    let mut args = case.args.to_vec();
+    if case.sends {
+        args.push("--disable-analytics");
+    }
+    Lumogon::new(&args).config_dir_at(config).run()
 }
 
 /// Runs every command against a collector in state `kind`: exit code,
-/// stdout and stderr are the disabled run's, and the exit waits at most the
-/// flush budget. Returns the hits the collector received.
-fn every_command_is_unchanged_by(kind: Kind) -> usize {
+/// stdout and stderr are the reference run's, and the exit waits at most the
+/// flush budget. Returns the collector.
+fn every_command_is_unchanged_by(kind: Kind) -> Network {
     let network = Network::start(kind);
-    for args in COMMANDS {
-        let reference = disabled(args);
-        let out = network.apply(Lumogon::new(args)).run();
-        let what = format!("{} {args:?}", kind.name());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config");
+    for case in COMMANDS {
+        let reference = reference(case, &config);
+        let out = network
+            .apply(Lumogon::new(case.args).config_dir_at(&config))
+            .run();
+        let what = format!("{} {:?}", kind.name(), case.args);
         assert_eq!(
             (out.code, &out.stdout, &out.stderr),
             (reference.code, &reference.stdout, &reference.stderr),
@@ -57,64 +116,91 @@ fn every_command_is_unchanged_by(kind: Kind) -> usize {
     }
     // The comparison means something only if the commands that succeed
     // print nothing to stderr.
-    assert_eq!(disabled(&["version"]).stderr, "");
-    network.hits_received()
+    assert_eq!(reference(&COMMANDS[0], &config).stderr, "");
+    network
 }
 
 #[test]
 fn a_healthy_collector_gets_one_screenview_per_command_and_changes_nothing() {
-    let hits = every_command_is_unchanged_by(Kind::Http);
-    assert_eq!(hits, if ANALYTICS { SENDING } else { 0 });
+    let network = every_command_is_unchanged_by(Kind::Http);
+    assert_eq!(network.hits_received(), sending());
 }
 
 #[test]
 fn a_trusted_https_collector_gets_every_screenview_and_changes_nothing() {
-    let hits = every_command_is_unchanged_by(Kind::Https);
-    assert_eq!(hits, if ANALYTICS { SENDING } else { 0 });
+    let network = every_command_is_unchanged_by(Kind::Https);
+    assert_eq!(network.hits_received(), sending());
 }
 
 #[test]
 fn an_https_collector_with_an_untrusted_certificate_changes_nothing() {
-    assert_eq!(every_command_is_unchanged_by(Kind::HttpsUntrusted), 0);
+    let network = every_command_is_unchanged_by(Kind::HttpsUntrusted);
+    // Each hit was tried, and refused at the handshake.
+    assert_eq!(network.hits_received(), 0);
+    assert_eq!(network.connections(), sending());
 }
 
 #[test]
 fn a_refused_connection_changes_nothing() {
     every_command_is_unchanged_by(Kind::Refused);
+    // That the hit really was tried and dropped, in the debug log:
+    let out = Network::start(Kind::Refused)
+        .apply(Lumogon::new(&["-d", "version"]))
+        .run();
+    if ANALYTICS {
+        assert!(
+            out.stderr.contains("dropped screenview \"version\"") && out.stderr.contains("refused"),
+            "{}",
+            out.stderr
+        );
+    }
 }
 
 #[test]
 fn a_collector_that_never_answers_changes_nothing() {
-    every_command_is_unchanged_by(Kind::Silent);
+    let network = every_command_is_unchanged_by(Kind::Silent);
+    assert_eq!(network.hits_received(), sending());
 }
 
 #[test]
 fn a_collector_that_answers_after_five_seconds_changes_nothing() {
-    let hits = every_command_is_unchanged_by(Kind::Slow);
+    let network = every_command_is_unchanged_by(Kind::Slow);
     // The hits did arrive; only the answer was too late to wait for.
-    assert_eq!(hits, if ANALYTICS { SENDING } else { 0 });
+    assert_eq!(network.hits_received(), sending());
 }
 
 #[test]
 fn an_endpoint_host_that_does_not_resolve_changes_nothing() {
     every_command_is_unchanged_by(Kind::Unresolvable);
+    let out = Network::start(Kind::Unresolvable)
+        .apply(Lumogon::new(&["-d", "version"]))
+        .run();
+    if ANALYTICS {
+        assert!(
+            out.stderr.contains("dropped screenview \"version\"") && out.stderr.contains("lookup"),
+            "{}",
+            out.stderr
+        );
+    }
 }
 
 #[test]
 fn a_collector_that_answers_500_changes_nothing() {
-    let hits = every_command_is_unchanged_by(Kind::Status500);
+    let network = every_command_is_unchanged_by(Kind::Status500);
     // Not retried: one hit per command.
-    assert_eq!(hits, if ANALYTICS { SENDING } else { 0 });
+    assert_eq!(network.hits_received(), sending());
 }
 
 #[test]
 fn a_huge_answer_changes_nothing() {
-    every_command_is_unchanged_by(Kind::HugeBody);
+    let network = every_command_is_unchanged_by(Kind::HugeBody);
+    assert_eq!(network.hits_received(), sending());
 }
 
 #[test]
 fn a_connection_reset_mid_request_changes_nothing() {
-    every_command_is_unchanged_by(Kind::Reset);
+    let network = every_command_is_unchanged_by(Kind::Reset);
+    assert_eq!(network.connections(), sending());
 }
 
 /// Values that must never leave the machine through analytics.
@@ -122,13 +208,21 @@ const SECRETS: &[&str] = &[
     "s3cr3t-container",
     "hunter2",
     "reports.internal.example",
+    REPORT_HOST,
     "token=abc123",
     "/home/alice/private",
 ];
 
+/// The report service's host in the endpoints below. Its first label is
+/// longer than DNS allows, so that a run that did get as far as uploading
+/// would fail its lookup on this machine instead of asking a name server.
+const REPORT_HOST: &str =
+    "reports-internal-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.invalid";
+
 #[test]
 fn no_argument_value_reaches_the_collector_from_any_command() {
-    let endpoint = "https://alice:hunter2@reports.internal.example/home/alice/private?token=abc123";
+    assert!(REPORT_HOST.split('.').next().is_some_and(|l| l.len() > 63));
+    let endpoint = &format!("https://alice:hunter2@{REPORT_HOST}/home/alice/private?token=abc123");
     let commands: &[&[&str]] = &[
         &["scan", "s3cr3t-container", "/home/alice/private"],
         &["report", "s3cr3t-container", "--endpoint", endpoint],

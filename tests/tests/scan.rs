@@ -43,8 +43,19 @@ fn has(container: &Value, capability: &str) -> bool {
 /// What `dpkg-query -W` says is installed on this machine, whose status file
 /// the Debian-like fixture copies: one version per name (the greater string
 /// when a package is installed for two architectures, as lumogon does).
-fn dpkg_query_installed() -> Packages {
+/// What Debian's own `dpkg-query` reads from the dpkg database of
+/// `container`: the very bytes lumogon reads, not the host's database, which
+/// may have changed since the image was built.
+fn dpkg_query_installed(container: &str) -> Packages {
+    let status = match fixtures::download(container, "/var/lib/dpkg/status") {
+        Ok(fixtures::PathContents::File { contents, .. }) => contents,
+        other => panic!("the container's dpkg status: {other:?}"),
+    };
+    let admindir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(admindir.path().join("status"), status).expect("write the status");
     let out = Command::new("dpkg-query")
+        .arg("--admindir")
+        .arg(admindir.path())
         .args(["-W", "-f", "${Status}\t${Package}\t${Version}\n"])
         .output()
         .expect("dpkg-query (Debian's dpkg) is needed as the oracle");
@@ -118,7 +129,7 @@ fn scan_reports_each_fixture_as_the_engine_api_and_the_package_tools_see_it() {
     let containers = report["containers"].as_object().expect("containers");
 
     let debian_packages = {
-        let mut p = dpkg_query_installed();
+        let mut p = dpkg_query_installed(&web.id);
         p.insert(
             fixtures::DISTROLESS_PACKAGE.to_owned(),
             fixtures::DISTROLESS_VERSION.to_owned(),

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::stats::Summary;
+use crate::stats::{Summary, millis as ms};
 
 /// One row of a panel.
 #[derive(Clone, Debug)]
@@ -123,10 +123,6 @@ pub fn svg(title: &str, panels: &[Panel], marker: Option<&Marker>) -> String {
     }
     out.push_str("</svg>\n");
     out
-}
-
-fn ms(d: std::time::Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 /// The powers of ten just below the smallest and just above the largest

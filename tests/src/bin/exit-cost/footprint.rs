@@ -3,16 +3,9 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use lumogon_tests::lumogon::{dependency_tree, workspace};
-
-fn cargo() -> Command {
-    let mut cargo = Command::new(env!("CARGO"));
-    cargo.current_dir(workspace());
-    cargo
-}
+use lumogon_tests::lumogon::{cargo, dependency_tree};
 
 fn features(analytics: bool) -> &'static [&'static str] {
     if analytics {

@@ -18,10 +18,11 @@
 mod chart;
 mod footprint;
 mod machine;
+mod measure;
+mod report;
 mod stats;
 mod targets;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -30,8 +31,9 @@ use clap::Parser;
 use lumogon_tests::lumogon::{FLUSH_BUDGET, Lumogon, cargo_build_as, workspace};
 use lumogon_tests::networks::{Kind, Network};
 
-use crate::stats::{Summary, added_ms, ms};
-use crate::targets::{Measured, Scenario};
+use crate::measure::{COMMANDS, Results};
+use crate::report::FootprintRow;
+use crate::targets::Scenario;
 
 /// Times whole `lumogon` runs with analytics off, on, and against
 /// collectors that fail in every way a network can.
@@ -48,9 +50,6 @@ struct Args {
     #[arg(long, default_value_os_t = workspace().join("benchmarks").join("exit-cost.svg"))]
     chart: PathBuf,
 }
-
-/// The commands timed: neither needs a Docker daemon.
-const COMMANDS: &[&str] = &["version", "capabilities"];
 
 /// The two release builds under test, copied out of the target directory
 /// (both builds write the same `lumogon` path there).
@@ -84,6 +83,36 @@ impl Binaries {
             _dir: dir,
         }
     }
+
+    /// Runs `lumogon COMMAND` as `scenario` says; panics unless it exits 0.
+    fn run(&self, scenario: Scenario, command: &str, networks: &[Network]) -> Duration {
+        let (binary, args) = match scenario {
+            Scenario::NoAnalyticsBuild => (&self.without, vec![command]),
+            Scenario::Disabled => (&self.with, vec![command, "--disable-analytics"]),
+            Scenario::Network(_) => (&self.with, vec![command]),
+        };
+        let mut lumogon = Lumogon::of(binary, &args);
+        if let Scenario::Network(kind) = scenario {
+            lumogon = network(networks, kind).apply(lumogon);
+        }
+        let out = lumogon.run();
+        assert_eq!(
+            out.code,
+            Some(0),
+            "{}: `lumogon {}` failed: {}",
+            scenario.name(),
+            args.join(" "),
+            out.stderr
+        );
+        out.elapsed
+    }
+}
+
+fn network(networks: &[Network], kind: Kind) -> &Network {
+    networks
+        .iter()
+        .find(|n| n.kind() == kind)
+        .expect("every benchmarked network is started")
 }
 
 fn main() {
@@ -96,161 +125,37 @@ fn main() {
     let mut scenarios = vec![Scenario::NoAnalyticsBuild, Scenario::Disabled];
     scenarios.extend(networks.iter().map(|n| Scenario::Network(n.kind())));
 
-    let run = |scenario: Scenario, command: &str| -> Duration {
-        let (binary, mut argv) = match scenario {
-            Scenario::NoAnalyticsBuild => (&binaries.without, vec![command]),
-            Scenario::Disabled => (&binaries.with, vec![command, "--disable-analytics"]),
-            Scenario::Network(_) => (&binaries.with, vec![command]),
-        };
-        let mut lumogon = Lumogon::of(binary, &argv);
-        if let Scenario::Network(kind) = scenario {
-            let network = networks.iter().find(|n| n.kind() == kind);
-            lumogon = network.expect("started").apply(lumogon);
-        }
-        let out = lumogon.run();
-        argv.insert(0, "lumogon");
-        assert_eq!(
-            out.code,
-            Some(0),
-            "{}: `{}` failed: {}",
-            scenario.name(),
-            argv.join(" "),
-            out.stderr
-        );
-        out.elapsed
+    let results = Results::measure(args.runs, scenarios, |scenario, command| {
+        binaries.run(scenario, command, &networks)
+    });
+
+    report::times(&results, FLUSH_BUDGET);
+    let received = |scenario| match scenario {
+        Scenario::Network(kind) => network(&networks, kind).hits_received(),
+        Scenario::NoAnalyticsBuild | Scenario::Disabled => 0,
     };
-
-    // One round unrecorded: page cache, first TLS handshake, lazy statics.
-    let mut sent: BTreeMap<usize, usize> = BTreeMap::new();
-    for (i, &scenario) in scenarios.iter().enumerate() {
-        for command in COMMANDS {
-            run(scenario, command);
-            *sent.entry(i).or_default() += usize::from(scenario.sends());
-        }
+    report::hits_and_targets(&results, received, FLUSH_BUDGET);
+    match write_chart(&args.chart, &results) {
+        Ok(()) => report::chart_written(&args.chart),
+        Err(e) => eprintln!("could not write the chart to {}: {e}", args.chart.display()),
     }
-    let mut times: BTreeMap<(usize, usize), Vec<Duration>> = BTreeMap::new();
-    for round in 1..=args.runs {
-        eprint!("\rround {round} of {}", args.runs);
-        for (i, &scenario) in scenarios.iter().enumerate() {
-            for (c, command) in COMMANDS.iter().enumerate() {
-                times
-                    .entry((i, c))
-                    .or_default()
-                    .push(run(scenario, command));
-                *sent.entry(i).or_default() += usize::from(scenario.sends());
-            }
-        }
-    }
-    eprintln!();
-
-    let summary = |i: usize, c: usize| Summary::of(&times[&(i, c)]).expect("at least one run");
-    let disabled = scenarios
-        .iter()
-        .position(|&s| s == Scenario::Disabled)
-        .expect("the reference scenario");
-    let received = |scenario: Scenario| match scenario {
-        Scenario::Network(kind) => networks
-            .iter()
-            .find(|n| n.kind() == kind)
-            .map_or(0, Network::hits_received),
-        _ => 0,
-    };
-
-    println!("# Exit cost: {} runs per scenario and command\n", args.runs);
-    println!(
-        "Flush budget {} ms. Wall time of the whole process, from spawn to exit.\n",
-        FLUSH_BUDGET.as_millis()
-    );
-    for (c, command) in COMMANDS.iter().enumerate() {
-        println!("## `lumogon {command}`\n");
-        println!(
-            "| scenario | median ms | min ms | max ms | median ÷ disabled | median added ms |"
-        );
-        println!("|---|---:|---:|---:|---:|---:|");
-        let reference = summary(disabled, c);
-        for (i, scenario) in scenarios.iter().enumerate() {
-            let s = summary(i, c);
-            println!(
-                "| {} | {} | {} | {} | {:.2} | {:+.2} |",
-                scenario.name(),
-                ms(s.median),
-                ms(s.min),
-                ms(s.max),
-                s.median.as_secs_f64() / reference.median.as_secs_f64(),
-                added_ms(s.median, reference.median)
-            );
-        }
-        println!();
-    }
-
-    println!("## Hits and targets\n");
-    let header: Vec<String> = COMMANDS.iter().map(|c| format!("met ({c})")).collect();
-    println!(
-        "| scenario | hits received / sent | target | {} |",
-        header.join(" | ")
-    );
-    println!("|---|---:|---|{}", "---|".repeat(COMMANDS.len()));
-    let mut missed = 0;
-    for (i, &scenario) in scenarios.iter().enumerate() {
-        let mut target = String::from("(reference)");
-        let mut verdicts = Vec::new();
-        for c in 0..COMMANDS.len() {
-            let measured = Measured {
-                summary: summary(i, c),
-                reference: summary(disabled, c),
-                hits_sent: sent[&i],
-                hits_received: received(scenario),
-            };
-            match targets::check(scenario, &measured, FLUSH_BUDGET) {
-                Some(verdict) => {
-                    target = verdict.target;
-                    missed += usize::from(!verdict.met);
-                    verdicts.push(if verdict.met { "yes" } else { "**no**" });
-                }
-                None => verdicts.push("—"),
-            }
-        }
-        if scenario.sends() && target == "(reference)" {
-            target = "none".to_owned();
-        }
-        println!(
-            "| {} | {} / {} | {target} | {} |",
-            scenario.name(),
-            received(scenario),
-            sent[&i],
-            verdicts.join(" | ")
-        );
-    }
-    println!(
-        "\n{}\n",
-        if missed == 0 {
-            "Every target met.".to_owned()
-        } else {
-            format!("{missed} target(s) missed.")
-        }
-    );
-
-    write_chart(&args.chart, &scenarios, summary);
-    footprint(&binaries, args.clean_builds);
-
-    println!("## Machine\n");
-    for (what, value) in machine::describe() {
-        println!("- {what}: {value}");
-    }
+    report::footprint(&footprint(&binaries, args.clean_builds));
+    report::machine(&machine::describe());
 }
 
-fn write_chart(path: &Path, scenarios: &[Scenario], summary: impl Fn(usize, usize) -> Summary) {
+fn write_chart(path: &Path, results: &Results) -> std::io::Result<()> {
     let panels: Vec<chart::Panel> = COMMANDS
         .iter()
         .enumerate()
         .map(|(c, command)| chart::Panel {
             title: format!("lumogon {command}"),
-            bars: scenarios
+            bars: results
+                .scenarios
                 .iter()
                 .enumerate()
                 .map(|(i, s)| chart::Bar {
                     label: s.name().to_owned(),
-                    summary: summary(i, c),
+                    summary: results.summary(i, c),
                 })
                 .collect(),
         })
@@ -265,47 +170,37 @@ fn write_chart(path: &Path, scenarios: &[Scenario], summary: impl Fn(usize, usiz
         Some(&budget),
     );
     if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
+        std::fs::create_dir_all(dir)?;
     }
-    match std::fs::write(path, svg) {
-        Ok(()) => println!(
-            "Chart: {}\n",
-            path.canonicalize()
-                .unwrap_or_else(|_| path.to_owned())
-                .display()
-        ),
-        Err(e) => eprintln!("could not write the chart to {}: {e}", path.display()),
-    }
+    std::fs::write(path, svg)
 }
 
-fn footprint(binaries: &Binaries, clean_builds: bool) {
-    println!("## Build footprint\n");
-    println!("| | without analytics | with analytics | difference |");
-    println!("|---|---:|---:|---:|");
-    let (without, with) = (
-        footprint::size(&binaries.without),
-        footprint::size(&binaries.with),
-    );
-    println!(
-        "| release binary, bytes | {without} | {with} | {:+} |",
-        with as i64 - without as i64
-    );
-    let (without, with) = (footprint::crates(false), footprint::crates(true));
-    println!(
-        "| crates compiled (normal and build dependencies, lumogon included) | {without} | {with} | {:+} |",
-        with as i64 - without as i64
-    );
+fn footprint(binaries: &Binaries, clean_builds: bool) -> Vec<FootprintRow> {
+    let mut rows = vec![
+        FootprintRow {
+            what: "release binary, bytes",
+            without: footprint::size(&binaries.without) as f64,
+            with: footprint::size(&binaries.with) as f64,
+            precision: 0,
+        },
+        FootprintRow {
+            what: "crates compiled (normal and build dependencies, lumogon included)",
+            without: footprint::crates(false) as f64,
+            with: footprint::crates(true) as f64,
+            precision: 0,
+        },
+    ];
     if clean_builds {
         eprintln!("timing a clean release build without analytics");
         let without = footprint::clean_build(false);
         eprintln!("timing a clean release build with analytics");
         let with = footprint::clean_build(true);
-        println!(
-            "| clean release build, s | {:.1} | {:.1} | {:+.1} |",
-            without.as_secs_f64(),
-            with.as_secs_f64(),
-            with.as_secs_f64() - without.as_secs_f64()
-        );
+        rows.push(FootprintRow {
+            what: "clean release build, s",
+            without: without.as_secs_f64(),
+            with: with.as_secs_f64(),
+            precision: 1,
+        });
     }
-    println!();
+    rows
 }

@@ -30,15 +30,20 @@ impl Summary {
     }
 }
 
+/// Milliseconds, fractional.
+pub fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
 /// Milliseconds with two decimals, for tables.
 pub fn ms(d: Duration) -> String {
-    format!("{:.2}", d.as_secs_f64() * 1000.0)
+    format!("{:.2}", millis(d))
 }
 
 /// `a - b` in milliseconds, signed: a scenario can be faster than its
 /// reference by noise.
 pub fn added_ms(a: Duration, b: Duration) -> f64 {
-    (a.as_secs_f64() - b.as_secs_f64()) * 1000.0
+    millis(a) - millis(b)
 }
 
 #[cfg(test)]

@@ -1,0 +1,136 @@
+//! The benchmark's results as Markdown tables, for a terminal and for
+//! BENCHMARKS.md alike.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::measure::{COMMANDS, Results};
+use crate::stats::{added_ms, ms};
+use crate::targets::{self, Scenario};
+
+/// The times of every scenario, one table a command.
+pub fn times(results: &Results, flush_budget: Duration) {
+    println!(
+        "# Exit cost: {} runs per scenario and command\n",
+        results.runs
+    );
+    println!(
+        "Flush budget {} ms. Wall time of the whole process, from spawn to exit.\n",
+        flush_budget.as_millis()
+    );
+    for (c, command) in COMMANDS.iter().enumerate() {
+        println!("## `lumogon {command}`\n");
+        println!(
+            "| scenario | median ms | min ms | max ms | median ÷ disabled | median added ms |"
+        );
+        println!("|---|---:|---:|---:|---:|---:|");
+        let reference = results.reference(c);
+        for (i, scenario) in results.scenarios.iter().enumerate() {
+            let s = results.summary(i, c);
+            println!(
+                "| {} | {} | {} | {} | {:.2} | {:+.2} |",
+                scenario.name(),
+                ms(s.median),
+                ms(s.min),
+                ms(s.max),
+                s.median.as_secs_f64() / reference.median.as_secs_f64(),
+                added_ms(s.median, reference.median)
+            );
+        }
+        println!();
+    }
+}
+
+/// The hits each collector received and each scenario's target, checked.
+/// Returns how many (scenario, command) pairs missed their target.
+pub fn hits_and_targets(
+    results: &Results,
+    received: impl Fn(Scenario) -> usize,
+    flush_budget: Duration,
+) -> usize {
+    println!("## Hits and targets\n");
+    let header: Vec<String> = COMMANDS.iter().map(|c| format!("met ({c})")).collect();
+    println!(
+        "| scenario | hits received / sent | target | {} |",
+        header.join(" | ")
+    );
+    println!("|---|---:|---|{}", "---|".repeat(COMMANDS.len()));
+    let mut missed = 0;
+    for (i, &scenario) in results.scenarios.iter().enumerate() {
+        let received = received(scenario);
+        let mut target = if scenario.sends() {
+            "none"
+        } else {
+            "(reference)"
+        }
+        .to_owned();
+        let mut verdicts = Vec::new();
+        for c in 0..COMMANDS.len() {
+            let measured = results.measured(i, c, received);
+            match targets::check(scenario, &measured, flush_budget) {
+                Some(verdict) => {
+                    target = verdict.target;
+                    missed += usize::from(!verdict.met);
+                    verdicts.push(if verdict.met { "yes" } else { "**no**" });
+                }
+                None => verdicts.push("—"),
+            }
+        }
+        println!(
+            "| {} | {received} / {} | {target} | {} |",
+            scenario.name(),
+            results.sent[i],
+            verdicts.join(" | ")
+        );
+    }
+    println!(
+        "\n{}\n",
+        if missed == 0 {
+            "Every target met.".to_owned()
+        } else {
+            format!("{missed} target(s) missed.")
+        }
+    );
+    missed
+}
+
+/// Where the chart went.
+pub fn chart_written(path: &Path) {
+    let shown = path.canonicalize().unwrap_or_else(|_| path.to_owned());
+    println!("Chart: {}\n", shown.display());
+}
+
+/// One row of the footprint table: a measure without and with analytics.
+pub struct FootprintRow {
+    pub what: &'static str,
+    pub without: f64,
+    pub with: f64,
+    /// Decimals to print.
+    pub precision: usize,
+}
+
+/// The build footprint.
+pub fn footprint(rows: &[FootprintRow]) {
+    println!("## Build footprint\n");
+    println!("| | without analytics | with analytics | difference |");
+    println!("|---|---:|---:|---:|");
+    for row in rows {
+        let p = row.precision;
+        println!(
+            "| {} | {:.p$} | {:.p$} | {:+.p$} |",
+            row.what,
+            row.without,
+            row.with,
+            row.with - row.without
+        );
+    }
+    println!();
+}
+
+/// The machine the numbers come from.
+pub fn machine(facts: &[(&str, String)]) {
+    println!("## Machine\n");
+    for (what, value) in facts {
+        println!("- {what}: {value}");
+    }
+}
