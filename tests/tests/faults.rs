@@ -120,6 +120,21 @@ fn every_command_is_unchanged_by(kind: Kind) -> Network {
     network
 }
 
+/// Where nothing can receive a hit, the debug log shows that it was tried
+/// and dropped, for the reason `why`.
+fn assert_tried_and_dropped(kind: Kind, why: &str) {
+    let out = Network::start(kind)
+        .apply(Lumogon::new(&["-d", "version"]))
+        .run();
+    if ANALYTICS {
+        assert!(
+            out.stderr.contains("dropped screenview \"version\"") && out.stderr.contains(why),
+            "{}",
+            out.stderr
+        );
+    }
+}
+
 #[test]
 fn a_healthy_collector_gets_one_screenview_per_command_and_changes_nothing() {
     let network = every_command_is_unchanged_by(Kind::Http);
@@ -143,17 +158,7 @@ fn an_https_collector_with_an_untrusted_certificate_changes_nothing() {
 #[test]
 fn a_refused_connection_changes_nothing() {
     every_command_is_unchanged_by(Kind::Refused);
-    // That the hit really was tried and dropped, in the debug log:
-    let out = Network::start(Kind::Refused)
-        .apply(Lumogon::new(&["-d", "version"]))
-        .run();
-    if ANALYTICS {
-        assert!(
-            out.stderr.contains("dropped screenview \"version\"") && out.stderr.contains("refused"),
-            "{}",
-            out.stderr
-        );
-    }
+    assert_tried_and_dropped(Kind::Refused, "refused");
 }
 
 #[test]
@@ -172,16 +177,7 @@ fn a_collector_that_answers_after_five_seconds_changes_nothing() {
 #[test]
 fn an_endpoint_host_that_does_not_resolve_changes_nothing() {
     every_command_is_unchanged_by(Kind::Unresolvable);
-    let out = Network::start(Kind::Unresolvable)
-        .apply(Lumogon::new(&["-d", "version"]))
-        .run();
-    if ANALYTICS {
-        assert!(
-            out.stderr.contains("dropped screenview \"version\"") && out.stderr.contains("lookup"),
-            "{}",
-            out.stderr
-        );
-    }
+    assert_tried_and_dropped(Kind::Unresolvable, "lookup");
 }
 
 #[test]
