@@ -69,8 +69,9 @@ pub(crate) struct Settings {
     /// `LUMOGON_ANALYTICS_DEBUG`: print requests instead of sending them.
     /// Only the environment sets it, in [`Settings::resolve`].
     pub(crate) dry_run: bool,
-    /// `SSL_CERT_FILE`: a PEM file of the certificates to trust instead of
-    /// the bundled roots (a collector behind a private CA or a proxy).
+    /// `SSL_CERT_FILE`, for an `https` endpoint only: a PEM file of the
+    /// certificates to trust instead of the bundled roots (a collector
+    /// behind a private CA or a proxy).
     pub(crate) ca_file: Option<PathBuf>,
 }
 
@@ -349,8 +350,11 @@ impl Settings {
         // The same rule as the opt-out variables, so that
         // LUMOGON_ANALYTICS_DEBUG=0 means what it says.
         self.dry_run = crate::optout::is_set(var(DRY_RUN_VAR).as_deref());
+        // Only an https endpoint has a certificate to check: for a plain
+        // http one, reading a system bundle (hundreds of certificates) would
+        // only delay the first request.
         self.ca_file = var(CA_FILE_VAR)
-            .filter(|v| !v.trim().is_empty())
+            .filter(|v| !v.trim().is_empty() && self.endpoint.starts_with("https://"))
             .map(PathBuf::from);
         let ending = match &self.backend {
             Backend::V1 { tracking_id } => {
@@ -556,6 +560,13 @@ mod tests {
             settings().resolve(no_env).map(|s| s.ca_file).ok(),
             Some(None)
         );
+        // An http endpoint has no certificate to check.
+        let var = |k: &str| match k {
+            CA_FILE_VAR => Some("/etc/ca.pem".to_owned()),
+            ENDPOINT_VAR => Some("http://127.0.0.1:9/collect".to_owned()),
+            _ => None,
+        };
+        assert_eq!(settings().resolve(var).map(|s| s.ca_file).ok(), Some(None));
     }
 
     #[test]

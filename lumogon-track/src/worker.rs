@@ -227,14 +227,7 @@ impl Route {
         let sink = if settings.dry_run {
             Sink::DryRun
         } else {
-            // SSL_CERT_FILE matters to an https endpoint only; reading a
-            // system bundle (hundreds of certificates) for a plain http one
-            // would only delay the first request.
-            let ca_file = settings
-                .ca_file
-                .as_deref()
-                .filter(|_| settings.endpoint.starts_with("https://"));
-            Sink::Http(Transport::new(ca_file)?)
+            Sink::Http(Transport::new(settings.ca_file.as_deref())?)
         };
         Ok(Route { encoder, sink })
     }

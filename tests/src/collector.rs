@@ -253,6 +253,7 @@ impl Connection {
                     let _ = std::io::copy(&mut stream, &mut std::io::sink());
                     return;
                 }
+                // Handled in `run`, before any request is read.
                 Answer::Reset => return,
             };
             if answered.is_err() {

@@ -153,8 +153,7 @@ impl Lumogon {
     pub fn of(path: &Path, args: &[&str]) -> Lumogon {
         let home = tempfile::tempdir().expect("tempdir");
         let config = home.path().join("config");
-        std::fs::create_dir_all(&config).expect("config dir");
-        std::fs::write(config.join(SETTINGS), SEEN_NOTICE).expect("settings");
+        seed_config(&config);
         let mut command = Command::new(path);
         command
             .args(args)
@@ -178,8 +177,7 @@ impl Lumogon {
     /// two runs given the same `dir` print the same paths.
     pub fn config_dir_at(mut self, dir: &Path) -> Lumogon {
         let _ = std::fs::remove_dir_all(dir);
-        std::fs::create_dir_all(dir).expect("config dir");
-        std::fs::write(dir.join(SETTINGS), SEEN_NOTICE).expect("settings");
+        seed_config(dir);
         self.command.env("LUMOGON_CONFIG_DIR", dir);
         self.config = dir.to_path_buf();
         self
@@ -269,6 +267,13 @@ impl Lumogon {
             elapsed,
         }
     }
+}
+
+/// A config directory at `dir` holding the settings of a person who has
+/// seen the first-run notice.
+fn seed_config(dir: &Path) {
+    std::fs::create_dir_all(dir).expect("config dir");
+    std::fs::write(dir.join(SETTINGS), SEEN_NOTICE).expect("settings");
 }
 
 fn reader(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {

@@ -56,20 +56,6 @@ impl Kind {
         Kind::Unresolvable,
     ];
 
-    /// Every scenario.
-    pub const ALL: &[Kind] = &[
-        Kind::Http,
-        Kind::Https,
-        Kind::HttpsUntrusted,
-        Kind::Refused,
-        Kind::Silent,
-        Kind::Slow,
-        Kind::Unresolvable,
-        Kind::Status500,
-        Kind::HugeBody,
-        Kind::Reset,
-    ];
-
     /// A short name for tables and messages.
     pub fn name(self) -> &'static str {
         match self {
