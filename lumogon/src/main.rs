@@ -2,6 +2,7 @@
 
 mod analytics;
 mod archive;
+mod budget;
 mod capability;
 mod cli;
 mod commands;
@@ -16,6 +17,7 @@ mod report;
 mod resolve;
 mod scan;
 mod settings;
+mod stop;
 mod timefmt;
 mod upload;
 
