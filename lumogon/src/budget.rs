@@ -15,11 +15,16 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 /// inside the `u32` that tokio's semaphore takes.
 const UNIT: u64 = 1024;
 
-/// Caps of all reads in flight, added up: one of the largest (an rpm
-/// database) beside one of the next size (a dpkg status file). A read
-/// briefly holds two copies of what it read (the archive, then the file
-/// taken out of it), so this budget is about half of what a scan may use.
-pub const BUDGET_BYTES: u64 = 80 * 1024 * 1024;
+/// A read holds two copies of what it read at one moment (the archive's
+/// chunks and the file taken out of them; then the file and SQLite's copy
+/// of it), so it reserves twice its cap.
+const COPIES: u64 = 2;
+
+/// Everything reads may hold at once: room for one of the largest (an rpm
+/// database, 64 MiB) beside one of the next size (a package list, 16 MiB),
+/// two copies each. With lumogon's own few MiB and SQLite's page cache, a
+/// scan stays under 256 MB whatever the containers hold.
+pub const BUDGET_BYTES: u64 = COPIES * 80 * 1024 * 1024;
 
 /// The scan's shared budget.
 #[derive(Debug, Clone)]
@@ -34,10 +39,10 @@ impl Budget {
         Budget(Arc::new(Semaphore::new(units(BUDGET_BYTES) as usize)))
     }
 
-    /// Waits until `cap` bytes can be held. A cap above the whole budget
-    /// takes the whole budget.
+    /// Waits until a read of at most `cap` bytes can be held. A cap above
+    /// the whole budget takes the whole budget.
     pub async fn reserve(&self, cap: u64) -> Reservation {
-        let wanted = units(cap.min(BUDGET_BYTES)).max(1);
+        let wanted = units(cap.saturating_mul(COPIES).min(BUDGET_BYTES)).max(1);
         // The semaphore is never closed, so acquiring cannot fail; if it
         // ever were, reading without a reservation beats failing the scan.
         Reservation(Arc::clone(&self.0).acquire_many_owned(wanted).await.ok())

@@ -9,6 +9,8 @@ mod commands;
 mod config_dir;
 mod docker;
 mod error;
+#[cfg(test)]
+mod fuzz;
 mod harvest;
 mod logging;
 mod os_release;
