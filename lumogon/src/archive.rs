@@ -84,6 +84,26 @@ pub fn read(tar: impl Read, limit: u64) -> Result<Entry, String> {
     Ok(Entry::Directory(files.into_iter().collect()))
 }
 
+/// How many bytes the archive whose beginning is `tar` will hand over, as
+/// its first header announces them: a file's size, or `limit` for a
+/// directory (whose size is known only at its end) and for extended
+/// headers. `None` until a whole header has arrived.
+pub fn announced(mut tar: impl Read, limit: u64) -> Option<u64> {
+    let mut block = [0u8; 512];
+    tar.read_exact(&mut block).ok()?;
+    let header = tar::Header::from_byte_slice(&block);
+    let kind = header.entry_type();
+    if kind.is_file() {
+        // A size that does not parse, or is past the limit, is refused by
+        // `read`; reserving the limit meanwhile keeps the budget honest.
+        Some(header.size().map_or(limit, |size| size.min(limit)))
+    } else if kind.is_symlink() || kind.is_hard_link() {
+        Some(0)
+    } else {
+        Some(limit)
+    }
+}
+
 fn too_large(limit: u64) -> String {
     format!("it holds more than lumogon reads ({limit} bytes)")
 }
@@ -304,6 +324,23 @@ mod tests {
             read(Chunks::new(&chunks), LIMIT),
             Ok(Entry::File(vec![b'y'; 3000]))
         );
+    }
+
+    #[test]
+    fn the_first_header_announces_what_is_coming() {
+        let bytes = tar_of(|b| file(b, "status", &[b'x'; 3000]));
+        assert_eq!(announced(&bytes[..511], LIMIT), None);
+        assert_eq!(announced(&bytes[..512], LIMIT), Some(3000));
+        assert_eq!(announced(&bytes[..512], 100), Some(100));
+        let link = tar_of(|b| {
+            let mut header = tar::Header::new_gnu();
+            header.set_entry_type(tar::EntryType::Symlink);
+            header.set_size(0);
+            let _ = b.append_link(&mut header, "os-release", "x");
+        });
+        assert_eq!(announced(&link[..], LIMIT), Some(0));
+        let dir = tar_of(|b| directory(b, "status.d/"));
+        assert_eq!(announced(&dir[..], LIMIT), Some(LIMIT));
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! How much of a container's files a scan may hold in memory at once.
 //!
-//! Every archive read reserves its cap (the most it may read) before it
-//! starts and keeps the reservation until its bytes are parsed and dropped,
-//! so that the caps of the reads in flight can never add up past the
-//! budget, whatever the containers hold. A read reserves once and never
-//! while holding another reservation, so reads cannot wait on each other in
-//! a cycle.
+//! Every archive read reserves what the archive's first header announces
+//! (a file's size, or the read's cap for a directory) before it takes in
+//! more, and keeps the reservation until its bytes are parsed and dropped,
+//! so that the reads in flight can never add up past the budget, whatever
+//! the containers hold. A read reserves once and never while holding
+//! another reservation, so reads cannot wait on each other in a cycle; and
+//! a stream that stalls holds only what it announced.
 
 use std::sync::Arc;
 

@@ -149,7 +149,6 @@ impl Engine {
         path: &str,
         cap: u64,
     ) -> Result<Option<Held<Entry>>, String> {
-        let reservation = self.budget.reserve(cap).await;
         let options = DownloadFromContainerOptionsBuilder::new()
             .path(path)
             .build();
@@ -158,6 +157,11 @@ impl Engine {
         let limit = cap + 64 * 1024;
         let mut chunks = Vec::new();
         let mut received = 0u64;
+        // Reserved once the archive's first header says how much is coming,
+        // not before: a stream that stalls holds no more of the budget than
+        // what it announced, and one that stalls before announcing holds
+        // none, so a stalled container cannot starve the others.
+        let mut reservation = None;
         while let Some(chunk) = stream.next().await {
             match chunk {
                 Ok(bytes) => {
@@ -171,7 +175,17 @@ impl Engine {
                 Err(e) if is_symlink_loop(&e) => return Err(symlink_loop(path)),
                 Err(e) => return Err(format!("could not read {path}: {}", root_cause(&e))),
             }
+            if reservation.is_none() {
+                if let Some(announced) = archive::announced(Chunks::new(&chunks), cap) {
+                    reservation = Some(self.budget.reserve(announced).await);
+                }
+            }
         }
+        let reservation = match reservation {
+            Some(reservation) => reservation,
+            // Shorter than one header: archive::read names the problem.
+            None => self.budget.reserve(received).await,
+        };
         let entry = archive::read(Chunks::new(&chunks), cap).map_err(|e| format!("{path}: {e}"))?;
         Ok(Some(Held {
             value: entry,
