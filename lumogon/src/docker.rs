@@ -175,10 +175,10 @@ impl Engine {
                 Err(e) if is_symlink_loop(&e) => return Err(symlink_loop(path)),
                 Err(e) => return Err(format!("could not read {path}: {}", root_cause(&e))),
             }
-            if reservation.is_none() {
-                if let Some(announced) = archive::announced(Chunks::new(&chunks), cap) {
-                    reservation = Some(self.budget.reserve(announced).await);
-                }
+            if reservation.is_none()
+                && let Some(announced) = archive::announced(Chunks::new(&chunks), cap)
+            {
+                reservation = Some(self.budget.reserve(announced).await);
             }
         }
         let reservation = match reservation {
