@@ -94,7 +94,7 @@ impl Drop for ScratchDir {
 // -------------------------------------------------------------------- run
 
 /// What one bounded run of lumogon did.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Run {
     /// The exit code; `None` when killed.
     pub code: Option<i32>,
