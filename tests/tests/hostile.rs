@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use lumogon_tests::bounded::{self, Run};
 use lumogon_tests::fixtures::hostile::{self, HostileDb};
-use lumogon_tests::fixtures::{Container, ContainerSpec, Fixture};
+use lumogon_tests::fixtures::{self, Container, ContainerSpec, Fixture};
 use lumogon_tests::stall_proxy::{Stall, StallProxy};
 use serde_json::Value;
 
@@ -456,6 +456,46 @@ fn thirty_thousand_new_files_are_all_in_the_diff() {
     let report = run.report();
     check_clean(&report, &clean);
     check_many_files(&report, container);
+}
+
+// ------------------------------------------------------------ hard links
+
+#[test]
+fn a_hard_link_in_dpkg_status_d_counts_its_file_too() {
+    let clean = clean();
+    let fixture = Fixture::debian().expect("image");
+    let container = fixture
+        .start(&ContainerSpec::new().label("role", "hard-link"))
+        .expect("start");
+    hostile::upload(&container.id, hostile::hard_link_tar().expect("tar")).expect("upload");
+    // The test means something only if Docker sends the second name as a
+    // hard-link entry.
+    let types = hostile::archive_entry_types(&container.id, "/var/lib/dpkg/status.d")
+        .expect("the archive of status.d");
+    let link_name = hostile::HARD_LINK.rsplit('/').next().unwrap_or_default();
+    assert!(
+        types
+            .iter()
+            .any(|(path, kind)| path.ends_with(link_name) && *kind == tar::EntryType::Link),
+        "Docker did not send {} as a hard link: {types:?}",
+        hostile::HARD_LINK
+    );
+    let run = scan(DAEMON, TIMEOUT, &[&container, &clean.container]);
+    check_bounds(&run, TIMEOUT);
+    let report = run.report();
+    check_clean(&report, &clean);
+    let dpkg = payload_of(&report, &container, "dpkg");
+    assert_eq!(
+        dpkg[hostile::HARD_LINKED_PACKAGE],
+        hostile::HARD_LINKED_VERSION,
+        "the package recorded only through the hard link {}",
+        hostile::HARD_LINK
+    );
+    // Everything else the image records is still there.
+    assert_eq!(
+        dpkg[fixtures::DISTROLESS_PACKAGE],
+        fixtures::DISTROLESS_VERSION
+    );
 }
 
 // ------------------------------------------------------------ stalls
