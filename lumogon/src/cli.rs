@@ -32,7 +32,9 @@ pub enum Command {
         after_help = "Every running container is scanned when none is named. A container is named by \
 its full ID, a unique ID prefix or its name.\n\nExamples:\n  lumogon scan\n  lumogon scan web db\n  \
 lumogon scan | jq '.containers[].capabilities.dpkg.payload'\n  \
-lumogon scan --capabilities dpkg,rpm,apk --timeout 20"
+lumogon scan --capabilities dpkg,rpm,apk --timeout 20\n  \
+lumogon scan --host ssh://admin@build-1 --host unix:///var/run/docker.sock\n  \
+lumogon scan --context staging --context production"
     )]
     Scan(ScanArgs),
     /// Scan containers and upload the report to a report service
@@ -91,6 +93,13 @@ pub struct ScanArgs {
     /// `lumogon capabilities` lists them)
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub capabilities: Vec<String>,
+    /// Scan the engine at HOST (unix://, tcp:// or ssh://, as DOCKER_HOST);
+    /// repeat for several engines in one report
+    #[arg(long = "host", value_name = "HOST")]
+    pub hosts: Vec<String>,
+    /// Scan the engine of this docker context; repeat for several
+    #[arg(long = "context", value_name = "NAME")]
+    pub contexts: Vec<String>,
 }
 
 /// `lumogon analytics …` never sends anything itself.

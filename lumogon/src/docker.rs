@@ -4,17 +4,18 @@
 
 use std::time::Duration;
 
-use bollard::Docker;
 use bollard::errors::Error;
 use bollard::models::{ContainerInspectResponse, FilesystemChange, SystemVersion};
 use bollard::query_parameters::{
     ContainerArchiveInfoOptionsBuilder, DownloadFromContainerOptionsBuilder,
     ListContainersOptionsBuilder,
 };
+use bollard::{API_DEFAULT_VERSION, Docker};
 use futures_util::StreamExt;
 
 use crate::archive::{self, Chunks, Entry};
 use crate::budget::{Budget, Reservation};
+use crate::endpoint::{Endpoint, Kind};
 use crate::error::root_cause;
 use crate::resolve::Listed;
 
@@ -37,6 +38,7 @@ pub const MAX_CHANGES: usize = 100_000;
 pub struct Engine {
     docker: Docker,
     budget: Budget,
+    pub endpoint: Endpoint,
 }
 
 /// Bytes read out of a container, with the part of the scan's memory budget
@@ -55,36 +57,55 @@ impl<T> Held<T> {
     }
 }
 
-/// Where the daemon is said to be, for error messages.
-pub fn host() -> String {
-    std::env::var("DOCKER_HOST")
-        .ok()
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "unix:///var/run/docker.sock".to_owned())
-}
-
 impl Engine {
-    /// Connects, and settles on an API version the daemon speaks.
+    /// Connects to `endpoint`, and settles on an API version the daemon
+    /// speaks. `budget` is the scan's memory budget, shared by every engine
+    /// of the scan.
     ///
     /// # Errors
     ///
-    /// One line naming `DOCKER_HOST` and what to do.
-    pub async fn connect() -> Result<Engine, String> {
+    /// One line naming the engine, what went wrong and what to do.
+    pub async fn connect(endpoint: &Endpoint, budget: Budget) -> Result<Engine, String> {
         let unreachable = |e: Error| {
+            let hint = match endpoint.kind {
+                Kind::Unix(_) => "start Docker, or set DOCKER_HOST to where it listens",
+                Kind::Tcp { tls: None, .. } => {
+                    "check the address; for an engine that wants TLS, set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH"
+                }
+                Kind::Tcp { tls: Some(_), .. } => {
+                    "check the address, and that the engine trusts the certificates in DOCKER_CERT_PATH"
+                }
+                Kind::Ssh { .. } => {
+                    "check that `ssh` to that host works without a password and that docker runs there"
+                }
+            };
             format!(
-                "cannot reach the Docker daemon at {}: {}; start Docker, or set DOCKER_HOST to where it listens",
-                host(),
+                "cannot reach the Docker daemon at {endpoint}: {}; {hint}",
                 root_cause(&e)
             )
         };
-        let docker = Docker::connect_with_defaults()
-            .map_err(unreachable)?
-            .with_timeout(REQUEST_TIMEOUT);
+        let docker = transport(endpoint)
+            .map_err(|e| format!("cannot reach the Docker daemon at {endpoint}: {e}"))?
+            .map_err(unreachable)?;
         let docker = docker.negotiate_version().await.map_err(unreachable)?;
         Ok(Engine {
             docker,
-            budget: Budget::new(),
+            budget,
+            endpoint: endpoint.clone(),
         })
+    }
+
+    /// The daemon's own ID, which tells one engine reached two ways apart
+    /// from two engines.
+    pub async fn id(&self) -> Result<String, String> {
+        let info = self.docker.info().await.map_err(|e| {
+            format!(
+                "could not ask {} who it is: {}",
+                self.endpoint,
+                root_cause(&e)
+            )
+        })?;
+        Ok(info.id.unwrap_or_default())
     }
 
     /// Containers: the running ones, or all of them.
@@ -282,6 +303,61 @@ impl Engine {
     }
 }
 
+/// A client for `endpoint`. The outer error is what is missing on this side
+/// (a TLS file, the `ssh` program), which bollard would only report
+/// vaguely; the inner one is bollard's.
+fn transport(endpoint: &Endpoint) -> Result<Result<Docker, Error>, String> {
+    let timeout = REQUEST_TIMEOUT.as_secs();
+    let version = API_DEFAULT_VERSION;
+    match &endpoint.kind {
+        Kind::Unix(path) => Ok(Docker::connect_with_unix(
+            &format!("unix://{}", path.display()),
+            timeout,
+            version,
+        )),
+        Kind::Tcp { address, tls: None } => Ok(Docker::connect_with_http(
+            &format!("tcp://{address}"),
+            timeout,
+            version,
+        )),
+        Kind::Tcp {
+            address,
+            tls: Some(tls),
+        } => {
+            for (path, what) in tls.files() {
+                if !path.is_file() {
+                    return Err(format!(
+                        "{what} {} is missing; TLS needs ca.pem, cert.pem and key.pem in DOCKER_CERT_PATH (default ~/.docker) or in the context",
+                        path.display()
+                    ));
+                }
+            }
+            Ok(Docker::connect_with_ssl(
+                &format!("tcp://{address}"),
+                &tls.key,
+                &tls.cert,
+                &tls.ca,
+                timeout,
+                version,
+            ))
+        }
+        Kind::Ssh { destination } => {
+            if !on_path("ssh") {
+                return Err(
+                    "the ssh program is not on PATH; install OpenSSH's client (Debian: openssh-client)"
+                        .to_owned(),
+                );
+            }
+            Ok(crate::ssh::connect(destination, timeout, version))
+        }
+    }
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
 fn symlink_loop(path: &str) -> String {
     format!("{path}: too many levels of symbolic links")
 }
@@ -304,14 +380,23 @@ fn is_not_found(e: &Error) -> bool {
 }
 
 /// The daemon's anonymous `ID` from `GET /info`, or `None` when there is no
-/// daemon to ask.
+/// daemon to ask, or when the engine is not on this machine: asking a
+/// remote one (over SSH, say) on every run would cost far more than
+/// analytics may, and its ID does not describe this machine.
 ///
 /// Blocking: it runs on the analytics worker's own thread, which gives it at
 /// most 200 ms, so it never delays a command.
 pub fn daemon_id() -> Option<String> {
+    let endpoint = crate::engines::default(&crate::engines::Env::read()).ok()?;
+    if !endpoint.is_local() {
+        return None;
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .ok()?;
-    runtime.block_on(async { Engine::connect().await.ok()?.docker.info().await.ok()?.id })
+    runtime.block_on(async {
+        let engine = Engine::connect(&endpoint, Budget::new()).await.ok()?;
+        engine.docker.info().await.ok()?.id
+    })
 }

@@ -7,7 +7,10 @@ mod capability;
 mod cli;
 mod commands;
 mod config_dir;
+mod contexts;
 mod docker;
+mod endpoint;
+mod engines;
 mod error;
 #[cfg(test)]
 mod fuzz;
@@ -19,6 +22,7 @@ mod report;
 mod resolve;
 mod scan;
 mod settings;
+mod ssh;
 mod stop;
 mod timefmt;
 mod upload;

@@ -4,6 +4,7 @@ use lumogon_track::track_screen;
 
 use crate::capability;
 use crate::cli::ScanArgs;
+use crate::engines;
 use crate::error::CliError;
 use crate::scan::{self, Options};
 
@@ -24,8 +25,11 @@ pub fn options(args: &ScanArgs) -> Result<Options, CliError> {
     } else {
         capability::select(&args.capabilities).map_err(CliError::Usage)?
     };
+    let engines = engines::choose(&args.hosts, &args.contexts, &engines::Env::read())
+        .map_err(CliError::Usage)?;
     Ok(Options {
         timeout_secs: args.timeout,
         capabilities,
+        engines,
     })
 }
