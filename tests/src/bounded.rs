@@ -154,18 +154,28 @@ pub fn scan(docker_host: &str, timeout_secs: u64, containers: &[&str]) -> Run {
         .env("HOME", home.path())
         .env("LUMOGON_CONFIG_DIR", &config)
         .env("DOCKER_HOST", docker_host)
-        .env("DO_NOT_TRACK", "1")
+        .env("DO_NOT_TRACK", "1");
+    let shown = format!("lumogon {}", args.join(" "));
+    let deadline = Duration::from_secs(timeout_secs) + HARD_KILL_AFTER;
+    run(command, shown, deadline, &tmp)
+}
+
+/// Runs `command` with `TMPDIR` and `SQLITE_TMPDIR` at `tmp`, no stdin and
+/// its output captured; kills it past `deadline` or when its memory passes
+/// [`KILL_ABOVE_KB`]. `shown` names it in messages.
+pub fn run(mut command: Command, shown: String, deadline: Duration, tmp: &ScratchDir) -> Run {
+    command
         .env("TMPDIR", tmp.path())
         .env("SQLITE_TMPDIR", tmp.path())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let shown = format!("lumogon {}", args.join(" "));
     let started = Instant::now();
-    let mut child = command.spawn().expect("start lumogon");
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {shown}: {e}"));
     let stdout = reader(child.stdout.take());
     let stderr = reader(child.stderr.take());
-    let deadline = Duration::from_secs(timeout_secs) + HARD_KILL_AFTER;
     let (code, peak_kb, killed) = watch(&mut child, deadline);
     let elapsed = started.elapsed();
     Run {
@@ -246,5 +256,50 @@ mod tests {
         let status = "Name:\tlumogon\nVmPeak:\t  999 kB\nVmHWM:\t   12345 kB\nVmRSS:\t 1 kB\n";
         assert_eq!(vm_hwm_kb(status), Some(12345));
         assert_eq!(vm_hwm_kb("Name:\tx\n"), None);
+    }
+
+    // The instruments themselves: each must see what it is there to see,
+    // or a hostile-container test passing would prove nothing.
+
+    fn sh(script: &str, deadline: Duration) -> Run {
+        let tmp = ScratchDir::tmpfs("16m");
+        let mut command = Command::new("sh");
+        command.args(["-c", script]);
+        run(command, format!("sh -c {script:?}"), deadline, &tmp)
+    }
+
+    #[test]
+    fn a_run_past_its_deadline_is_killed() {
+        // `exec`: no grandchild left holding the output pipes open.
+        let run = sh("exec sleep 60", Duration::from_millis(300));
+        assert!(run.killed.is_some(), "{run:?}");
+        assert_eq!(run.code, None);
+        assert!(run.elapsed < Duration::from_secs(10), "{run:?}");
+    }
+
+    #[test]
+    fn the_peak_memory_of_a_run_is_seen() {
+        // The shell holds 100 MB in a variable, briefly.
+        let run = sh(
+            "x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo ${#x}",
+            Duration::from_secs(60),
+        );
+        assert_eq!(run.stdout.trim(), "100000000", "{run:?}");
+        assert!(run.peak_kb >= 97_000, "peak {} kB", run.peak_kb);
+    }
+
+    #[test]
+    fn a_file_left_in_tmpdir_is_seen() {
+        let run = sh(
+            "echo x > \"$TMPDIR/left\" && echo x > \"$SQLITE_TMPDIR/behind\"",
+            Duration::from_secs(60),
+        );
+        assert_eq!(run.code, Some(0), "{run:?}");
+        let names: Vec<_> = run
+            .temp_files
+            .iter()
+            .filter_map(|p| p.file_name())
+            .collect();
+        assert_eq!(names, ["behind", "left"], "{run:?}");
     }
 }
