@@ -189,22 +189,18 @@ fn limit(conn: &Connection) -> Result<(), String> {
 /// generated column. Checked before any row is read, since reading a row of
 /// anything else can run the file's own code.
 fn check_schema(conn: &Connection) -> Result<(), String> {
-    let read_error = |e: rusqlite::Error| read_error(&e);
-    let mut statement = conn
-        .prepare("SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema")
-        .map_err(read_error)?;
-    let objects = statement
-        .query_map([], |row| {
+    let objects = all_rows(
+        conn,
+        "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema",
+        |row| {
             Ok((
                 row.get::<_, String>(0)?,
                 row.get::<_, String>(1)?,
                 row.get::<_, String>(2)?,
                 row.get::<_, String>(3)?,
             ))
-        })
-        .map_err(read_error)?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(read_error)?;
+        },
+    )?;
     let mut packages = false;
     for (kind, name, table, sql) in &objects {
         let virtual_table = sql
@@ -225,21 +221,18 @@ fn check_schema(conn: &Connection) -> Result<(), String> {
     if !packages {
         return Err(not_rpm("it has no Packages table"));
     }
-    let mut statement = conn
-        .prepare("SELECT name, upper(type), pk, hidden FROM pragma_table_xinfo('Packages')")
-        .map_err(read_error)?;
-    let columns = statement
-        .query_map([], |row| {
+    let columns = all_rows(
+        conn,
+        "SELECT name, upper(type), pk, hidden FROM pragma_table_xinfo('Packages')",
+        |row| {
             Ok((
                 row.get::<_, String>(0)?,
                 row.get::<_, String>(1)?,
                 row.get::<_, i64>(2)?,
                 row.get::<_, i64>(3)?,
             ))
-        })
-        .map_err(read_error)?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(read_error)?;
+        },
+    )?;
     if let Some((name, ..)) = columns.iter().find(|(.., hidden)| *hidden != 0) {
         return Err(not_rpm(format!(
             "Packages.{name} is a generated or hidden column"
@@ -264,6 +257,18 @@ fn check_schema(conn: &Connection) -> Result<(), String> {
         )));
     }
     Ok(())
+}
+
+/// Every row of a small query about the schema.
+fn all_rows<T>(
+    conn: &Connection,
+    sql: &str,
+    row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, String> {
+    let read_error = |e: rusqlite::Error| read_error(&e);
+    let mut statement = conn.prepare(sql).map_err(read_error)?;
+    let rows = statement.query_map([], row).map_err(read_error)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(read_error)
 }
 
 /// SQLite zero-fills pages past the end of a short in-memory image instead
