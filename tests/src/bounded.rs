@@ -105,7 +105,8 @@ pub struct Run {
     pub peak_kb: u64,
     /// Why it was killed, if it was.
     pub killed: Option<String>,
-    /// What it left in its `TMPDIR` (a tmpfs when one could be mounted).
+    /// What it left in its `TMPDIR`, also its working directory (a tmpfs
+    /// when one could be mounted).
     pub temp_files: Vec<PathBuf>,
     /// Whether `TMPDIR` was a size-limited tmpfs.
     pub tmpfs: bool,
@@ -160,11 +161,13 @@ pub fn scan(docker_host: &str, timeout_secs: u64, containers: &[&str]) -> Run {
     run(command, shown, deadline, &tmp)
 }
 
-/// Runs `command` with `TMPDIR` and `SQLITE_TMPDIR` at `tmp`, no stdin and
+/// Runs `command` in `tmp`, with `TMPDIR` and `SQLITE_TMPDIR` at `tmp` too
+/// (so a file left in its working directory is seen as well), no stdin and
 /// its output captured; kills it past `deadline` or when its memory passes
 /// [`KILL_ABOVE_KB`]. `shown` names it in messages.
 pub fn run(mut command: Command, shown: String, deadline: Duration, tmp: &ScratchDir) -> Run {
     command
+        .current_dir(tmp.path())
         .env("TMPDIR", tmp.path())
         .env("SQLITE_TMPDIR", tmp.path())
         .stdin(Stdio::null())
