@@ -8,13 +8,16 @@
 pub mod bounded;
 pub mod collector;
 pub mod docker_proxy;
+pub mod engine_proxy;
 pub mod examples;
 pub mod fixtures;
 pub mod lumogon;
 pub mod networks;
 pub mod servers;
+pub mod sshd;
 pub mod stall_proxy;
 pub mod tls;
+pub mod tls_engine;
 pub mod tools;
 
 /// Whether this test build has the `analytics` feature, and so which

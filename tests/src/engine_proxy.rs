@@ -1,0 +1,197 @@
+//! Another Docker engine made from the one this machine has: a proxy on a
+//! Unix socket that forwards every request to the real daemon but gives
+//! itself a daemon `ID` of its own (`GET /info`) and lists only the
+//! containers carrying its label (`GET /containers/json`). Two of them look
+//! to lumogon like two engines, each running its own containers. Each counts
+//! the requests it forwarded.
+
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread::JoinHandle;
+
+use serde_json::Value;
+
+const DAEMON: &str = "/var/run/docker.sock";
+
+/// A running proxy; stopped on drop.
+pub struct EngineProxy {
+    server: Arc<tiny_http::Server>,
+    thread: Option<JoinHandle<()>>,
+    requests: Arc<AtomicUsize>,
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl EngineProxy {
+    /// An engine whose daemon ID is `id` and whose container list holds
+    /// only the containers labelled `key=value`.
+    pub fn start(id: &str, key: &str, value: &str) -> EngineProxy {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("docker.sock");
+        let server = Arc::new(tiny_http::Server::http_unix(&path).expect("bind the proxy"));
+        let requests = Arc::new(AtomicUsize::new(0));
+        let thread = {
+            let server = Arc::clone(&server);
+            let requests = Arc::clone(&requests);
+            let (id, key, value) = (id.to_owned(), key.to_owned(), value.to_owned());
+            std::thread::spawn(move || {
+                for mut request in server.incoming_requests() {
+                    requests.fetch_add(1, Ordering::SeqCst);
+                    let mut body = Vec::new();
+                    let _ = request.as_reader().read_to_end(&mut body);
+                    let url = request.url().to_owned();
+                    let (status, content_type, mut answer) =
+                        forward(request.method().as_str(), &url, &body);
+                    if status == 200 {
+                        match endpoint(&url) {
+                            Some("info") => answer = with_id(&answer, &id),
+                            Some("containers/json") => {
+                                answer = only_labelled(&answer, &key, &value);
+                            }
+                            _ => {}
+                        }
+                    }
+                    let mut response =
+                        tiny_http::Response::from_data(answer).with_status_code(status);
+                    if let Ok(header) = tiny_http::Header::from_bytes("Content-Type", content_type)
+                    {
+                        response = response.with_header(header);
+                    }
+                    let _ = request.respond(response);
+                }
+            })
+        };
+        EngineProxy {
+            server,
+            thread: Some(thread),
+            requests,
+            _dir: dir,
+            path,
+        }
+    }
+
+    /// The `DOCKER_HOST` (or `--host`) of this engine.
+    pub fn docker_host(&self) -> String {
+        format!("unix://{}", self.path.display())
+    }
+
+    /// Requests forwarded so far.
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for EngineProxy {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The API endpoint of `url` without its query and its version prefix:
+/// `/v1.41/containers/json?all=1` is `containers/json`.
+fn endpoint(url: &str) -> Option<&str> {
+    let path = url.split('?').next()?.strip_prefix('/')?;
+    let unversioned = path
+        .split_once('/')
+        .filter(|(first, _)| {
+            first
+                .strip_prefix('v')
+                .is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        })
+        .map_or(path, |(_, rest)| rest);
+    Some(unversioned)
+}
+
+fn with_id(answer: &[u8], id: &str) -> Vec<u8> {
+    let Ok(mut info) = serde_json::from_slice::<Value>(answer) else {
+        return answer.to_vec();
+    };
+    info["ID"] = Value::String(id.to_owned());
+    serde_json::to_vec(&info).unwrap_or_else(|_| answer.to_vec())
+}
+
+fn only_labelled(answer: &[u8], key: &str, value: &str) -> Vec<u8> {
+    let Ok(Value::Array(containers)) = serde_json::from_slice::<Value>(answer) else {
+        return answer.to_vec();
+    };
+    let kept: Vec<Value> = containers
+        .into_iter()
+        .filter(|c| c["Labels"][key].as_str() == Some(value))
+        .collect();
+    serde_json::to_vec(&kept).unwrap_or_else(|_| answer.to_vec())
+}
+
+/// One request to the real daemon over HTTP/1.0, so that it answers with a
+/// plain body and closes the connection: no chunked encoding to undo.
+fn forward(method: &str, url: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
+    let failed = |why: String| (502, "text/plain".to_owned(), why.into_bytes());
+    let Ok(mut daemon) = UnixStream::connect(DAEMON) else {
+        return failed(format!("cannot connect to {DAEMON}"));
+    };
+    let head = format!(
+        "{method} {url} HTTP/1.0\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let mut answer = Vec::new();
+    let sent = daemon
+        .write_all(head.as_bytes())
+        .and_then(|()| daemon.write_all(body));
+    if let Err(e) = sent.and_then(|()| daemon.read_to_end(&mut answer).map(drop)) {
+        return failed(e.to_string());
+    }
+    let Some(split) = answer.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return failed("no header end in the daemon's answer".to_owned());
+    };
+    let head = String::from_utf8_lossy(&answer[..split]).into_owned();
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(502);
+    let content_type = head
+        .lines()
+        .find_map(|l| {
+            l.split_once(':')
+                .filter(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        })
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_else(|| "application/octet-stream".to_owned());
+    (status, content_type, answer[split + 4..].to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_endpoint_is_read_past_any_version_prefix() {
+        assert_eq!(endpoint("/info"), Some("info"));
+        assert_eq!(endpoint("/v1.41/info"), Some("info"));
+        assert_eq!(
+            endpoint("/v1.47/containers/json?all=true"),
+            Some("containers/json")
+        );
+        assert_eq!(endpoint("/containers/json"), Some("containers/json"));
+        assert_eq!(endpoint("/version"), Some("version"));
+    }
+
+    #[test]
+    fn the_list_keeps_only_the_label_and_the_id_is_replaced() {
+        let list = br#"[{"Id":"a","Labels":{"engine":"one"}},{"Id":"b","Labels":{"engine":"two"}},{"Id":"c","Labels":null}]"#;
+        let kept: Value =
+            serde_json::from_slice(&only_labelled(list, "engine", "one")).expect("JSON");
+        assert_eq!(
+            kept,
+            serde_json::json!([{"Id":"a","Labels":{"engine":"one"}}])
+        );
+        let info: Value =
+            serde_json::from_slice(&with_id(br#"{"ID":"real","Name":"x"}"#, "fake")).expect("JSON");
+        assert_eq!(info, serde_json::json!({"ID":"fake","Name":"x"}));
+    }
+}
