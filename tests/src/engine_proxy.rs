@@ -2,14 +2,13 @@
 //! Unix socket that forwards every request to the real daemon but gives
 //! itself a daemon `ID` of its own (`GET /info`) and lists only the
 //! containers carrying its label (`GET /containers/json`). Two of them look
-//! to lumogon like two engines, each running its own containers. Each counts
+//! to lumogon like two engines, each running its own containers. Each records
 //! the requests it forwarded.
 
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
 use serde_json::Value;
@@ -20,7 +19,7 @@ const DAEMON: &str = "/var/run/docker.sock";
 pub struct EngineProxy {
     server: Arc<tiny_http::Server>,
     thread: Option<JoinHandle<()>>,
-    requests: Arc<AtomicUsize>,
+    requests: Arc<Mutex<Vec<String>>>,
     _dir: tempfile::TempDir,
     path: PathBuf,
 }
@@ -32,17 +31,20 @@ impl EngineProxy {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("docker.sock");
         let server = Arc::new(tiny_http::Server::http_unix(&path).expect("bind the proxy"));
-        let requests = Arc::new(AtomicUsize::new(0));
+        let requests = Arc::new(Mutex::new(Vec::new()));
         let thread = {
             let server = Arc::clone(&server);
             let requests = Arc::clone(&requests);
             let (id, key, value) = (id.to_owned(), key.to_owned(), value.to_owned());
             std::thread::spawn(move || {
                 for mut request in server.incoming_requests() {
-                    requests.fetch_add(1, Ordering::SeqCst);
                     let mut body = Vec::new();
                     let _ = request.as_reader().read_to_end(&mut body);
                     let url = request.url().to_owned();
+                    requests
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(format!("{} {url}", request.method()));
                     let (status, content_type, mut answer) =
                         forward(request.method().as_str(), &url, &body);
                     if status == 200 {
@@ -78,9 +80,26 @@ impl EngineProxy {
         format!("unix://{}", self.path.display())
     }
 
-    /// Requests forwarded so far.
-    pub fn requests(&self) -> usize {
-        self.requests.load(Ordering::SeqCst)
+    /// The requests forwarded so far, `METHOD URL` each.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The requests so far about one container (an inspect, a file read,
+    /// a `docker diff`): what an engine that is scanned receives, and one
+    /// that is only listed or asked its ID does not.
+    pub fn container_requests(&self) -> Vec<String> {
+        self.requests()
+            .into_iter()
+            .filter(|r| {
+                let url = r.split_once(' ').map_or(r.as_str(), |(_, url)| url);
+                endpoint(url)
+                    .is_some_and(|e| e.starts_with("containers/") && e != "containers/json")
+            })
+            .collect()
     }
 }
 

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
+use std::sync::OnceLock;
 
 use lumogon_tests::ANALYTICS;
 use lumogon_tests::collector::Collector;
@@ -38,9 +39,16 @@ fn scan(names: &[&str]) -> Vec<String> {
     args
 }
 
+/// Where every run's analytics go: a collector on 127.0.0.1, never the
+/// real one.
+fn collector() -> &'static Collector {
+    static COLLECTOR: OnceLock<Collector> = OnceLock::new();
+    COLLECTOR.get_or_init(|| Collector::start(200))
+}
+
 fn lumogon(args: &[String]) -> Lumogon {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    Lumogon::new(&args)
+    Lumogon::new(&args).collector(&collector().url())
 }
 
 fn json(out: &Output) -> Value {
@@ -73,6 +81,25 @@ fn payloads(container: &Value) -> BTreeMap<String, Value> {
             (name.clone(), what.cloned().unwrap_or(Value::Null))
         })
         .collect()
+}
+
+/// A container's report without what differs from one scan to the next
+/// (times, report ids) and without `engine`.
+fn comparable(container: &Value) -> Value {
+    let mut c = container.clone();
+    if let Some(c) = c.as_object_mut() {
+        for volatile in ["generated", "container_report_id", "engine"] {
+            c.remove(volatile);
+        }
+        if let Some(Value::Object(capabilities)) = c.get_mut("capabilities") {
+            for capability in capabilities.values_mut() {
+                if let Some(capability) = capability.as_object_mut() {
+                    capability.remove("harvestid");
+                }
+            }
+        }
+    }
+    c
 }
 
 /// Exit 1 with one line on stderr and nothing on stdout; returns the line.
@@ -132,8 +159,8 @@ fn a_scan_through_ssh_reports_what_a_local_scan_does_and_runs_ssh() {
     let (l, r) = (&local[&web.name], &remote[&web.name]);
     assert_eq!(l["engine"], LOCAL);
     assert_eq!(r["engine"], sshd.docker_host().as_str());
-    assert_eq!(l["container_id"], r["container_id"]);
-    assert_eq!(payloads(l), payloads(r));
+    assert_eq!(l["container_id"], web.id.as_str());
+    assert_eq!(comparable(l), comparable(r));
     assert!(
         payloads(r)["dpkg"]
             .as_object()
@@ -372,7 +399,8 @@ fn a_docker_context_reaches_its_tls_engine_whichever_way_it_is_chosen() {
 fn several_engines_in_one_report_each_container_once_under_its_engine() {
     let (one, two) = (unique("one"), unique("two"));
     let key = "lumogon.test.engine";
-    let a = EngineProxy::start(&unique("engine-a"), key, &one);
+    let id_a = unique("engine-a");
+    let a = EngineProxy::start(&id_a, key, &one);
     let b = EngineProxy::start(&unique("engine-b"), key, &two);
     let debian = debian();
     let a1 = start(&debian, &ContainerSpec::new().label(key, &one));
@@ -415,7 +443,8 @@ fn several_engines_in_one_report_each_container_once_under_its_engine() {
             .is_none_or(|e| e.as_object().is_some_and(serde_json::Map::is_empty)),
         "{report:#}"
     );
-    assert!(a.requests() > 0 && b.requests() > 0);
+    assert!(!a.container_requests().is_empty(), "{:?}", a.requests());
+    assert!(!b.container_requests().is_empty(), "{:?}", b.requests());
 
     // One engine that cannot be reached is listed; the others are reported.
     let out = lumogon(&hosts(&[NOWHERE])).run();
@@ -440,6 +469,26 @@ fn several_engines_in_one_report_each_container_once_under_its_engine() {
         engines(&json(&out)),
         [(b1.name.clone(), b.docker_host())].into()
     );
+
+    // An engine is its daemon's ID, not its address: a proxy that says it
+    // is engine A is asked its ID, then not scanned, whatever it lists.
+    let a_again = EngineProxy::start(&id_a, key, &two);
+    let mut args = scan(&[]);
+    for host in [a.docker_host(), a_again.docker_host()] {
+        args.extend(["--host".to_owned(), host]);
+    }
+    let out = lumogon(&args).run();
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(
+        engines(&json(&out)),
+        [
+            (a1.name.clone(), a.docker_host()),
+            (a2.name.clone(), a.docker_host()),
+        ]
+        .into()
+    );
+    assert!(!a_again.requests().is_empty(), "it was asked its ID");
+    assert_eq!(a_again.container_requests(), Vec::<String>::new());
 }
 
 #[test]
@@ -457,28 +506,39 @@ fn the_same_daemon_reached_twice_is_scanned_once() {
     let debian = debian();
     let one = start(&debian, &ContainerSpec::new().label("tier", "twice"));
     let two = start(&debian, &ContainerSpec::new().label("tier", "twice"));
-    let mut args = scan(&[&one.name, &two.name]);
-    args.extend(["--host", LOCAL, "--host"].map(str::to_owned));
-    args.push(engine.docker_host());
-    let out = lumogon(&args)
-        .env("DOCKER_TLS_VERIFY", "1")
-        .env("DOCKER_CERT_PATH", engine.cert_path())
-        .run();
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
-    let report = json(&out);
-    let containers = report["containers"].as_object().expect("containers");
-    assert_eq!(containers.len(), 2, "{report:#}");
-    let found = by_name(&report);
-    for c in [&one, &two] {
-        assert_eq!(found[&c.name]["engine"], LOCAL, "{report:#}");
+    let tls = engine.docker_host();
+    // Whichever comes first is the one scanned; the other is only asked
+    // its ID. Both orders, so that a second scan cannot hide behind a
+    // report keyed by container id.
+    for (first, second) in [(LOCAL, tls.as_str()), (tls.as_str(), LOCAL)] {
+        let mut args = scan(&[&one.name, &two.name]);
+        args.extend(["--host", first, "--host", second].map(str::to_owned));
+        let before = engine.handshakes();
+        let out = lumogon(&args)
+            .env("DOCKER_TLS_VERIFY", "1")
+            .env("DOCKER_CERT_PATH", engine.cert_path())
+            .run();
+        assert_eq!(out.code, Some(0), "{first} then {second}: {}", out.stderr);
+        let report = json(&out);
+        let found = by_name(&report);
+        assert_eq!(found.len(), 2, "{report:#}");
+        assert_eq!(
+            out.stdout.matches("\"container_id\"").count(),
+            2,
+            "one entry a container, even before parsing: {report:#}"
+        );
+        for c in [&one, &two] {
+            assert_eq!(found[&c.name]["engine"], first, "{report:#}");
+        }
+        assert!(
+            report
+                .get("engine_errors")
+                .is_none_or(|e| e.as_object().is_some_and(serde_json::Map::is_empty)),
+            "{report:#}"
+        );
+        assert!(
+            engine.handshakes() > before,
+            "the TLS engine was reached ({first} then {second})"
+        );
     }
-    assert!(
-        report
-            .get("engine_errors")
-            .is_none_or(|e| e.as_object().is_some_and(serde_json::Map::is_empty))
-    );
-    assert!(
-        engine.handshakes() > 0,
-        "the TLS engine was asked its ID, then left out as the same daemon"
-    );
 }
