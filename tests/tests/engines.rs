@@ -200,6 +200,32 @@ fn a_refused_ssh_key_is_a_one_line_error_that_says_so() {
 }
 
 #[test]
+fn an_ssh_engine_that_refuses_the_key_is_listed_beside_one_that_answers() {
+    let sshd = Sshd::start();
+    let stranger = sshd.client(Key::Stranger);
+    let label = unique("beside-ssh");
+    let proxy = EngineProxy::start(&unique("engine"), "lumogon.test.engine", &label);
+    let debian = debian();
+    let c = start(
+        &debian,
+        &ContainerSpec::new().label("lumogon.test.engine", &label),
+    );
+    let mut args = scan(&[]);
+    args.extend(["--host".to_owned(), sshd.docker_host()]);
+    args.extend(["--host".to_owned(), proxy.docker_host()]);
+    let out = lumogon(&args).env("PATH", stranger.path_env()).run();
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let report = json(&out);
+    let found = by_name(&report);
+    assert_eq!(found.keys().collect::<Vec<_>>(), [&c.name], "{report:#}");
+    assert_eq!(found[&c.name]["engine"], proxy.docker_host().as_str());
+    let why = report["engine_errors"][sshd.docker_host()]
+        .as_str()
+        .unwrap_or_else(|| panic!("the ssh engine in engine_errors: {report:#}"));
+    assert!(why.contains("Permission denied (publickey)"), "{why}");
+}
+
+#[test]
 fn ssh_missing_from_path_is_the_error_that_says_so() {
     let empty = tempfile::tempdir().expect("tempdir");
     let out = lumogon(&scan(&["lumogon-test-nothing"]))
@@ -263,6 +289,16 @@ fn tls_with_client_certificates_scans_through_the_endpoint() {
         engine.handshakes() > 0,
         "the scan went through the endpoint"
     );
+
+    // The analytics client id is never asked of a remote engine.
+    let before = engine.connections();
+    let out = lumogon(&["version".to_owned()])
+        .env("DOCKER_HOST", engine.docker_host())
+        .env("DOCKER_TLS_VERIFY", "1")
+        .env("DOCKER_CERT_PATH", engine.cert_path())
+        .run();
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(engine.connections(), before, "`version` reached no engine");
 }
 
 #[test]
@@ -299,7 +335,8 @@ fn tls_with_a_client_certificate_from_another_ca_is_refused() {
         &engine.foreign_cert_path(),
         &["lumogon-test-nothing"],
     );
-    one_line_failure(&out);
+    let line = one_line_failure(&out);
+    assert!(line.contains(&engine.docker_host()), "{line}");
     assert!(engine.connections() > 0, "lumogon tried the endpoint");
     assert_eq!(engine.handshakes(), 0, "the endpoint let no stranger in");
 }
@@ -328,7 +365,13 @@ fn a_docker_context_reaches_its_tls_engine_whichever_way_it_is_chosen() {
     let debian = debian();
     let app = start(&debian, &ContainerSpec::new().label("tier", "context"));
     let config = tempfile::tempdir().expect("tempdir");
-    let certs = engine.cert_path();
+    // The docker CLI copies the files into its store; they are gone from
+    // where they were before lumogon runs, so only the store can serve.
+    let given = tempfile::tempdir().expect("tempdir");
+    let certs = given.path();
+    for file in ["ca.pem", "cert.pem", "key.pem"] {
+        std::fs::copy(engine.cert_path().join(file), certs.join(file)).expect("copy a TLS file");
+    }
     let docker = format!(
         "host={},ca={},cert={},key={}",
         engine.docker_host(),
@@ -340,6 +383,7 @@ fn a_docker_context_reaches_its_tls_engine_whichever_way_it_is_chosen() {
         config.path(),
         &["context", "create", "lumogon-tls", "--docker", &docker],
     );
+    drop(given);
     let in_config = |args: &[String]| {
         lumogon(args)
             .env_remove("DOCKER_HOST")
@@ -377,6 +421,16 @@ fn a_docker_context_reaches_its_tls_engine_whichever_way_it_is_chosen() {
         "currentContext",
         in_config(&scan(&[&app.name])).run(),
         before,
+    );
+
+    // The analytics client id is never asked of a remote engine.
+    let before = engine.connections();
+    let out = in_config(&["version".to_owned()]).run();
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(
+        engine.connections(),
+        before,
+        "`version` with a TLS context asks nothing of its engine"
     );
 
     let before = engine.connections();
@@ -489,6 +543,43 @@ fn several_engines_in_one_report_each_container_once_under_its_engine() {
     );
     assert!(!a_again.requests().is_empty(), "it was asked its ID");
     assert_eq!(a_again.container_requests(), Vec::<String>::new());
+}
+
+#[test]
+fn report_uploads_one_report_of_several_engines() {
+    let (one, two) = (unique("report-one"), unique("report-two"));
+    let key = "lumogon.test.engine";
+    let a = EngineProxy::start(&unique("report-a"), key, &one);
+    let b = EngineProxy::start(&unique("report-b"), key, &two);
+    let debian = debian();
+    let on_a = start(&debian, &ContainerSpec::new().label(key, &one));
+    let on_b = start(&debian, &ContainerSpec::new().label(key, &two));
+    let service = Collector::start(201);
+    let mut args = scan(&[]);
+    args[0] = "report".to_owned();
+    args.extend(["--endpoint".to_owned(), service.at("/api/reports")]);
+    for host in [a.docker_host(), NOWHERE.to_owned(), b.docker_host()] {
+        args.extend(["--host".to_owned(), host]);
+    }
+    let out = lumogon(&args).run();
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let uploads = service.requests();
+    assert_eq!(uploads.len(), 1, "{uploads:?}");
+    let report: Value = serde_json::from_str(&uploads[0].body).expect("the upload is JSON");
+    let engines: BTreeMap<String, String> = by_name(&report)
+        .into_iter()
+        .map(|(name, c)| (name, c["engine"].as_str().unwrap_or_default().to_owned()))
+        .collect();
+    assert_eq!(
+        engines,
+        [
+            (on_a.name.clone(), a.docker_host()),
+            (on_b.name.clone(), b.docker_host()),
+        ]
+        .into(),
+        "{report:#}"
+    );
+    assert!(report["engine_errors"][NOWHERE].is_string(), "{report:#}");
 }
 
 #[test]
