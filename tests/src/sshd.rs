@@ -23,6 +23,8 @@ const SSHD: &str = "/usr/sbin/sshd";
 const SSH: &str = "/usr/bin/ssh";
 /// How long sshd may take to listen.
 const STARTUP: Duration = Duration::from_secs(10);
+/// How many free ports to try.
+const ATTEMPTS: usize = 3;
 
 /// A running sshd; killed on drop.
 pub struct Sshd {
@@ -45,6 +47,17 @@ impl Sshd {
     /// Generates the keys, writes the configuration and starts sshd on a
     /// free port of 127.0.0.1, returning once it accepts connections.
     pub fn start() -> Sshd {
+        // The free port is found before sshd binds it: another process may
+        // take it in between, and then sshd exits at once. Try again.
+        for _ in 1..ATTEMPTS {
+            if let Some(sshd) = Self::try_start() {
+                return sshd;
+            }
+        }
+        Self::try_start().unwrap_or_else(|| panic!("sshd would not start ({ATTEMPTS} ports tried)"))
+    }
+
+    fn try_start() -> Option<Sshd> {
         crate::tools::require(SSHD, "openssh-server");
         crate::tools::require("ssh-keygen", "openssh-client");
         // The privilege separation directory Debian's package makes at boot.
@@ -95,15 +108,16 @@ impl Sshd {
             user,
             dir,
         };
-        sshd.wait_until_listening();
-        sshd
+        sshd.wait_until_listening().then_some(sshd)
     }
 
-    fn wait_until_listening(&mut self) {
+    /// Whether sshd accepts connections; false if it exited.
+    fn wait_until_listening(&mut self) -> bool {
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("sshd exited ({status}):\n{}", self.log());
+                eprintln!("sshd exited ({status}):\n{}", self.log());
+                return false;
             }
             assert!(
                 started.elapsed() < STARTUP,
@@ -113,6 +127,7 @@ impl Sshd {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
+        true
     }
 
     /// What sshd logged (`-E`).
