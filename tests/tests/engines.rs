@@ -226,6 +226,56 @@ fn an_ssh_engine_that_refuses_the_key_is_listed_beside_one_that_answers() {
 }
 
 #[test]
+fn an_ssh_host_that_looks_like_an_option_stays_a_host() {
+    let sshd = Sshd::start();
+    let client = sshd.client(Key::Authorized);
+    let cwd = tempfile::tempdir().expect("tempdir");
+    let destination = "-oProxyCommand=touch${IFS}pwned";
+    let out = lumogon(&scan(&["lumogon-test-nothing"]))
+        .env("DOCKER_HOST", format!("ssh://{destination}"))
+        .env("PATH", client.path_env())
+        .current_dir(cwd.path())
+        .run();
+    let line = one_line_failure(&out);
+    assert!(line.contains("ssh: "), "ssh's own words: {line}");
+    assert!(
+        !cwd.path().join("pwned").exists(),
+        "the host was taken for an option: {line}"
+    );
+    let calls = client.calls();
+    assert!(!calls.is_empty());
+    for call in calls {
+        assert!(
+            call.ends_with(&format!("-- {destination} docker system dial-stdio")),
+            "{call}"
+        );
+    }
+}
+
+#[test]
+fn an_engine_in_no_known_form_is_a_usage_error() {
+    for host in ["foo://x", "docker.sock", "tcp://", "ssh://"] {
+        for how in ["DOCKER_HOST", "--host"] {
+            let mut args = scan(&["lumogon-test-nothing"]);
+            let mut run = if how == "--host" {
+                args.extend(["--host".to_owned(), host.to_owned()]);
+                lumogon(&args)
+            } else {
+                lumogon(&args).env("DOCKER_HOST", host)
+            };
+            let out = run.run();
+            assert_eq!(out.code, Some(2), "{how} {host}: {out:?}");
+            assert!(
+                out.stderr.contains(&format!("{how}=\"{host}\""))
+                    || out.stderr.contains(&format!("{how} \"{host}\"")),
+                "{how} {host}: the message names it: {}",
+                out.stderr
+            );
+        }
+    }
+}
+
+#[test]
 fn ssh_missing_from_path_is_the_error_that_says_so() {
     let empty = tempfile::tempdir().expect("tempdir");
     let out = lumogon(&scan(&["lumogon-test-nothing"]))
