@@ -80,7 +80,7 @@ impl Drop for DockerProxy {
 
 /// One request to the real daemon over HTTP/1.0, so that it answers with a
 /// plain body and closes the connection: no chunked encoding to undo.
-fn forward(method: &str, url: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
+pub(crate) fn forward(method: &str, url: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
     let failed = |why: String| (502, "text/plain".to_owned(), why.into_bytes());
     let Ok(mut daemon) = UnixStream::connect(DAEMON) else {
         return failed(format!("cannot connect to {DAEMON}"));

@@ -5,15 +5,14 @@
 //! to lumogon like two engines, each running its own containers. Each records
 //! the requests it forwarded.
 
-use std::io::{Read, Write};
-use std::os::unix::net::UnixStream;
+use std::io::Read;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
 use serde_json::Value;
 
-const DAEMON: &str = "/var/run/docker.sock";
+use crate::docker_proxy::forward;
 
 /// A running proxy; stopped on drop.
 pub struct EngineProxy {
@@ -144,44 +143,6 @@ fn only_labelled(answer: &[u8], key: &str, value: &str) -> Vec<u8> {
         .filter(|c| c["Labels"][key].as_str() == Some(value))
         .collect();
     serde_json::to_vec(&kept).unwrap_or_else(|_| answer.to_vec())
-}
-
-/// One request to the real daemon over HTTP/1.0, so that it answers with a
-/// plain body and closes the connection: no chunked encoding to undo.
-fn forward(method: &str, url: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
-    let failed = |why: String| (502, "text/plain".to_owned(), why.into_bytes());
-    let Ok(mut daemon) = UnixStream::connect(DAEMON) else {
-        return failed(format!("cannot connect to {DAEMON}"));
-    };
-    let head = format!(
-        "{method} {url} HTTP/1.0\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
-    let mut answer = Vec::new();
-    let sent = daemon
-        .write_all(head.as_bytes())
-        .and_then(|()| daemon.write_all(body));
-    if let Err(e) = sent.and_then(|()| daemon.read_to_end(&mut answer).map(drop)) {
-        return failed(e.to_string());
-    }
-    let Some(split) = answer.windows(4).position(|w| w == b"\r\n\r\n") else {
-        return failed("no header end in the daemon's answer".to_owned());
-    };
-    let head = String::from_utf8_lossy(&answer[..split]).into_owned();
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(502);
-    let content_type = head
-        .lines()
-        .find_map(|l| {
-            l.split_once(':')
-                .filter(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-        })
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_else(|| "application/octet-stream".to_owned());
-    (status, content_type, answer[split + 4..].to_vec())
 }
 
 #[cfg(test)]
