@@ -5,7 +5,6 @@
 //! to lumogon like two engines, each running its own containers. Each records
 //! the requests it forwarded.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
