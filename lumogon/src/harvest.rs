@@ -1,14 +1,15 @@
 //! Gathering every capability of one container through the Engine API.
 //! The I/O happens here; what the bytes mean is decided by the pure modules
-//! (`os_release`, `packages`, `report`).
+//! (`container_info`, `platform`, `packages`, `report`).
 
 use bollard::models::{ChangeType, ContainerInspectResponse, SystemVersion};
 
 use crate::capability::{self, Capability};
+use crate::container_info;
 use crate::docker::Engine;
-use crate::os_release::OsRelease;
 use crate::packages::{self, Packages};
-use crate::report::{ContainerReport, Outcome, Payload};
+use crate::platform::{self, ReleaseFiles};
+use crate::report::{self, ContainerReport, Outcome, Payload};
 use crate::resolve::Listed;
 
 /// What is the same for every container: the daemon.
@@ -54,7 +55,7 @@ pub async fn container(engine: &Engine, daemon: &Daemon, target: &Listed) -> Con
     let found = [
         (
             "container",
-            Some(Outcome::Found(container_payload(&inspected))),
+            Some(Outcome::Found(container_info::payload(&inspected))),
         ),
         ("label", Some(Outcome::Found(labels(&inspected)))),
         ("host", host),
@@ -75,35 +76,8 @@ pub async fn container(engine: &Engine, daemon: &Daemon, target: &Listed) -> Con
 fn payload<'a>(pairs: impl IntoIterator<Item = (&'a str, Option<String>)>) -> Payload {
     pairs
         .into_iter()
-        .filter_map(|(k, v)| Some((k.to_owned(), v?)))
+        .filter_map(|(k, v)| Some((k.to_owned(), v?.into())))
         .collect()
-}
-
-fn container_payload(c: &ContainerInspectResponse) -> Payload {
-    let config = c.config.as_ref();
-    let command = c
-        .path
-        .iter()
-        .chain(c.args.iter().flatten())
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(" ");
-    payload([
-        ("ID", c.id.clone()),
-        ("Name", c.name.clone()),
-        ("Image", config.and_then(|c| c.image.clone())),
-        ("ImageID", c.image.clone()),
-        ("Created", c.created.clone()),
-        (
-            "State",
-            c.state
-                .as_ref()
-                .and_then(|s| s.status)
-                .map(|s| s.to_string()),
-        ),
-        ("Command", Some(command).filter(|c| !c.is_empty())),
-        ("Hostname", config.and_then(|c| c.hostname.clone())),
-    ])
 }
 
 fn labels(c: &ContainerInspectResponse) -> Payload {
@@ -112,7 +86,7 @@ fn labels(c: &ContainerInspectResponse) -> Payload {
         .as_ref()
         .and_then(|c| c.labels.clone())
         .unwrap_or_default();
-    labels.into_iter().collect()
+    report::strings(labels)
 }
 
 fn docker_payload(daemon: &Daemon) -> Outcome {
@@ -135,14 +109,23 @@ async fn host(
     id: &str,
     c: &ContainerInspectResponse,
 ) -> Harvested {
-    let os_release = match engine.read_file(id, "/etc/os-release").await {
-        Ok(None) => engine.read_file(id, "/usr/lib/os-release").await,
-        found => found,
-    };
-    let os_release = match os_release {
-        Ok(found) => found.map(|bytes| OsRelease::parse(&String::from_utf8_lossy(&bytes))),
+    let mut files = ReleaseFiles::default();
+    let reads = platform::RELEASE_FILES
+        .iter()
+        .chain([&platform::LSB_RELEASE, &platform::USR_LIB_OS_RELEASE])
+        .map(|&path| async move { (path, engine.read_file(id, path).await) });
+    for (path, read) in futures_util::future::join_all(reads).await {
+        match read {
+            Ok(Some(bytes)) => files.insert(path, &bytes),
+            Ok(None) => {}
+            Err(e) => return Some(Outcome::Failed(e)),
+        }
+    }
+    match engine.exists(id, platform::RASPI_CONFIG).await {
+        Ok(true) => files.set_raspi_config(),
+        Ok(false) => {}
         Err(e) => return Some(Outcome::Failed(e)),
-    };
+    }
     let version = daemon.version.as_ref().ok();
     let mut found = payload([
         (
@@ -155,13 +138,16 @@ async fn host(
         ),
         ("os", version.and_then(|v| v.os.clone())),
     ]);
-    // A scratch image has no os-release: the platform is then unknown, not
-    // an error.
-    if let Some(os) = os_release {
-        found.insert("platform".to_owned(), os.platform().to_owned());
-        found.insert("platformfamily".to_owned(), os.family().to_owned());
-        if let Some(v) = os.version() {
-            found.insert("platformversion".to_owned(), v.to_owned());
+    // A scratch image has no release files: the platform is then unknown
+    // (left out, as the original dropped empty values), not an error.
+    let decided = platform::decide(&files);
+    for (key, value) in [
+        ("platform", decided.platform),
+        ("platformfamily", decided.family),
+        ("platformversion", decided.version),
+    ] {
+        if !value.is_empty() {
+            found.insert(key.to_owned(), value.into());
         }
     }
     Some(Outcome::Found(found))
@@ -178,7 +164,7 @@ async fn diff(engine: &Engine, id: &str) -> Harvested {
                         ChangeType::_1 => "Added",
                         ChangeType::_2 => "Deleted",
                     };
-                    (c.path, kind.to_owned())
+                    (c.path, kind.into())
                 })
                 .collect(),
         ),
@@ -190,7 +176,7 @@ async fn diff(engine: &Engine, id: &str) -> Harvested {
 fn packages_outcome(result: Result<Option<Packages>, String>) -> Harvested {
     match result {
         Ok(None) => None,
-        Ok(Some(packages)) => Some(Outcome::Found(packages)),
+        Ok(Some(packages)) => Some(Outcome::Found(report::strings(packages))),
         Err(e) => Some(Outcome::Failed(e)),
     }
 }
