@@ -109,23 +109,10 @@ async fn host(
     id: &str,
     c: &ContainerInspectResponse,
 ) -> Harvested {
-    let mut files = ReleaseFiles::default();
-    let reads = platform::RELEASE_FILES
-        .iter()
-        .chain([&platform::LSB_RELEASE, &platform::USR_LIB_OS_RELEASE])
-        .map(|&path| async move { (path, engine.read_file(id, path).await) });
-    for (path, read) in futures_util::future::join_all(reads).await {
-        match read {
-            Ok(Some(bytes)) => files.insert(path, &bytes),
-            Ok(None) => {}
-            Err(e) => return Some(Outcome::Failed(e)),
-        }
-    }
-    match engine.exists(id, platform::RASPI_CONFIG).await {
-        Ok(true) => files.set_raspi_config(),
-        Ok(false) => {}
+    let files = match release_files(engine, id).await {
+        Ok(files) => files,
         Err(e) => return Some(Outcome::Failed(e)),
-    }
+    };
     let version = daemon.version.as_ref().ok();
     let mut found = payload([
         (
@@ -151,6 +138,31 @@ async fn host(
         }
     }
     Some(Outcome::Found(found))
+}
+
+/// The files the platform rules look at, read one at a time (each may be as
+/// large as the archive limit allows) and only as far as the rules need:
+/// the first release file in the original's order, then what tells
+/// derivatives and families apart.
+async fn release_files(engine: &Engine, id: &str) -> Result<ReleaseFiles, String> {
+    let mut files = ReleaseFiles::default();
+    for path in platform::RELEASE_FILES {
+        if let Some(bytes) = engine.read_file(id, path).await? {
+            files.insert(path, &bytes);
+            break;
+        }
+    }
+    for path in platform::ALSO_READ {
+        if files.needs(path) {
+            if let Some(bytes) = engine.read_file(id, path).await? {
+                files.insert(path, &bytes);
+            }
+        }
+    }
+    if files.needs(platform::RASPI_CONFIG) && engine.exists(id, platform::RASPI_CONFIG).await? {
+        files.set_raspi_config();
+    }
+    Ok(files)
 }
 
 async fn diff(engine: &Engine, id: &str) -> Harvested {

@@ -25,6 +25,10 @@ pub const RELEASE_FILES: [&str; 10] = [
     OS_RELEASE,
 ];
 
+/// Read besides the first release file found: they tell derivatives and
+/// families apart.
+pub const ALSO_READ: [&str; 3] = [LSB_RELEASE, OS_RELEASE, USR_LIB_OS_RELEASE];
+
 /// Says which Debian derivative a `debian_version` belongs to, and gives
 /// Arch its version.
 pub const LSB_RELEASE: &str = "/etc/lsb-release";
@@ -67,6 +71,17 @@ impl ReleaseFiles {
     /// Records that [`RASPI_CONFIG`] exists.
     pub fn set_raspi_config(&mut self) {
         self.raspi_config = true;
+    }
+
+    /// Whether the rules can use `path` ([`ALSO_READ`], [`RASPI_CONFIG`])
+    /// given what has been found so far.
+    pub fn needs(&self, path: &str) -> bool {
+        match path {
+            _ if self.files.contains_key(path) => false,
+            USR_LIB_OS_RELEASE => !self.files.contains_key(OS_RELEASE),
+            RASPI_CONFIG => self.files.contains_key(DEBIAN_VERSION),
+            _ => true,
+        }
     }
 
     fn get(&self, path: &str) -> Option<&str> {
@@ -484,6 +499,18 @@ mod tests {
         // A cut through a multi-byte character is not a panic.
         found.insert(ALPINE_RELEASE, "é".repeat(MAX_RELEASE_BYTES).as_bytes());
         assert_eq!(decide(&found).platform, "alpine");
+    }
+
+    #[test]
+    fn only_what_the_rules_use_is_needed() {
+        let mut found = ReleaseFiles::default();
+        assert!(found.needs(LSB_RELEASE) && found.needs(OS_RELEASE));
+        assert!(found.needs(USR_LIB_OS_RELEASE));
+        assert!(!found.needs(RASPI_CONFIG));
+        found.insert(DEBIAN_VERSION, b"12.11\n");
+        found.insert(OS_RELEASE, DEBIAN_12_OS_RELEASE.as_bytes());
+        assert!(found.needs(RASPI_CONFIG));
+        assert!(!found.needs(OS_RELEASE) && !found.needs(USR_LIB_OS_RELEASE));
     }
 
     #[test]
