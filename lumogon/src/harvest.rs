@@ -153,10 +153,10 @@ async fn release_files(engine: &Engine, id: &str) -> Result<ReleaseFiles, String
         }
     }
     for path in platform::ALSO_READ {
-        if files.needs(path) {
-            if let Some(bytes) = engine.read_file(id, path).await? {
-                files.insert(path, &bytes);
-            }
+        if files.needs(path)
+            && let Some(bytes) = engine.read_file(id, path).await?
+        {
+            files.insert(path, &bytes);
         }
     }
     if files.needs(platform::RASPI_CONFIG) && engine.exists(id, platform::RASPI_CONFIG).await? {
