@@ -86,6 +86,25 @@ impl Capability {
     }
 }
 
+/// The capabilities named in `names` (as `--capabilities` lists them), in
+/// report order, each once.
+///
+/// # Errors
+///
+/// A name that is not a capability: one line listing the valid names.
+pub fn select(names: &[String]) -> Result<Vec<&'static Capability>, String> {
+    if let Some(unknown) = names.iter().find(|n| find(n.trim()).is_none()) {
+        return Err(format!(
+            "there is no capability called {unknown:?}; the capabilities are: {}",
+            self::names()
+        ));
+    }
+    Ok(ALL
+        .iter()
+        .filter(|c| names.iter().any(|n| n.trim() == c.name))
+        .collect())
+}
+
 /// The names, comma-separated, for error messages.
 pub fn names() -> String {
     ALL.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
@@ -110,6 +129,21 @@ mod tests {
                 ("apk", "Packages (APK)"),
                 ("rpm", "Packages (RPM)"),
             ]
+        );
+    }
+
+    #[test]
+    fn a_selection_is_in_report_order_once_and_names_what_is_unknown() {
+        let names = |list: &[&str]| list.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+        let picked = select(&names(&["rpm", " dpkg", "rpm"])).expect("known names");
+        assert_eq!(
+            picked.iter().map(|c| c.name).collect::<Vec<_>>(),
+            ["dpkg", "rpm"]
+        );
+        let error = select(&names(&["dpkg", "dpgk"])).expect_err("a typo");
+        assert_eq!(
+            error,
+            "there is no capability called \"dpgk\"; the capabilities are: container, label, host, docker, diff, dpkg, apk, rpm"
         );
     }
 

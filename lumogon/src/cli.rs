@@ -31,12 +31,12 @@ pub enum Command {
     #[command(
         after_help = "Every running container is scanned when none is named. A container is named by \
 its full ID, a unique ID prefix or its name.\n\nExamples:\n  lumogon scan\n  lumogon scan web db\n  \
-lumogon scan | jq '.containers[].capabilities.dpkg.payload'"
+lumogon scan | jq '.containers[].capabilities.dpkg.payload'\n  \
+lumogon scan --capabilities dpkg,rpm,apk --timeout 20\n  \
+lumogon scan --host ssh://admin@build-1 --host unix:///var/run/docker.sock\n  \
+lumogon scan --context staging --context production"
     )]
-    Scan {
-        /// Containers to scan (default: every running container)
-        containers: Vec<String>,
-    },
+    Scan(ScanArgs),
     /// Scan containers and upload the report to a report service
     #[command(
         after_help = "If the upload fails, the report is saved to a file and the error names it.\n\n\
@@ -44,8 +44,8 @@ Examples:\n  lumogon report --endpoint https://reports.example/api\n  \
 LUMOGON_ENDPOINT=https://reports.example/api lumogon report web"
     )]
     Report {
-        /// Containers to scan (default: every running container)
-        containers: Vec<String>,
+        #[command(flatten)]
+        scan: ScanArgs,
         /// Where to POST the JSON report (http or https)
         #[arg(
             long,
@@ -54,10 +54,6 @@ LUMOGON_ENDPOINT=https://reports.example/api lumogon report web"
             hide_env_values = true
         )]
         endpoint: String,
-        /// Give up on the upload after this many seconds
-        #[arg(long, value_name = "SECONDS", default_value_t = 30,
-              value_parser = clap::value_parser!(u64).range(1..))]
-        timeout: u64,
     },
     /// Print lumogon's version and build information
     #[command(after_help = "Example:\n  lumogon version")]
@@ -79,6 +75,31 @@ lumogon completions zsh > \"${fpath[1]}/_lumogon\"\n  lumogon completions fish >
         after_help = "Examples:\n  lumogon capabilities\n  lumogon capabilities describe dpkg"
     )]
     Capabilities(CapabilitiesArgs),
+}
+
+/// What `scan` and `report` share: which containers, which capabilities,
+/// and how long.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Containers to scan (default: every running container)
+    pub containers: Vec<String>,
+    /// Print the report within this many seconds, whatever the containers
+    /// hold; what is not done by then is an error in the report (`report`:
+    /// the upload gets as long again)
+    #[arg(long, value_name = "SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
+    /// Gather only these capabilities (comma-separated names, as
+    /// `lumogon capabilities` lists them)
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub capabilities: Vec<String>,
+    /// Scan the engine at HOST (unix://, tcp:// or ssh://, as DOCKER_HOST);
+    /// repeat for several engines in one report
+    #[arg(long = "host", value_name = "HOST")]
+    pub hosts: Vec<String>,
+    /// Scan the engine of this docker context; repeat for several
+    #[arg(long = "context", value_name = "NAME")]
+    pub contexts: Vec<String>,
 }
 
 /// `lumogon analytics …` never sends anything itself.

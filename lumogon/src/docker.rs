@@ -4,57 +4,108 @@
 
 use std::time::Duration;
 
-use bollard::Docker;
 use bollard::errors::Error;
 use bollard::models::{ContainerInspectResponse, FilesystemChange, SystemVersion};
 use bollard::query_parameters::{
-    DownloadFromContainerOptionsBuilder, ListContainersOptionsBuilder,
+    ContainerArchiveInfoOptionsBuilder, DownloadFromContainerOptionsBuilder,
+    ListContainersOptionsBuilder,
 };
+use bollard::{API_DEFAULT_VERSION, Docker};
 use futures_util::StreamExt;
 
-use crate::archive::{self, Entry, MAX_FILE_BYTES};
+use crate::archive::{self, Chunks, Entry};
+use crate::budget::{Budget, Reservation};
+use crate::endpoint::{Endpoint, Kind};
 use crate::error::root_cause;
 use crate::resolve::Listed;
 
 /// A stuck daemon fails a request after this long rather than hanging.
+/// It bounds only the wait for an answer's headers: a scan's `--timeout`
+/// bounds everything else.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Symlinks followed from one path before giving up (a loop).
+/// Symlinks followed from one path before giving up. The daemon resolves a
+/// whole chain in one step, so more than one round means the container is
+/// changing its links while lumogon reads them.
 const MAX_SYMLINKS: usize = 8;
+
+/// `docker diff` entries a report holds at most: far more than any image
+/// that is not trying to exhaust the scan.
+pub const MAX_CHANGES: usize = 100_000;
 
 /// A connected daemon.
 #[derive(Debug)]
 pub struct Engine {
     docker: Docker,
+    budget: Budget,
+    pub endpoint: Endpoint,
 }
 
-/// Where the daemon is said to be, for error messages.
-pub fn host() -> String {
-    std::env::var("DOCKER_HOST")
-        .ok()
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "unix:///var/run/docker.sock".to_owned())
+/// Bytes read out of a container, with the part of the scan's memory budget
+/// they hold until dropped.
+#[derive(Debug)]
+pub struct Held<T> {
+    pub value: T,
+    _reservation: Reservation,
+}
+
+impl<T> Held<T> {
+    /// The bytes and their reservation apart, to hand the bytes on (to
+    /// SQLite) while the reservation is kept until the work is done.
+    pub fn into_parts(self) -> (T, Reservation) {
+        (self.value, self._reservation)
+    }
 }
 
 impl Engine {
-    /// Connects, and settles on an API version the daemon speaks.
+    /// Connects to `endpoint`, and settles on an API version the daemon
+    /// speaks. `budget` is the scan's memory budget, shared by every engine
+    /// of the scan.
     ///
     /// # Errors
     ///
-    /// One line naming `DOCKER_HOST` and what to do.
-    pub async fn connect() -> Result<Engine, String> {
+    /// One line naming the engine, what went wrong and what to do.
+    pub async fn connect(endpoint: &Endpoint, budget: Budget) -> Result<Engine, String> {
         let unreachable = |e: Error| {
+            let hint = match endpoint.kind {
+                Kind::Unix(_) => "start Docker, or set DOCKER_HOST to where it listens",
+                Kind::Tcp { tls: None, .. } => {
+                    "check the address; for an engine that wants TLS, set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH"
+                }
+                Kind::Tcp { tls: Some(_), .. } => {
+                    "check the address, and that the engine trusts the certificates in DOCKER_CERT_PATH"
+                }
+                Kind::Ssh { .. } => {
+                    "check that `ssh` to that host works without a password and that docker runs there"
+                }
+            };
             format!(
-                "cannot reach the Docker daemon at {}: {}; start Docker, or set DOCKER_HOST to where it listens",
-                host(),
+                "cannot reach the Docker daemon at {endpoint}: {}; {hint}",
                 root_cause(&e)
             )
         };
-        let docker = Docker::connect_with_defaults()
-            .map_err(unreachable)?
-            .with_timeout(REQUEST_TIMEOUT);
+        let docker = transport(endpoint)
+            .map_err(|e| format!("cannot reach the Docker daemon at {endpoint}: {e}"))?
+            .map_err(unreachable)?;
         let docker = docker.negotiate_version().await.map_err(unreachable)?;
-        Ok(Engine { docker })
+        Ok(Engine {
+            docker,
+            budget,
+            endpoint: endpoint.clone(),
+        })
+    }
+
+    /// The daemon's own ID, which tells one engine reached two ways apart
+    /// from two engines.
+    pub async fn id(&self) -> Result<String, String> {
+        let info = self.docker.info().await.map_err(|e| {
+            format!(
+                "could not ask {} who it is: {}",
+                self.endpoint,
+                root_cause(&e)
+            )
+        })?;
+        Ok(info.id.unwrap_or_default())
     }
 
     /// Containers: the running ones, or all of them.
@@ -87,12 +138,21 @@ impl Engine {
         }
     }
 
+    /// The container's filesystem changes, at most [`MAX_CHANGES`].
     pub async fn changes(&self, id: &str) -> Result<Vec<FilesystemChange>, String> {
-        self.docker
+        let changes = self
+            .docker
             .container_changes(id)
             .await
             .map(Option::unwrap_or_default)
-            .map_err(|e| root_cause(&e))
+            .map_err(|e| root_cause(&e))?;
+        if changes.len() > MAX_CHANGES {
+            return Err(format!(
+                "the container has {} filesystem changes, more than lumogon reports ({MAX_CHANGES})",
+                changes.len()
+            ));
+        }
+        Ok(changes)
     }
 
     pub async fn version(&self) -> Result<SystemVersion, String> {
@@ -103,32 +163,79 @@ impl Engine {
     }
 
     /// What is at `path` in the container (`None`: nothing), without
-    /// following a final symlink.
-    pub async fn read_path(&self, id: &str, path: &str) -> Result<Option<Entry>, String> {
+    /// following a final symlink, reading at most `cap` bytes of files.
+    async fn read_path(
+        &self,
+        id: &str,
+        path: &str,
+        cap: u64,
+    ) -> Result<Option<Held<Entry>>, String> {
         let options = DownloadFromContainerOptionsBuilder::new()
             .path(path)
             .build();
         let mut stream = self.docker.download_from_container(id, Some(options));
-        // The tar stream of one file is the file plus headers and padding.
-        let limit = MAX_FILE_BYTES + 1024 * 1024;
-        let mut tar = Vec::new();
+        // The archive of one file is the file plus headers and padding.
+        let limit = cap + 64 * 1024;
+        let mut chunks = Vec::new();
+        let mut received = 0u64;
+        // Reserved once the archive's first header says how much is coming,
+        // not before: a stream that stalls holds no more of the budget than
+        // what it announced, and one that stalls before announcing holds
+        // none, so a stalled container cannot starve the others.
+        let mut reservation = None;
         while let Some(chunk) = stream.next().await {
             match chunk {
                 Ok(bytes) => {
-                    tar.extend_from_slice(&bytes);
-                    if tar.len() as u64 > limit {
-                        return Err(format!(
-                            "{path} is larger than lumogon reads ({MAX_FILE_BYTES} bytes)"
-                        ));
+                    received += bytes.len() as u64;
+                    if received > limit {
+                        return Err(format!("{path} is larger than lumogon reads ({cap} bytes)"));
                     }
+                    chunks.push(bytes);
                 }
                 Err(e) if is_not_found(&e) => return Ok(None),
+                Err(e) if is_symlink_loop(&e) => return Err(symlink_loop(path)),
                 Err(e) => return Err(format!("could not read {path}: {}", root_cause(&e))),
             }
+            if reservation.is_none()
+                && let Some(announced) = archive::announced(Chunks::new(&chunks), cap)
+            {
+                reservation = Some(self.budget.reserve(announced).await);
+            }
         }
-        archive::read(&tar)
-            .map(Some)
-            .map_err(|e| format!("{path}: {e}"))
+        let reservation = match reservation {
+            Some(reservation) => reservation,
+            // Shorter than one header: archive::read names the problem.
+            None => self.budget.reserve(received).await,
+        };
+        let entry = archive::read(Chunks::new(&chunks), cap).map_err(|e| format!("{path}: {e}"))?;
+        Ok(Some(Held {
+            value: entry,
+            _reservation: reservation,
+        }))
+    }
+
+    /// Where the symlink at `path` finally leads, resolved by the daemon
+    /// inside the container's root, through symlinked parents too.
+    async fn resolve_symlink(&self, id: &str, path: &str) -> Result<String, String> {
+        let options = ContainerArchiveInfoOptionsBuilder::new().path(path).build();
+        match self
+            .docker
+            .get_container_archive_info(id, Some(options))
+            .await
+        {
+            // Empty: no longer a symlink (the container changed it); read
+            // the path again.
+            Ok(stat) if stat.link_target.is_empty() => Ok(path.to_owned()),
+            Ok(stat) => Ok(archive::resolve_symlink("/", &stat.link_target)),
+            // The daemon answers a loop with a bare 500 to this request.
+            Err(Error::DockerResponseServerError {
+                status_code: 500, ..
+            }) => Err(symlink_loop(path)),
+            Err(e) => Err(format!(
+                "could not follow the symlink {path}: {}",
+                root_cause(&e)
+            )),
+        }
     }
 
     /// Whether anything exists at `path`, reading no more than the first
@@ -141,40 +248,125 @@ impl Engine {
         match stream.next().await {
             None | Some(Ok(_)) => Ok(true),
             Some(Err(e)) if is_not_found(&e) => Ok(false),
+            Some(Err(e)) if is_symlink_loop(&e) => Err(symlink_loop(path)),
             Some(Err(e)) => Err(format!("could not look at {path}: {}", root_cause(&e))),
         }
     }
 
-    /// A regular file's contents, following symlinks inside the container;
-    /// `None` when there is no such file.
-    pub async fn read_file(&self, id: &str, path: &str) -> Result<Option<Vec<u8>>, String> {
-        let mut path = path.to_owned();
+    /// A regular file's contents, at most `cap` bytes, following symlinks
+    /// inside the container; `None` when there is no such file.
+    pub async fn read_file(
+        &self,
+        id: &str,
+        path: &str,
+        cap: u64,
+    ) -> Result<Option<Held<Vec<u8>>>, String> {
+        let mut at = path.to_owned();
         for _ in 0..=MAX_SYMLINKS {
-            match self.read_path(id, &path).await? {
-                None => return Ok(None),
-                Some(Entry::File(bytes)) => return Ok(Some(bytes)),
-                Some(Entry::Symlink(target)) => path = archive::resolve_symlink(&path, &target),
-                Some(Entry::Directory(_)) => {
-                    return Err(format!("{path} is a directory, not a file"));
+            let Some(held) = self.read_path(id, &at, cap).await? else {
+                return Ok(None);
+            };
+            match held.value {
+                Entry::File(bytes) => {
+                    return Ok(Some(Held {
+                        value: bytes,
+                        _reservation: held._reservation,
+                    }));
+                }
+                Entry::Symlink(_) => at = self.resolve_symlink(id, &at).await?,
+                Entry::Directory(_) => {
+                    return Err(format!("{at} is a directory, not a file"));
                 }
             }
         }
-        Err(format!("{path}: too many levels of symbolic links"))
+        Err(symlink_loop(path))
     }
 
-    /// The regular files directly or deeply inside a directory; `None` when
-    /// there is no such directory.
+    /// The regular files directly or deeply inside a directory, at most
+    /// `cap` bytes of them; `None` when there is no such directory.
     pub async fn read_dir(
         &self,
         id: &str,
         path: &str,
-    ) -> Result<Option<Vec<(String, Vec<u8>)>>, String> {
-        match self.read_path(id, path).await? {
-            None => Ok(None),
-            Some(Entry::Directory(files)) => Ok(Some(files)),
-            Some(_) => Err(format!("{path} is not a directory")),
+        cap: u64,
+    ) -> Result<Option<Held<Vec<(String, Vec<u8>)>>>, String> {
+        let Some(held) = self.read_path(id, path, cap).await? else {
+            return Ok(None);
+        };
+        match held.value {
+            Entry::Directory(files) => Ok(Some(Held {
+                value: files,
+                _reservation: held._reservation,
+            })),
+            _ => Err(format!("{path} is not a directory")),
         }
     }
+}
+
+/// A client for `endpoint`. The outer error is what is missing on this side
+/// (a TLS file, the `ssh` program), which bollard would only report
+/// vaguely; the inner one is bollard's.
+fn transport(endpoint: &Endpoint) -> Result<Result<Docker, Error>, String> {
+    let timeout = REQUEST_TIMEOUT.as_secs();
+    let version = API_DEFAULT_VERSION;
+    match &endpoint.kind {
+        Kind::Unix(path) => Ok(Docker::connect_with_unix(
+            &format!("unix://{}", path.display()),
+            timeout,
+            version,
+        )),
+        Kind::Tcp { address, tls: None } => Ok(Docker::connect_with_http(
+            &format!("tcp://{address}"),
+            timeout,
+            version,
+        )),
+        Kind::Tcp {
+            address,
+            tls: Some(tls),
+        } => {
+            for (path, what) in tls.files() {
+                if !path.is_file() {
+                    return Err(format!(
+                        "{what} {} is missing; TLS needs ca.pem, cert.pem and key.pem in DOCKER_CERT_PATH (default ~/.docker) or in the context",
+                        path.display()
+                    ));
+                }
+            }
+            Ok(Docker::connect_with_ssl(
+                &format!("tcp://{address}"),
+                &tls.key,
+                &tls.cert,
+                &tls.ca,
+                timeout,
+                version,
+            ))
+        }
+        Kind::Ssh { destination } => {
+            if !on_path("ssh") {
+                return Err(
+                    "the ssh program is not on PATH; install OpenSSH's client (Debian: openssh-client)"
+                        .to_owned(),
+                );
+            }
+            Ok(crate::ssh::connect(destination, timeout, version))
+        }
+    }
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+fn symlink_loop(path: &str) -> String {
+    format!("{path}: too many levels of symbolic links")
+}
+
+/// The daemon's word for a symlink loop on the way to a path; its message
+/// names the daemon's own directories, so lumogon words its own.
+fn is_symlink_loop(e: &Error) -> bool {
+    matches!(e, Error::DockerResponseServerError { status_code: 500, message }
+        if message.contains("too many links"))
 }
 
 fn is_not_found(e: &Error) -> bool {
@@ -188,14 +380,23 @@ fn is_not_found(e: &Error) -> bool {
 }
 
 /// The daemon's anonymous `ID` from `GET /info`, or `None` when there is no
-/// daemon to ask.
+/// daemon to ask, or when the engine is not on this machine: asking a
+/// remote one (over SSH, say) on every run would cost far more than
+/// analytics may, and its ID does not describe this machine.
 ///
 /// Blocking: it runs on the analytics worker's own thread, which gives it at
 /// most 200 ms, so it never delays a command.
 pub fn daemon_id() -> Option<String> {
+    let endpoint = crate::engines::default(&crate::engines::Env::read()).ok()?;
+    if !endpoint.is_local() {
+        return None;
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .ok()?;
-    runtime.block_on(async { Engine::connect().await.ok()?.docker.info().await.ok()?.id })
+    runtime.block_on(async {
+        let engine = Engine::connect(&endpoint, Budget::new()).await.ok()?;
+        engine.docker.info().await.ok()?.id
+    })
 }

@@ -2,20 +2,45 @@
 //! The I/O happens here; what the bytes mean is decided by the pure modules
 //! (`container_info`, `platform`, `packages`, `report`).
 
+use std::future::Future;
+
 use bollard::models::{ChangeType, ContainerInspectResponse, SystemVersion};
 
 use crate::capability::{self, Capability};
 use crate::container_info;
-use crate::docker::Engine;
+use crate::docker::{Engine, Held};
 use crate::packages::{self, Packages};
 use crate::platform::{self, ReleaseFiles};
 use crate::report::{self, ContainerReport, Outcome, Payload};
 use crate::resolve::Listed;
+use crate::stop::{Deadline, Stop};
+
+/// The most lumogon reads of one small text file (a release file).
+const TEXT_FILE_BYTES: u64 = 64 * 1024;
+/// ... of a package list (a dpkg status file or directory, apk's
+/// installed): a few MiB on the largest systems.
+const PACKAGE_LIST_BYTES: u64 = 16 * 1024 * 1024;
+/// ... of rpm's SQLite database, which holds every package's header.
+const RPM_DATABASE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// What is the same for every container: the daemon.
 #[derive(Debug)]
 pub struct Daemon {
     pub version: Result<SystemVersion, String>,
+}
+
+/// What a scan gathers, and by when.
+#[derive(Debug)]
+pub struct Plan {
+    pub deadline: Deadline,
+    /// The capabilities asked for, in report order.
+    pub capabilities: Vec<&'static Capability>,
+}
+
+impl Plan {
+    fn wants(&self, name: &str) -> bool {
+        self.capabilities.iter().any(|c| c.name == name)
+    }
 }
 
 /// A capability's result: `None` when it does not apply to this container
@@ -24,33 +49,44 @@ type Harvested = Option<Outcome>;
 
 /// Scans one container. Never fails as a whole: a capability that fails says
 /// so in its entry, and a container that vanished says so in its own.
-pub async fn container(engine: &Engine, daemon: &Daemon, target: &Listed) -> ContainerReport {
+pub async fn container(
+    engine: &Engine,
+    daemon: &Daemon,
+    target: &Listed,
+    plan: &Plan,
+) -> ContainerReport {
     let listed_name = target
         .names
         .first()
         .map(|n| format!("/{n}"))
         .unwrap_or_default();
-    let inspected = match engine.inspect(&target.id).await {
-        Ok(Some(inspected)) => inspected,
-        Ok(None) => {
+    let inspected = match until(plan.deadline, engine.inspect(&target.id)).await {
+        Some(Ok(Some(inspected))) => inspected,
+        Some(Ok(None)) => {
             let error = "the container was removed during the scan".to_owned();
             return ContainerReport::failed(&target.id, &listed_name, error);
         }
-        Err(e) => {
+        Some(Err(e)) => {
             return ContainerReport::failed(
                 &target.id,
                 &listed_name,
                 format!("could not inspect it: {e}"),
             );
         }
+        None => {
+            let error = plan.deadline.missed("inspecting the container");
+            return ContainerReport::failed(&target.id, &listed_name, error);
+        }
     };
     let id = &target.id;
+    // Each capability on its own deadline: one that is cut short fails
+    // alone, and the others keep what they found.
     let (diff, host, dpkg, apk, rpm) = futures_util::join!(
-        diff(engine, id),
-        host(engine, daemon, id, &inspected),
-        dpkg(engine, id),
-        apk(engine, id),
-        rpm(engine, id),
+        bounded(plan, "diff", diff(engine, id)),
+        bounded(plan, "host", host(engine, daemon, id, &inspected)),
+        bounded(plan, "dpkg", dpkg(engine, id, plan.deadline)),
+        bounded(plan, "apk", apk(engine, id, plan.deadline)),
+        bounded(plan, "rpm", rpm(engine, id, plan.deadline)),
     );
     let found = [
         (
@@ -67,10 +103,45 @@ pub async fn container(engine: &Engine, daemon: &Daemon, target: &Listed) -> Con
     ];
     let capabilities: Vec<(&'static Capability, Outcome)> = found
         .into_iter()
+        .filter(|(name, _)| plan.wants(name))
         .filter_map(|(name, outcome)| Some((capability::find(name)?, outcome?)))
         .collect();
     let name = inspected.name.clone().unwrap_or(listed_name);
     ContainerReport::new(id, &name, capabilities)
+}
+
+/// `work` until the deadline; `None` when the deadline came first (and
+/// `work` was dropped, which cancels it).
+pub async fn until<T>(deadline: Deadline, work: impl Future<Output = T>) -> Option<T> {
+    tokio::time::timeout_at(deadline.at.into(), work).await.ok()
+}
+
+/// A capability's work, if the plan asks for it, cut short at the deadline
+/// (dropping it cancels its requests and stops its blocking work).
+async fn bounded(
+    plan: &Plan,
+    name: &'static str,
+    work: impl Future<Output = Harvested>,
+) -> Harvested {
+    if !plan.wants(name) {
+        return None;
+    }
+    until(plan.deadline, work)
+        .await
+        .unwrap_or_else(|| Some(Outcome::Failed(plan.deadline.missed(name))))
+}
+
+/// Runs `parse` on a thread of tokio's blocking pool, off the one thread
+/// that drives every container's requests. `parse` is told to stop when
+/// the deadline passes or when this future is dropped.
+async fn off_executor<T: Send + 'static>(
+    deadline: Deadline,
+    parse: impl FnOnce(&Stop) -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    let (stop, _cancel_on_drop) = Stop::new(deadline);
+    tokio::task::spawn_blocking(move || parse(&stop))
+        .await
+        .unwrap_or_else(|e| Err(format!("reading it failed: {e}")))
 }
 
 fn payload<'a>(pairs: impl IntoIterator<Item = (&'a str, Option<String>)>) -> Payload {
@@ -140,25 +211,28 @@ async fn host(
     Some(Outcome::Found(found))
 }
 
-/// The files the platform rules look at, read one at a time (each may be as
-/// large as the archive limit allows) and only as far as the rules need:
-/// the first release file in the original's order, then what tells
-/// derivatives and families apart. One at a time is also the faster way
-/// here: asking the daemon for all of them at once measured twice as slow
-/// (eight containers: 2.3 s against 1.2 s).
+/// The files the platform rules look at, read one at a time and only as far
+/// as the rules need: the first release file in the original's order, then
+/// what tells derivatives and families apart. One at a time is also the
+/// faster way here: asking the daemon for all of them at once measured
+/// twice as slow (eight containers: 2.3 s against 1.2 s).
 async fn release_files(engine: &Engine, id: &str) -> Result<ReleaseFiles, String> {
     let mut files = ReleaseFiles::default();
     for path in platform::RELEASE_FILES {
-        if let Some(bytes) = engine.read_file(id, path).await? {
-            files.insert(path, &bytes);
-            break;
+        match engine.read_file(id, path, TEXT_FILE_BYTES).await? {
+            Some(held) => {
+                files.insert(path, &held.value);
+                break;
+            }
+            None => files.absent(path),
         }
     }
     for path in platform::ALSO_READ {
-        if files.needs(path)
-            && let Some(bytes) = engine.read_file(id, path).await?
-        {
-            files.insert(path, &bytes);
+        if files.needs(path) {
+            match engine.read_file(id, path, TEXT_FILE_BYTES).await? {
+                Some(held) => files.insert(path, &held.value),
+                None => files.absent(path),
+            }
         }
     }
     if files.needs(platform::RASPI_CONFIG) && engine.exists(id, platform::RASPI_CONFIG).await? {
@@ -195,44 +269,92 @@ fn packages_outcome(result: Result<Option<Packages>, String>) -> Harvested {
     }
 }
 
-async fn dpkg(engine: &Engine, id: &str) -> Harvested {
+async fn dpkg(engine: &Engine, id: &str, deadline: Deadline) -> Harvested {
     let read = async {
-        let status = engine.read_file(id, "/var/lib/dpkg/status").await?;
-        let status_d = engine.read_dir(id, "/var/lib/dpkg/status.d").await?;
-        if status.is_none() && status_d.is_none() {
-            return Ok(None);
+        // One file at a time, each parsed before the next is read: a read
+        // never waits for memory while it holds some.
+        let mut found: Option<Packages> = None;
+        if let Some(status) = engine
+            .read_file(id, "/var/lib/dpkg/status", PACKAGE_LIST_BYTES)
+            .await?
+        {
+            found = Some(
+                off_executor(deadline, move |_| {
+                    let mut found = Packages::new();
+                    packages::dpkg::parse(
+                        &String::from_utf8_lossy(&status.value),
+                        &mut found,
+                        false,
+                    )
+                    .map(|()| found)
+                })
+                .await?,
+            );
         }
-        let mut found = Packages::new();
-        if let Some(bytes) = status {
-            packages::dpkg::parse(&String::from_utf8_lossy(&bytes), &mut found, false)?;
+        if let Some(status_d) = engine
+            .read_dir(id, "/var/lib/dpkg/status.d", PACKAGE_LIST_BYTES)
+            .await?
+        {
+            let mut more = found.take().unwrap_or_default();
+            found = Some(
+                off_executor(deadline, move |_| {
+                    parse_status_d(&status_d, &mut more).map(|()| more)
+                })
+                .await?,
+            );
         }
-        for (name, bytes) in status_d.unwrap_or_default() {
-            // status.d also holds *.md5sums files next to the stanzas.
-            if name.ends_with(".md5sums") {
-                continue;
-            }
-            packages::dpkg::parse(&String::from_utf8_lossy(&bytes), &mut found, true)
-                .map_err(|e| format!("status.d/{name}: {e}"))?;
-        }
-        Ok(Some(found))
+        Ok(found)
     };
     packages_outcome(read.await)
 }
 
-async fn apk(engine: &Engine, id: &str) -> Harvested {
+/// Distroless images keep one dpkg stanza a file in `status.d`.
+fn parse_status_d(
+    status_d: &Held<Vec<(String, Vec<u8>)>>,
+    found: &mut Packages,
+) -> Result<(), String> {
+    for (name, bytes) in &status_d.value {
+        // status.d also holds *.md5sums files next to the stanzas.
+        if name.ends_with(".md5sums") {
+            continue;
+        }
+        packages::dpkg::parse(&String::from_utf8_lossy(bytes), found, true)
+            .map_err(|e| format!("status.d/{name}: {e}"))?;
+    }
+    Ok(())
+}
+
+async fn apk(engine: &Engine, id: &str, deadline: Deadline) -> Harvested {
     let read = async {
-        let Some(bytes) = engine.read_file(id, "/lib/apk/db/installed").await? else {
+        let Some(installed) = engine
+            .read_file(id, "/lib/apk/db/installed", PACKAGE_LIST_BYTES)
+            .await?
+        else {
             return Ok(None);
         };
-        packages::apk::parse(&String::from_utf8_lossy(&bytes)).map(Some)
+        off_executor(deadline, move |_| {
+            packages::apk::parse(&String::from_utf8_lossy(&installed.value))
+        })
+        .await
+        .map(Some)
     };
     packages_outcome(read.await)
 }
 
-async fn rpm(engine: &Engine, id: &str) -> Harvested {
+async fn rpm(engine: &Engine, id: &str, deadline: Deadline) -> Harvested {
     let read = async {
-        if let Some(db) = engine.read_file(id, "/var/lib/rpm/rpmdb.sqlite").await? {
-            return packages::rpm::packages_from_sqlite(&db).map(Some);
+        if let Some(db) = engine
+            .read_file(id, "/var/lib/rpm/rpmdb.sqlite", RPM_DATABASE_BYTES)
+            .await?
+        {
+            return off_executor(deadline, move |stop| {
+                // The bytes go to SQLite; the reservation stays until the
+                // database is read and closed.
+                let (value, _reservation) = db.into_parts();
+                packages::rpm::packages_from_sqlite(value, stop)
+            })
+            .await
+            .map(Some);
         }
         // Older rpm databases: name them rather than pretend there is none.
         for file in ["Packages", "Packages.db"] {

@@ -2,13 +2,19 @@
 
 mod analytics;
 mod archive;
+mod budget;
 mod capability;
 mod cli;
 mod commands;
 mod config_dir;
 mod container_info;
+mod contexts;
 mod docker;
+mod endpoint;
+mod engines;
 mod error;
+#[cfg(test)]
+mod fuzz;
 mod harvest;
 mod logging;
 mod os_release;
@@ -18,6 +24,8 @@ mod report;
 mod resolve;
 mod scan;
 mod settings;
+mod ssh;
+mod stop;
 mod timefmt;
 mod upload;
 

@@ -6,7 +6,7 @@
 //! (from `redhat-release`), as the original reported them. Pure: the caller
 //! reads the files and hands their bytes over.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::os_release::OsRelease;
 
@@ -57,6 +57,8 @@ const MAX_RELEASE_BYTES: usize = 64 * 1024;
 #[derive(Debug, Default)]
 pub struct ReleaseFiles {
     files: BTreeMap<&'static str, String>,
+    /// Looked for and not there: not asked for again.
+    absent: BTreeSet<&'static str>,
     raspi_config: bool,
 }
 
@@ -68,6 +70,11 @@ impl ReleaseFiles {
             .insert(path, String::from_utf8_lossy(bytes).into_owned());
     }
 
+    /// Records that `path` does not exist.
+    pub fn absent(&mut self, path: &'static str) {
+        self.absent.insert(path);
+    }
+
     /// Records that [`RASPI_CONFIG`] exists.
     pub fn set_raspi_config(&mut self) {
         self.raspi_config = true;
@@ -77,7 +84,7 @@ impl ReleaseFiles {
     /// given what has been found so far.
     pub fn needs(&self, path: &str) -> bool {
         match path {
-            _ if self.files.contains_key(path) => false,
+            _ if self.files.contains_key(path) || self.absent.contains(path) => false,
             USR_LIB_OS_RELEASE => !self.files.contains_key(OS_RELEASE),
             RASPI_CONFIG => self.files.contains_key(DEBIAN_VERSION),
             _ => true,
@@ -511,6 +518,9 @@ mod tests {
         found.insert(OS_RELEASE, DEBIAN_12_OS_RELEASE.as_bytes());
         assert!(found.needs(RASPI_CONFIG));
         assert!(!found.needs(OS_RELEASE) && !found.needs(USR_LIB_OS_RELEASE));
+        let mut none = ReleaseFiles::default();
+        none.absent(OS_RELEASE);
+        assert!(!none.needs(OS_RELEASE) && none.needs(USR_LIB_OS_RELEASE));
     }
 
     #[test]

@@ -39,6 +39,10 @@ pub struct Report {
     reportid: String,
     /// By container ID, so the order is deterministic.
     containers: BTreeMap<String, ContainerReport>,
+    /// Engines of a scan of several that could not be reached, by host;
+    /// absent when there are none.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    engine_errors: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -68,6 +72,15 @@ impl Report {
                 .into_iter()
                 .map(|c| (c.container_id.clone(), c))
                 .collect(),
+            engine_errors: BTreeMap::new(),
+        }
+    }
+
+    /// The engines that could not be reached, by host.
+    pub fn engine_errors(self, engine_errors: BTreeMap<String, String>) -> Report {
+        Report {
+            engine_errors,
+            ..self
         }
     }
 
@@ -100,6 +113,10 @@ pub struct ContainerReport {
     container_report_id: String,
     container_id: String,
     container_name: String,
+    /// The engine it runs on, as given (`DOCKER_HOST`, `--host`, or a
+    /// context's endpoint).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    engine: String,
     /// Set when the container could not be inspected at all (it was removed
     /// during the scan); the capabilities are then empty.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -117,8 +134,17 @@ impl ContainerReport {
             container_report_id: new_id(),
             container_id: id.to_owned(),
             container_name: name.to_owned(),
+            engine: String::new(),
             error: None,
             capabilities: Capabilities(capabilities),
+        }
+    }
+
+    /// The same report, saying which engine the container runs on.
+    pub fn engine(self, host: &str) -> Self {
+        ContainerReport {
+            engine: host.to_owned(),
+            ..self
         }
     }
 

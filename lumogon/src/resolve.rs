@@ -28,6 +28,19 @@ pub fn resolve(containers: &[Listed], queries: &[String]) -> Result<Vec<Listed>,
 }
 
 fn resolve_one<'a>(containers: &'a [Listed], query: &str) -> Result<&'a Listed, String> {
+    find(containers, query)?.ok_or_else(|| {
+        format!(
+            "no container matches {query:?}; `docker ps -a` lists the containers' names and IDs"
+        )
+    })
+}
+
+/// The one container `query` names, `None` when it names none.
+///
+/// # Errors
+///
+/// An empty query, or one that names several containers.
+pub fn find<'a>(containers: &'a [Listed], query: &str) -> Result<Option<&'a Listed>, String> {
     let name = query.strip_prefix('/').unwrap_or(query);
     if query.is_empty() {
         return Err(
@@ -35,23 +48,21 @@ fn resolve_one<'a>(containers: &'a [Listed], query: &str) -> Result<&'a Listed, 
         );
     }
     if let Some(c) = containers.iter().find(|c| c.id == query) {
-        return Ok(c);
+        return Ok(Some(c));
     }
     if let Some(c) = containers
         .iter()
         .find(|c| c.names.iter().any(|n| n == name))
     {
-        return Ok(c);
+        return Ok(Some(c));
     }
     let by_prefix: Vec<&Listed> = containers
         .iter()
         .filter(|c| c.id.starts_with(query))
         .collect();
     match by_prefix.as_slice() {
-        [one] => Ok(one),
-        [] => Err(format!(
-            "no container matches {query:?}; `docker ps -a` lists the containers' names and IDs"
-        )),
+        [one] => Ok(Some(one)),
+        [] => Ok(None),
         many => {
             let ids: Vec<&str> = many
                 .iter()

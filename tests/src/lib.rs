@@ -5,6 +5,7 @@
 // Test fixtures hold threads and sockets; a Debug view of them helps nobody.
 #![allow(missing_debug_implementations)]
 
+pub mod bounded;
 pub mod collector;
 pub mod docker_proxy;
 pub mod examples;
@@ -12,6 +13,7 @@ pub mod fixtures;
 pub mod lumogon;
 pub mod networks;
 pub mod servers;
+pub mod stall_proxy;
 pub mod tls;
 pub mod tools;
 

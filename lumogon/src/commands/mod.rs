@@ -8,7 +8,6 @@ mod scan;
 pub mod version;
 
 use std::io::{self, Write};
-use std::time::Duration;
 
 use crate::cli::{AnalyticsCommand, CapabilitiesCommand, Command};
 use crate::error::CliError;
@@ -19,17 +18,8 @@ pub fn run(command: Command, disable_analytics: bool) -> Result<(), CliError> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match command {
-        Command::Scan { containers } => scan::scan(&mut out, &containers)?,
-        Command::Report {
-            containers,
-            endpoint,
-            timeout,
-        } => report::report(
-            &mut out,
-            &containers,
-            &endpoint,
-            Duration::from_secs(timeout),
-        )?,
+        Command::Scan(args) => scan::scan(&mut out, &args)?,
+        Command::Report { scan, endpoint } => report::report(&mut out, &scan, &endpoint)?,
         Command::Version => version::version(&mut out)?,
         Command::Analytics(what) => match what {
             AnalyticsCommand::Status => analytics::status(&mut out, disable_analytics)?,

@@ -4,21 +4,19 @@ use std::time::Duration;
 
 use lumogon_track::track_screen;
 
+use crate::cli::ScanArgs;
 use crate::error::CliError;
 use crate::scan;
 use crate::upload::{self, Endpoint};
 
 #[track_screen("report")]
-pub fn report(
-    out: &mut dyn Write,
-    targets: &[String],
-    endpoint: &str,
-    timeout: Duration,
-) -> Result<(), CliError> {
-    // A bad URL is found before the scan, not after it.
+pub fn report(out: &mut dyn Write, args: &ScanArgs, endpoint: &str) -> Result<(), CliError> {
+    // A bad URL or capability is found before the scan, not after it.
     let endpoint = Endpoint::parse(endpoint).map_err(CliError::Usage)?;
+    let options = super::scan::options(args)?;
+    let timeout = Duration::from_secs(args.timeout);
     scan::block_on(async {
-        let report = scan::scan(targets).await?;
+        let report = scan::scan(&args.containers, options).await?;
         let json = report.to_json();
         let (category, action) = crate::analytics::UPLOAD_EVENT;
         lumogon_track::event(category, action);

@@ -4,6 +4,7 @@
 pub mod apk;
 pub mod dpkg;
 pub mod rpm;
+mod rpm_sqlite;
 
 use std::collections::BTreeMap;
 

@@ -15,10 +15,9 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
-use std::io::Read;
 
-use rusqlite::types::ValueRef;
-use rusqlite::{Connection, MAIN_DB};
+use super::rpm_sqlite::{self, Blob};
+use crate::stop::Stop;
 
 const TAG_NAME: u32 = 1000;
 const TAG_VERSION: u32 = 1001;
@@ -41,9 +40,6 @@ const MAX_DATA_BYTES: u32 = 0x0fff_ffff;
 
 const PREAMBLE_LEN: usize = 8;
 const ENTRY_LEN: usize = 16;
-
-const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
-const SQLITE_HEADER_LEN: usize = 100;
 
 /// The fields of an rpm header this crate reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,39 +103,29 @@ impl Header {
 /// naming its `hnum`. rpm writes each header in one transaction, so a bad
 /// one means the file itself is damaged (or was copied mid-write), and a
 /// partial list presented as complete would be worse than an error.
-pub fn packages_from_sqlite(db: &[u8]) -> Result<BTreeMap<String, String>, String> {
-    let conn = open(db)?;
-    let read_error = |e: rusqlite::Error| format!("rpmdb.sqlite cannot be read: {e}");
-    let has_packages: bool = conn
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'Packages')",
-            [],
-            |row| row.get(0),
-        )
-        .map_err(read_error)?;
-    if !has_packages {
-        return Err("rpmdb.sqlite has no Packages table".to_owned());
-    }
-    let mut statement = conn
-        .prepare("SELECT hnum, blob FROM Packages ORDER BY hnum")
-        .map_err(read_error)?;
-    let mut rows = statement.query([]).map_err(read_error)?;
+pub fn packages_from_sqlite(
+    db: impl Into<Vec<u8>>,
+    stop: &Stop,
+) -> Result<BTreeMap<String, String>, String> {
     let mut newest: BTreeMap<String, Header> = BTreeMap::new();
-    while let Some(row) = rows.next().map_err(read_error)? {
-        let hnum: i64 = row.get(0).map_err(read_error)?;
-        let header = match row.get_ref(1).map_err(read_error)? {
-            ValueRef::Blob(blob) => parse_header(blob).map_err(|e| name_header(&e, hnum))?,
-            other => {
-                let kind = match other {
-                    ValueRef::Null => "null",
-                    ValueRef::Integer(_) => "an integer",
-                    ValueRef::Real(_) => "a real",
-                    ValueRef::Text(_) | ValueRef::Blob(_) => "text",
-                };
-                return Err(format!("package header {hnum} is {kind}, not a blob"));
-            }
+    // Rows come in the table's own order; the error names the lowest bad
+    // header number whatever that order is.
+    let mut first_bad: Option<(i64, String)> = None;
+    rpm_sqlite::each_header(db.into(), stop, |hnum, blob| {
+        let header = match blob {
+            Blob::Bytes(blob) => parse_header(blob).map_err(|e| name_header(&e, hnum)),
+            Blob::Not(kind) => Err(format!("package header {hnum} is {kind}, not a blob")),
         };
-        keep_newest(&mut newest, header);
+        match header {
+            Ok(header) => keep_newest(&mut newest, header),
+            Err(e) if first_bad.as_ref().is_none_or(|(bad, _)| hnum < *bad) => {
+                first_bad = Some((hnum, e));
+            }
+            Err(_) => {}
+        }
+    })?;
+    if let Some((_, e)) = first_bad {
+        return Err(e);
     }
     Ok(newest
         .into_iter()
@@ -178,69 +164,6 @@ fn keep_newest(newest: &mut BTreeMap<String, Header>, header: Header) {
     if order == Ordering::Greater {
         *existing = header;
     }
-}
-
-/// Loads the file into a private in-memory SQLite, so that nothing is
-/// written to disk and a `-wal`/`-shm` pair is never looked for.
-fn open(db: &[u8]) -> Result<Connection, String> {
-    let (Some(head), Some(&[write_version, read_version]), Some(tail)) =
-        (db.get(..18), db.get(18..20), db.get(20..))
-    else {
-        return Err("rpmdb.sqlite is not an SQLite database".to_owned());
-    };
-    if !db.starts_with(SQLITE_MAGIC) || db.len() < SQLITE_HEADER_LEN {
-        return Err("rpmdb.sqlite is not an SQLite database".to_owned());
-    }
-    check_size(db)?;
-    // rpm puts its database in WAL mode (file format versions 2, 2), and
-    // SQLite refuses to open a deserialized WAL database. Marking the copy
-    // as rollback-journal (1, 1) is SQLite's documented workaround; the
-    // pages are the same either way. The caller fetched only rpmdb.sqlite,
-    // so anything still in a -wal file is out of reach regardless.
-    let rollback = |version: u8| if version == 2 { 1 } else { version };
-    let versions = [rollback(write_version), rollback(read_version)];
-    let image = head.chain(&versions[..]).chain(tail);
-    let mut conn = Connection::open_in_memory()
-        .map_err(|e| format!("cannot open an in-memory SQLite database: {e}"))?;
-    conn.deserialize_read_exact(MAIN_DB, image, db.len(), true)
-        .map_err(|e| format!("rpmdb.sqlite cannot be loaded: {e}"))?;
-    // The file comes from a container, so it is untrusted: no schema-defined
-    // functions or triggers, and SQLite's extra checks on corrupt pages.
-    conn.execute_batch("PRAGMA trusted_schema = OFF; PRAGMA cell_size_check = ON;")
-        .map_err(|e| format!("rpmdb.sqlite cannot be loaded: {e}"))?;
-    Ok(conn)
-}
-
-/// SQLite zero-fills pages past the end of a short in-memory image instead
-/// of failing, so a truncated copy could read as a smaller, valid database.
-/// The header records the page count (valid when its "version-valid-for"
-/// number matches the change counter, which SQLite ≥ 3.7.0 keeps so).
-fn check_size(db: &[u8]) -> Result<(), String> {
-    let be32 = |at: usize| {
-        db.get(at..at + 4)
-            .and_then(|b| b.try_into().ok())
-            .map(u32::from_be_bytes)
-    };
-    let page_size = match db.get(16..18) {
-        Some(&[0, 1]) => 65_536,
-        Some(&[hi, lo]) => u64::from(u16::from_be_bytes([hi, lo])),
-        _ => return Ok(()),
-    };
-    let (Some(change_counter), Some(page_count), Some(valid_for)) = (be32(24), be32(28), be32(92))
-    else {
-        return Ok(());
-    };
-    if change_counter != valid_for || page_count == 0 {
-        return Ok(());
-    }
-    let expected = page_size * u64::from(page_count);
-    let actual = db.len() as u64;
-    if actual < expected {
-        return Err(format!(
-            "rpmdb.sqlite is truncated: its header says {expected} bytes ({page_count} pages of {page_size}), the file holds {actual}"
-        ));
-    }
-    Ok(())
 }
 
 /// Classifies the rpm database files found in /var/lib/rpm so the caller can report
@@ -544,6 +467,7 @@ fn rpmvercmp(a: &str, b: &str) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::{Connection, MAIN_DB};
 
     const TAG_HEADERIMMUTABLE: u32 = 63;
     const TYPE_BIN: u32 = 7;
@@ -955,7 +879,7 @@ mod tests {
                 .build(),
         ]);
         assert_eq!(
-            packages_from_sqlite(&db),
+            packages_from_sqlite(db.as_slice(), &Stop::never()),
             Ok(expected(&[
                 ("bash", "5.1.8-9.el9-x86_64"),
                 ("glibc", "2.34-83.el9-x86_64"),
@@ -974,7 +898,10 @@ mod tests {
 
     #[test]
     fn an_empty_database_has_no_packages() {
-        assert_eq!(packages_from_sqlite(&sqlite(&[])), Ok(BTreeMap::new()));
+        assert_eq!(
+            packages_from_sqlite(sqlite(&[]), &Stop::never()),
+            Ok(BTreeMap::new())
+        );
     }
 
     #[test]
@@ -983,7 +910,7 @@ mod tests {
         db[18] = 2;
         db[19] = 2;
         assert_eq!(
-            packages_from_sqlite(&db),
+            packages_from_sqlite(db.as_slice(), &Stop::never()),
             Ok(expected(&[("bash", "5.1.8-9.el9-x86_64")]))
         );
     }
@@ -993,7 +920,8 @@ mod tests {
         let mut short = package("bash", None, "5.1.8", "9.el9").build();
         short.truncate(100);
         let db = sqlite(&[package("zsh", None, "5.8", "9.el9").build(), short]);
-        let e = packages_from_sqlite(&db).expect_err("a truncated header");
+        let e =
+            packages_from_sqlite(db.as_slice(), &Stop::never()).expect_err("a truncated header");
         assert!(
             e.starts_with("package header 2 is truncated: index says"),
             "{e}"
@@ -1011,7 +939,7 @@ mod tests {
             .expect("insert");
         let db = conn.serialize(MAIN_DB).expect("serialize").to_vec();
         assert_eq!(
-            packages_from_sqlite(&db),
+            packages_from_sqlite(db.as_slice(), &Stop::never()),
             Err("package header 7 is text, not a blob".to_owned())
         );
     }
@@ -1019,22 +947,28 @@ mod tests {
     #[test]
     fn other_files_are_errors() {
         let not_sqlite = "rpmdb.sqlite is not an SQLite database".to_owned();
-        assert_eq!(packages_from_sqlite(b""), Err(not_sqlite.clone()));
         assert_eq!(
-            packages_from_sqlite(b"SQLite format 3\0"),
+            packages_from_sqlite(b"", &Stop::never()),
+            Err(not_sqlite.clone())
+        );
+        assert_eq!(
+            packages_from_sqlite(b"SQLite format 3\0", &Stop::never()),
             Err(not_sqlite.clone())
         );
         let mut bdb = vec![0u8; 4096];
         bdb[12..16].copy_from_slice(&0x0006_1561u32.to_le_bytes());
-        assert_eq!(packages_from_sqlite(&bdb), Err(not_sqlite));
+        assert_eq!(
+            packages_from_sqlite(bdb.as_slice(), &Stop::never()),
+            Err(not_sqlite)
+        );
 
         let mut conn = Connection::open_in_memory().expect("in-memory database");
         conn.execute_batch("CREATE TABLE Other (x)")
             .expect("schema");
         let db = conn.serialize(MAIN_DB).expect("serialize").to_vec();
         assert_eq!(
-            packages_from_sqlite(&db),
-            Err("rpmdb.sqlite has no Packages table".to_owned())
+            packages_from_sqlite(db.as_slice(), &Stop::never()),
+            Err("rpmdb.sqlite is not an rpm database: it has no Packages table".to_owned())
         );
     }
 
@@ -1044,9 +978,13 @@ mod tests {
             .map(|i| package(&format!("package-{i}"), None, "1.0", "1").build())
             .collect();
         let db = sqlite(&blobs);
-        assert_eq!(packages_from_sqlite(&db).map(|p| p.len()), Ok(200));
+        assert_eq!(
+            packages_from_sqlite(db.as_slice(), &Stop::never()).map(|p| p.len()),
+            Ok(200)
+        );
         for len in [100, 4096, db.len() / 2, db.len() - 1] {
-            let e = packages_from_sqlite(&db[..len]).expect_err("a truncated database");
+            let e =
+                packages_from_sqlite(&db[..len], &Stop::never()).expect_err("a truncated database");
             assert!(e.starts_with("rpmdb.sqlite is truncated: "), "{len}: {e}");
         }
         // Garbage over the pages after the first: SQLite's errors, passed on.
@@ -1054,7 +992,8 @@ mod tests {
         for (i, byte) in damaged.iter_mut().enumerate().skip(4096) {
             *byte = (i % 251) as u8;
         }
-        let e = packages_from_sqlite(&damaged).expect_err("a damaged database");
+        let e = packages_from_sqlite(damaged.as_slice(), &Stop::never())
+            .expect_err("a damaged database");
         assert!(e.starts_with("rpmdb.sqlite cannot be read: "), "{e}");
     }
 
