@@ -1,5 +1,6 @@
 //! What lumogon can report about a container: the capability catalogue.
-//! Names, titles and schemas follow the original Lumogon report format.
+//! Names and titles are the original Lumogon's; each schema names its own
+//! capability (see COMPATIBILITY.md).
 
 /// One kind of information a scan gathers for each container.
 #[derive(Debug, PartialEq, Eq)]
@@ -22,9 +23,9 @@ const DOCKER_API: &str = "dockerapi";
 pub const ALL: &[Capability] = &[
     Capability {
         name: "container",
-        title: "Container",
+        title: "Container Information",
         kind: DOCKER_API,
-        description: "The container as the Engine API inspects it: id, name, image, image id, creation time, state, command and hostname.",
+        description: "The container's settings as the Engine API inspects them: host name, domain name, user, image, attach/tty flags, privileges, capabilities added and dropped, read-only root, runtime and resource limits (the original Lumogon's 33 fields; never the command, environment or mounts).",
     },
     Capability {
         name: "label",
@@ -36,17 +37,17 @@ pub const ALL: &[Capability] = &[
         name: "host",
         title: "Host Information",
         kind: DOCKER_API,
-        description: "The operating system inside the container (platform, family and version from /etc/os-release, else /usr/lib/os-release), its hostname, and the kernel it runs on.",
+        description: "The operating system inside the container (platform, family and version from its release files, in the original Lumogon's order, then os-release), its hostname, and the kernel it runs on.",
     },
     Capability {
         name: "docker",
-        title: "Docker Information",
+        title: "Docker Server Information",
         kind: DOCKER_API,
         description: "The Docker daemon running the container: its version, API version, operating system and kernel.",
     },
     Capability {
         name: "diff",
-        title: "Filesystem Changes",
+        title: "Changed Files",
         kind: DOCKER_API,
         description: "Files added, changed or deleted in the container since it was created.",
     },
@@ -66,7 +67,7 @@ pub const ALL: &[Capability] = &[
         name: "rpm",
         title: "Packages (RPM)",
         kind: DOCKER_API,
-        description: "Packages installed with rpm (/var/lib/rpm/rpmdb.sqlite), name to [epoch:]version-release.",
+        description: "Packages installed with rpm (/var/lib/rpm/rpmdb.sqlite), name to version-release-arch.",
     },
 ];
 
@@ -119,11 +120,11 @@ mod tests {
         assert_eq!(
             names,
             [
-                ("container", "Container"),
+                ("container", "Container Information"),
                 ("label", "Labels"),
                 ("host", "Host Information"),
-                ("docker", "Docker Information"),
-                ("diff", "Filesystem Changes"),
+                ("docker", "Docker Server Information"),
+                ("diff", "Changed Files"),
                 ("dpkg", "Packages (DPKG)"),
                 ("apk", "Packages (APK)"),
                 ("rpm", "Packages (RPM)"),

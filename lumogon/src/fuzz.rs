@@ -1,5 +1,6 @@
 //! A deterministic mutation fuzz of every parser that reads a container's
-//! bytes: rpm headers, tar archives, dpkg and apk databases, os-release.
+//! bytes: rpm headers, tar archives, dpkg and apk databases, os-release
+//! and the other release files.
 //! Each starts from real-looking input and takes a fixed, seeded series of
 //! mutations; a panic anywhere fails the suite. The run is short by
 //! default; `LUMOGON_FUZZ_ITERATIONS=1000000 cargo test -p lumogon fuzz`
@@ -8,6 +9,7 @@
 use crate::archive;
 use crate::os_release::OsRelease;
 use crate::packages::{self, Packages};
+use crate::platform::{self, ReleaseFiles};
 
 /// Mutated inputs per parser in a normal test run.
 const DEFAULT_ITERATIONS: u64 = 20_000;
@@ -195,15 +197,30 @@ fn apk_databases() {
 }
 
 #[test]
-fn os_release_files() {
+fn release_files() {
     let seeds = [
         b"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nID=debian\n"
             .to_vec(),
         b"NAME=\"Rocky Linux\"\nID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"9.3\"\n".to_vec(),
         b"ID=alpine\nVERSION_ID=3.20.3\n# comment\n=\nX='unterminated\n".to_vec(),
+        b"CentOS Linux release 7.3.1611 (Core) \n".to_vec(),
+        b"openSUSE 42.3 (x86_64)\nVERSION = 42.3\nPATCHLEVEL = 1\n".to_vec(),
+        b"DISTRIB_ID=Ubuntu\nDISTRIB_RELEASE=22.04\n".to_vec(),
     ];
-    fuzz("os-release", &seeds, |bytes| {
+    fuzz("release files", &seeds, |bytes| {
         let os = OsRelease::parse(&text(bytes));
-        let _ = (os.platform(), os.family(), os.version());
+        let _ = (os.get("ID"), os.get("VERSION"));
+        // The same bytes as each file the platform rules read, beside a
+        // debian_version so that lsb-release and os-release are used too.
+        for path in platform::RELEASE_FILES
+            .into_iter()
+            .chain(platform::ALSO_READ)
+        {
+            let mut files = ReleaseFiles::default();
+            files.insert(path, bytes);
+            let _ = platform::decide(&files);
+            files.insert(platform::RELEASE_FILES[2], bytes);
+            let _ = platform::decide(&files);
+        }
     });
 }

@@ -14,8 +14,18 @@ use crate::timefmt;
 const REPORT_SCHEMA: &str = "http://puppet.com/lumogon/core/draft-01/schema#1";
 const CONTAINER_SCHEMA: &str = "http://puppet.com/lumogon/containerreport/draft-01/schema#1";
 
-/// A capability's findings: every value is a string, as in the original.
-pub type Payload = BTreeMap<String, String>;
+/// A capability's findings. Values are JSON: strings almost everywhere, as
+/// in the original, but its `container` capability reports its numeric
+/// settings as JSON integers.
+pub type Payload = BTreeMap<String, serde_json::Value>;
+
+/// A payload whose values are all strings (packages, labels, changes).
+pub fn strings(pairs: impl IntoIterator<Item = (String, String)>) -> Payload {
+    pairs
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::Value::String(v)))
+        .collect()
+}
 
 /// A whole report; keys serialize in this order.
 #[derive(Debug, Serialize)]
@@ -80,7 +90,7 @@ impl Report {
 
     /// Pretty JSON with a final newline.
     pub fn to_json(&self) -> String {
-        // Serializing plain maps of strings cannot fail.
+        // Serializing maps with string keys and JSON values cannot fail.
         let mut json = serde_json::to_string_pretty(self).unwrap_or_default();
         json.push('\n');
         json
@@ -201,7 +211,7 @@ mod tests {
         let mut caps = Vec::new();
         if let (Some(label), Some(dpkg)) = (label, dpkg) {
             caps.push((label, Outcome::Found(Payload::new())));
-            let payload = [("bash".to_owned(), "5.2.15-2+b2".to_owned())].into();
+            let payload = strings([("bash".to_owned(), "5.2.15-2+b2".to_owned())]);
             caps.push((dpkg, Outcome::Found(payload)));
         }
         let gone = ContainerReport::failed("bbb", "/gone", "no such container".to_owned());

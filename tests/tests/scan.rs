@@ -32,7 +32,12 @@ fn payload(container: &Value, capability: &str) -> Packages {
         .unwrap_or_else(|| panic!("no {capability} payload in {container:#}"));
     object
         .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+        .map(|(k, v)| {
+            let v = v
+                .as_str()
+                .unwrap_or_else(|| panic!("{capability}.{k} is {v}, not a string"));
+            (k.clone(), v.to_owned())
+        })
         .collect()
 }
 
@@ -146,13 +151,21 @@ fn scan_reports_each_fixture_as_the_engine_api_and_the_package_tools_see_it() {
         let name = format!("/{}", api.name.trim_start_matches('/'));
         assert_eq!(entry["container_name"], name.as_str());
         assert_eq!(payload(entry, "label"), api.labels, "labels of {}", c.name);
-        let container = payload(entry, "container");
-        assert_eq!(container["ID"], c.id);
-        assert_eq!(container["Name"], name);
-        assert_eq!(container["ImageID"], api.image_id);
-        assert_eq!(container["State"], "running");
-        assert_eq!(container["Command"], fixtures::PAUSE_PATH);
-        assert_eq!(container["Hostname"], api.hostname);
+        // The original's inspect settings (compat.rs checks all 33 against
+        // `docker inspect`); never the command.
+        let container = &entry["capabilities"]["container"];
+        assert_eq!(container["title"], "Container Information");
+        let container = &container["payload"];
+        assert_eq!(container["image"], api.image.as_str());
+        assert_eq!(container["hostname"], api.hostname.as_str());
+        assert_eq!(container["privileged"], "false");
+        assert!(container["shmsize"].is_u64(), "{container:#}");
+        assert!(container.get("Command").is_none(), "{container:#}");
+        assert_eq!(
+            entry["capabilities"]["docker"]["title"],
+            "Docker Server Information"
+        );
+        assert_eq!(entry["capabilities"]["diff"]["title"], "Changed Files");
         let docker = payload(entry, "docker");
         assert!(
             docker.contains_key("Version") && docker.contains_key("APIVersion"),
@@ -168,7 +181,12 @@ fn scan_reports_each_fixture_as_the_engine_api_and_the_package_tools_see_it() {
     let web_entry = &containers[&web.id];
     assert_eq!(payload(web_entry, "host")["hostname"], "web-1");
     assert_eq!(payload(web_entry, "host")["platform"], "debian");
-    assert_eq!(payload(web_entry, "host")["platformversion"], "12");
+    // From /etc/debian_version, which comes before os-release.
+    assert_eq!(
+        payload(web_entry, "host")["platformversion"],
+        fixtures::DEBIAN_VERSION.trim()
+    );
+    assert_eq!(payload(web_entry, "host")["platformfamily"], "debian");
     assert_eq!(
         payload(web_entry, "dpkg"),
         debian_packages,
@@ -183,6 +201,10 @@ fn scan_reports_each_fixture_as_the_engine_api_and_the_package_tools_see_it() {
         .collect();
     assert_eq!(payload(cache_entry, "apk"), apk);
     assert_eq!(payload(cache_entry, "host")["platform"], "alpine");
+    assert_eq!(
+        payload(cache_entry, "host")["platformversion"],
+        fixtures::ALPINE_RELEASE.trim()
+    );
     assert!(!has(cache_entry, "dpkg") && !has(cache_entry, "rpm"));
 
     let rocky_entry = &containers[&rocky.id];
@@ -190,9 +212,20 @@ fn scan_reports_each_fixture_as_the_engine_api_and_the_package_tools_see_it() {
     assert_eq!(
         payload(rocky_entry, "rpm"),
         rpmdb::rpm_query_all(rpm_dbpath),
-        "rpm payload vs rpm -qa"
+        "rpm payload vs rpm -qa --queryformat {:?}",
+        rpmdb::QUERY_FORMAT
     );
-    assert_eq!(payload(rocky_entry, "host")["platformfamily"], "rhel");
+    // redhat-release names Rocky, which the original's family table lacks;
+    // os-release's ID_LIKE gives the family.
+    let rocky_host = payload(rocky_entry, "host");
+    assert_eq!(
+        (
+            rocky_host["platform"].as_str(),
+            rocky_host["platformfamily"].as_str(),
+            rocky_host["platformversion"].as_str()
+        ),
+        ("rocky", "rhel", "9.4")
+    );
 
     let empty_entry = &containers[&empty.id];
     for absent in ["dpkg", "apk", "rpm"] {
@@ -236,7 +269,10 @@ fn containers_are_named_by_id_prefix_or_name_and_stopped_ones_too() {
     expected.sort();
     assert_eq!(ids, expected, "each named once, in ID order");
     let stopped = &report["containers"][&created.id];
-    assert_eq!(payload(stopped, "container")["State"], "created");
+    assert_eq!(
+        stopped["capabilities"]["container"]["payload"]["image"],
+        fixture.image()
+    );
     assert_eq!(
         payload(stopped, "apk").len(),
         fixtures::ALPINE_PACKAGES.len()

@@ -65,6 +65,17 @@ impl Header {
         }
     }
 
+    /// The value the report gives a package: `VERSION-RELEASE-ARCH`, as the
+    /// original Lumogon printed it with `rpm -qa --queryformat
+    /// '%{NAME},%{VERSION}-%{RELEASE}-%{ARCH}'`: no epoch, and no `-(none)`
+    /// for a header without an arch (`gpg-pubkey`), which it cut off.
+    pub fn reported(&self) -> String {
+        match &self.arch {
+            Some(arch) => format!("{}-{}-{arch}", self.version, self.release),
+            None => format!("{}-{}", self.version, self.release),
+        }
+    }
+
     /// rpm's ordering of two versions of one package: epoch (a missing one
     /// counts as 0), then version, then release, each compared like
     /// `rpmvercmp`.
@@ -77,16 +88,16 @@ impl Header {
     }
 }
 
-/// name -> `[epoch:]version-release` for every package in an rpm sqlite db.
-///
-/// The epoch prefix appears exactly when the header has an EPOCH tag, even
-/// `Epoch: 0`, matching `rpm -qa --qf '%{NAME} %{EVR}\n'`.
+/// name -> `VERSION-RELEASE-ARCH` (see [`Header::reported`]) for every
+/// package in an rpm sqlite db.
 ///
 /// A name installed more than once (multilib: one per architecture;
 /// install-only packages such as `kernel` or `gpg-pubkey`: one per version)
-/// keeps the newest by rpm's own version comparison, so a machine with two
-/// kernels reports the newer one; on a tie (the usual multilib case, same
-/// EVR) the greater string wins, so the result never depends on row order.
+/// keeps the newest by rpm's own version comparison, epoch included, so a
+/// machine with two kernels reports the newer one; on a tie (the usual
+/// multilib case, same EVR) the greater reported string wins (`x86_64` over
+/// `i686`), so the result never depends on row order. The original kept
+/// whichever line `rpm -qa` printed last.
 ///
 /// Error policy: one header that does not parse fails the whole database,
 /// naming its `hnum`. rpm writes each header in one transaction, so a bad
@@ -118,7 +129,7 @@ pub fn packages_from_sqlite(
     }
     Ok(newest
         .into_iter()
-        .map(|(name, header)| (name, header.evr()))
+        .map(|(name, header)| (name, header.reported()))
         .collect())
 }
 
@@ -137,7 +148,7 @@ fn keep_newest(newest: &mut BTreeMap<String, Header>, header: Header) {
     };
     let order = header
         .cmp_evr(existing)
-        .then_with(|| header.evr().cmp(&existing.evr()));
+        .then_with(|| header.reported().cmp(&existing.reported()));
     let (kept, dropped) = match order {
         Ordering::Greater => (&header, &*existing),
         _ => (&*existing, &header),
@@ -558,6 +569,17 @@ mod tests {
     }
 
     #[test]
+    fn the_reported_value_is_the_originals_version_release_arch() {
+        let bash = header("bash", Some(1), "4.2.46", "21.el7_3");
+        assert_eq!(bash.reported(), "4.2.46-21.el7_3-x86_64");
+        let key = Header {
+            arch: None,
+            ..header("gpg-pubkey", None, "f4a80eb5", "53a7ff4b")
+        };
+        assert_eq!(key.reported(), "f4a80eb5-53a7ff4b");
+    }
+
+    #[test]
     fn epoch_is_printed_whenever_the_tag_is_present() {
         let blob = package("openssl", Some(1), "3.0.7", "27.el9").build();
         assert_eq!(
@@ -849,18 +871,27 @@ mod tests {
             // Equal by rpm (no epoch = epoch 0): the greater string wins.
             package("zlib", None, "1.2.11", "40.el9").build(),
             package("zlib", Some(0), "1.2.11", "40.el9").build(),
+            // No arch: no `-(none)`.
+            Blob::default()
+                .string(TAG_NAME, "gpg-pubkey")
+                .string(TAG_VERSION, "fd431d51")
+                .string(TAG_RELEASE, "4ae0493e")
+                .build(),
         ]);
         assert_eq!(
             packages_from_sqlite(db.as_slice(), &Stop::never()),
             Ok(expected(&[
-                ("bash", "5.1.8-9.el9"),
-                ("glibc", "2.34-83.el9"),
-                ("kernel", "5.14.0-362.8.1.el9_3"),
-                ("libstdc++", "11.4.1-3.el9"),
-                ("openssl-libs", "1:3.0.7-27.el9"),
-                ("perl-Time", "1:1.0-1"),
-                ("tool", "1.0-1"),
-                ("zlib", "1.2.11-40.el9"),
+                ("bash", "5.1.8-9.el9-x86_64"),
+                ("glibc", "2.34-83.el9-x86_64"),
+                // The original's `TrimRight(v, "-(none)")` would have cut
+                // this release's final `e` too.
+                ("gpg-pubkey", "fd431d51-4ae0493e"),
+                ("kernel", "5.14.0-362.8.1.el9_3-x86_64"),
+                ("libstdc++", "11.4.1-3.el9-x86_64"),
+                ("openssl-libs", "3.0.7-27.el9-x86_64"),
+                ("perl-Time", "1.0-1-x86_64"),
+                ("tool", "1.0-1-x86_64"),
+                ("zlib", "1.2.11-40.el9-x86_64"),
             ]))
         );
     }
@@ -880,7 +911,7 @@ mod tests {
         db[19] = 2;
         assert_eq!(
             packages_from_sqlite(db.as_slice(), &Stop::never()),
-            Ok(expected(&[("bash", "5.1.8-9.el9")]))
+            Ok(expected(&[("bash", "5.1.8-9.el9-x86_64")]))
         );
     }
 
