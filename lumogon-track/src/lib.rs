@@ -194,8 +194,13 @@
 #![deny(missing_docs)]
 
 #[cfg(feature = "analytics")]
+mod app;
+#[cfg(feature = "clap")]
+pub mod cli;
+#[cfg(feature = "analytics")]
 mod client_id;
 mod config;
+mod consent;
 #[cfg(feature = "analytics")]
 mod flush;
 #[cfg(feature = "analytics")]
@@ -203,15 +208,22 @@ mod ga4;
 #[cfg(feature = "analytics")]
 mod hit;
 #[cfg(feature = "analytics")]
-mod optout;
-#[cfg(feature = "analytics")]
 mod runtime;
+#[cfg(feature = "analytics")]
+mod state;
+mod status;
+#[cfg(feature = "analytics")]
+mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 #[cfg(feature = "analytics")]
 mod transport;
 #[cfg(feature = "analytics")]
 mod worker;
 
 pub use config::{Config, ConfigError, DEFAULT_FLUSH_BUDGET};
+pub use consent::Off;
+pub use status::{Choice, ChoiceError, Status, set_enabled};
 
 /// A [`Config`] with the calling crate's name and version
 /// (`CARGO_PKG_NAME`, `CARGO_PKG_VERSION`) as the app name and version: for
@@ -294,15 +306,18 @@ pub fn disable() {
 /// be sent, whatever else is set.
 pub const COMPILED_IN: bool = cfg!(feature = "analytics");
 
-/// The environment variable that turns analytics off for this process, if
-/// one is set: `LUMOGON_DISABLE_ANALYTICS`, else `DO_NOT_TRACK` (each counts
-/// when set to anything but empty, `0` or `false`). Always `None` without the
-/// `analytics` feature. For an application's `status` command.
-pub fn disabled_by_environment() -> Option<&'static str> {
+/// What [`init`] would decide for `config` in this process's environment,
+/// without starting anything or showing the notice: the one decision, so
+/// that an application's `analytics status` can never disagree with what a
+/// run does. Reads the saved choice in the application's directory.
+pub fn status(config: Config) -> Status {
     #[cfg(feature = "analytics")]
-    return optout::decide(false, |key| std::env::var(key).ok()).and_then(optout::OptOut::variable);
+    return runtime::status(config.settings);
     #[cfg(not(feature = "analytics"))]
-    None
+    {
+        let _ = config;
+        Status::not_in_build()
+    }
 }
 
 /// Queues an event hit (v1: `t=event&ec=category&ea=action`; GA4: an event

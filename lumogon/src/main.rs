@@ -5,7 +5,6 @@ mod archive;
 mod capability;
 mod cli;
 mod commands;
-mod config_dir;
 mod docker;
 mod error;
 mod harvest;
@@ -15,7 +14,6 @@ mod packages;
 mod report;
 mod resolve;
 mod scan;
-mod settings;
 mod timefmt;
 mod upload;
 

@@ -10,12 +10,13 @@ use lumogon_tests::examples::greeter;
 use lumogon_track::Config;
 
 fn run(collector: &Collector, args: &[&str]) -> std::process::Output {
-    let home = tempfile::tempdir().expect("tempdir");
+    let home = lumogon_tests::notice_seen();
     Command::new(greeter())
         .args(args)
         .env_clear()
         .env("HOME", home.path())
-        .env("LUMOGON_ANALYTICS_URL", collector.url())
+        .env("GREETER_CONFIG_DIR", home.path())
+        .env("GREETER_ANALYTICS_URL", collector.url())
         .output()
         .expect("run greeter")
 }
@@ -107,7 +108,12 @@ fn a_bad_configuration_is_an_error_that_names_the_field() {
         }
     }
     // A good one is accepted once per process.
-    let config = || Config::new("UA-1-1", "tool", "1.0").endpoint("http://127.0.0.1:9/collect");
+    let seen = lumogon_tests::notice_seen();
+    let config = || {
+        Config::new("UA-1-1", "tool", "1.0")
+            .endpoint("http://127.0.0.1:9/collect")
+            .config_dir(seen.path())
+    };
     assert!(lumogon_track::init(config()).is_ok());
     let again = lumogon_track::init(config()).err().map(|e| e.to_string());
     if ANALYTICS {
