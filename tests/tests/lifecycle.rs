@@ -84,7 +84,11 @@ fn disable_wins_over_hits_not_yet_sent() {
     let expected = if ANALYTICS { (1, 0, 1) } else { (0, 0, 0) };
     // Before: the hit was sent after `disable()`.
     assert_eq!(counts(lumogon_track::stats()), expected);
-    assert!(collector.requests().is_empty(), "{:?}", collector.requests());
+    assert!(
+        collector.requests().is_empty(),
+        "{:?}",
+        collector.requests()
+    );
 }
 
 #[test]
@@ -141,8 +145,7 @@ fn a_panicking_client_id_source_is_silent_and_costs_no_wait() {
 
 #[test]
 fn another_threads_panic_still_reaches_the_applications_hook() {
-    let Some(stderr) = in_child("another_threads_panic_still_reaches_the_applications_hook")
-    else {
+    let Some(stderr) = in_child("another_threads_panic_still_reaches_the_applications_hook") else {
         let collector = Collector::start(200);
         let seen = lumogon_tests::notice_seen();
         let guard = lumogon_track::init(config(&collector, &seen).client_id(|| Some("c".into())))
