@@ -417,3 +417,44 @@ fn status_says_off_whenever_a_run_would_send_nothing() {
         first.config_files()
     );
 }
+
+#[test]
+fn a_ga4_session_lasts_across_runs_and_disable_deletes_it() {
+    let collector = Collector::start(204);
+    let mut lumogon = Lumogon::new(&["version"])
+        .collector(&collector.at("/mp/collect"))
+        .env("LUMOGON_GA4_MEASUREMENT_ID", "G-LUMOGON123")
+        .env("LUMOGON_GA4_API_SECRET", "not-so-secret");
+    for _ in 0..2 {
+        assert_eq!(lumogon.run().code, Some(0));
+    }
+    let requests = collector.requests();
+    if !ANALYTICS {
+        assert!(requests.is_empty());
+        return;
+    }
+    let sessions: Vec<String> = requests
+        .iter()
+        .map(|r| {
+            let body: serde_json::Value = serde_json::from_str(&r.body).expect("JSON");
+            body["events"][0]["params"]["session_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    // Two runs minutes apart are one session, not one each.
+    assert_eq!(sessions.len(), 2, "{requests:?}");
+    assert!(
+        !sessions[0].is_empty() && sessions[0] == sessions[1],
+        "{sessions:?}"
+    );
+    let session = lumogon.config_dir().join("session");
+    assert!(session.exists());
+
+    let out = Lumogon::new(&["analytics", "disable"])
+        .env("LUMOGON_CONFIG_DIR", lumogon.config_dir())
+        .run();
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(!session.exists(), "{}", out.stdout);
+}
