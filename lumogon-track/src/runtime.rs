@@ -177,7 +177,6 @@ pub(crate) fn init(settings: Settings) -> Result<(), ConfigError> {
                 show_notice(&text, store, notice_version);
             }
             state::start(false);
-            state::turn_off();
             log::debug!("analytics: off ({reason}); nothing will be sent");
         }
         None => {

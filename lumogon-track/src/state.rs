@@ -58,47 +58,117 @@ pub(crate) fn gate() -> Gate {
     }
 }
 
-/// `init`'s decision. Loses to a `disable()` that came first.
+/// What moves the state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Event {
+    /// `init` decided on.
+    InitOn,
+    /// `init` decided off.
+    InitOff,
+    /// The first hit started the worker.
+    WorkerStarted,
+    /// `disable()`.
+    Disable,
+    /// The guard dropped.
+    GuardDropped,
+}
+
+/// The transition table; `None`: the event changes nothing in `state`.
+/// Pure, so that the whole table is tested below.
+fn next(state: u8, event: Event) -> Option<u8> {
+    match (state, event) {
+        // `init` loses to a `disable()` that came first.
+        (NOT_INITIALISED, Event::InitOn) => Some(ON),
+        (NOT_INITIALISED, Event::InitOff) => Some(OFF),
+        (ON, Event::WorkerStarted) => Some(RUNNING),
+        (OFF | CLOSED, Event::Disable) => None,
+        (_, Event::Disable) => Some(OFF),
+        // Off stays off: nothing was accepted there, and nothing is counted.
+        (s, Event::GuardDropped) if s & ACCEPTS != 0 => Some(CLOSED),
+        _ => None,
+    }
+}
+
+/// Applies `event`; whether the state changed.
+fn apply(event: Event) -> bool {
+    STATE
+        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| next(s, event))
+        .is_ok()
+}
+
+/// `init`'s decision.
 pub(crate) fn start(on: bool) {
-    let to = if on { ON } else { OFF };
-    let _ = STATE.compare_exchange(NOT_INITIALISED, to, Ordering::AcqRel, Ordering::Acquire);
+    apply(if on { Event::InitOn } else { Event::InitOff });
 }
 
 /// The first hit started the worker.
 pub(crate) fn running() {
-    let _ = STATE.compare_exchange(ON, RUNNING, Ordering::AcqRel, Ordering::Acquire);
+    apply(Event::WorkerStarted);
 }
 
-/// Whether the worker may still send: not once `disable()` was called.
-/// After the guard closed, what was queued before still goes out, within
-/// what is left of the process.
+/// Whether the worker may still send: not once `disable()` was called,
+/// even after the guard closed. After the guard closed, what was queued
+/// before still goes out, within what is left of the process.
 pub(crate) fn may_send() -> bool {
-    STATE.load(Ordering::Acquire) != OFF
+    STATE.load(Ordering::Acquire) != OFF && !BY_APPLICATION.load(Ordering::Acquire)
 }
 
 /// `disable()`: off from any state but closed. Returns whether it changed.
 pub(crate) fn disable() -> bool {
     BY_APPLICATION.store(true, Ordering::Release);
-    turn_off()
-}
-
-/// Off because of an opt-out found at `init`.
-pub(crate) fn turn_off() -> bool {
-    STATE
-        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| {
-            (s != OFF && s != CLOSED).then_some(OFF)
-        })
-        .is_ok()
+    apply(Event::Disable)
 }
 
 pub(crate) fn disabled_by_application() -> bool {
     BY_APPLICATION.load(Ordering::Acquire)
 }
 
-/// The guard dropped. Off stays off: nothing was accepted there, and
-/// nothing is counted.
+/// The guard dropped: flushed, now closed.
 pub(crate) fn close() {
-    let _ = STATE.fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| {
-        (s & ACCEPTS != 0).then_some(CLOSED)
-    });
+    apply(Event::GuardDropped);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [u8; 5] = [NOT_INITIALISED, ON, RUNNING, OFF, CLOSED];
+
+    #[test]
+    fn the_lifecycle_runs_one_way() {
+        let mut state = NOT_INITIALISED;
+        for (event, expected) in [
+            (Event::InitOn, ON),
+            (Event::WorkerStarted, RUNNING),
+            (Event::GuardDropped, CLOSED),
+        ] {
+            state = next(state, event).unwrap_or(state);
+            assert_eq!(state, expected, "{event:?}");
+        }
+        // Nothing reopens a closed runtime.
+        for event in [
+            Event::InitOn,
+            Event::InitOff,
+            Event::WorkerStarted,
+            Event::GuardDropped,
+        ] {
+            assert_eq!(next(CLOSED, event), None, "{event:?}");
+        }
+    }
+
+    #[test]
+    fn disable_wins_from_every_open_state_and_init_cannot_undo_it() {
+        for state in [NOT_INITIALISED, ON, RUNNING] {
+            assert_eq!(next(state, Event::Disable), Some(OFF));
+        }
+        assert_eq!(next(OFF, Event::InitOn), None);
+        assert_eq!(next(OFF, Event::WorkerStarted), None);
+        assert_eq!(next(OFF, Event::GuardDropped), None);
+    }
+
+    #[test]
+    fn only_on_and_running_accept_hits() {
+        let accepts: Vec<u8> = ALL.into_iter().filter(|s| s & ACCEPTS != 0).collect();
+        assert_eq!(accepts, [ON, RUNNING]);
+    }
 }

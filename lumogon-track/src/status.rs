@@ -39,7 +39,7 @@ impl Status {
                 names.debug,
                 "print each request to stderr instead of sending it",
             ),
-            (names.config_dir, "the directory below"),
+            (names.config_dir, "the directory that keeps the settings"),
         ];
         Status {
             off,
