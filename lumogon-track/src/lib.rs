@@ -279,9 +279,9 @@
 //!   the API stays as it is and does nothing; `#[track_screen]` returns the
 //!   function exactly as written, so the same code builds in both modes and
 //!   a build without the feature contains no analytics code at all.
-//! - `clap`: [`cli`](crate::cli), the `analytics` subcommand. Brings clap,
+//! - `clap`: [`cli`], the `analytics` subcommand. Brings clap,
 //!   never reqwest.
-//! - `testing`: [`testing`](crate::testing), capturing hits in tests.
+//! - `testing`: [`testing`], capturing hits in tests.
 
 #![deny(missing_docs)]
 
