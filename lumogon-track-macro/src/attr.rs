@@ -76,3 +76,44 @@ impl Parse for ScreenName {
         Ok(ScreenName { literal })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn error(args: TokenStream) -> String {
+        match ScreenName::from_args(args) {
+            Ok(name) => panic!("accepted {:?}", name.literal.value()),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn one_string_literal_is_accepted() {
+        let name =
+            ScreenName::from_args(quote!("capabilities describe")).map(|n| n.literal.value());
+        assert_eq!(name.ok().as_deref(), Some("capabilities describe"));
+        let longest = "x".repeat(MAX_SCREEN_NAME_BYTES);
+        assert!(ScreenName::from_args(quote!(#longest)).is_ok());
+        assert!(ScreenName::from_args(quote!("ünïcödé ✓")).is_ok());
+    }
+
+    #[test]
+    fn everything_else_is_an_error_that_says_what_is_expected() {
+        assert!(error(quote!()).starts_with("missing screen name; expected #[track_screen("));
+        assert!(error(quote!("")).starts_with("the screen name is empty"));
+        assert!(error(quote!("a", "b")).starts_with("only one screen name is allowed"));
+        assert!(error(quote!(name = "a")).starts_with("the screen name must be a string literal"));
+        assert!(error(quote!(NAME)).starts_with("the screen name must be a string literal"));
+        assert!(error(quote!(b"a")).starts_with("the screen name must be a string literal"));
+        assert!(error(quote!(1)).starts_with("the screen name must be a string literal"));
+        assert!(error(quote!("a"x)).starts_with("the screen name has a literal suffix"));
+        assert!(error(quote!("a\tb")).contains("control character '\\t'"));
+        let too_long = "x".repeat(MAX_SCREEN_NAME_BYTES + 1);
+        assert_eq!(
+            error(quote!(#too_long)),
+            "the screen name is 2049 bytes long; the limit is 2048 bytes"
+        );
+    }
+}

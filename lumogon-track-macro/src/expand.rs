@@ -75,19 +75,28 @@ fn instrument(name: ScreenName, mut function: ItemFn) -> TokenStream {
     let call: Stmt = syn::parse_quote! {
         ::lumogon_track::__private::screen(#literal);
     };
-    match async_trait_body(&mut function.block) {
+    match async_trait_body(&mut function) {
         Some(inner) => inner.stmts.insert(0, call),
         None => function.block.stmts.insert(0, call),
     }
     function.into_token_stream()
 }
 
-/// `#[async_trait]` turns `async fn f() { body }` into
-/// `fn f() -> Pin<Box<..>> { Box::pin(async move { body }) }`. Putting the call
-/// inside that async block keeps the promise of an `async fn`: the hit is
-/// queued when the future is first polled, not when it is created.
-fn async_trait_body(block: &mut Block) -> Option<&mut Block> {
-    let [Stmt::Expr(Expr::Call(call), None)] = block.stmts.as_mut_slice() else {
+/// The rule for `#[async_trait]`, which turns `async fn f() { body }` into
+/// `fn f() -> Pin<Box<..>> { Box::pin(async move { body }) }` before this
+/// attribute sees it (when it is listed first): a function that is not
+/// `async` and whose body is exactly one tail expression
+/// `<path ending in Box::pin>(async <move> { .. })` gets the call inside
+/// that async block, so that, as for an `async fn`, the hit is queued when
+/// the future is first polled, not when it is created. An `async fn` is
+/// never looked into (its body runs at first poll already), the way
+/// tracing-attributes' `AsyncInfo` returns early; any other body gets the
+/// call first.
+fn async_trait_body(function: &mut ItemFn) -> Option<&mut Block> {
+    if function.sig.asyncness.is_some() {
+        return None;
+    }
+    let [Stmt::Expr(Expr::Call(call), None)] = function.block.stmts.as_mut_slice() else {
         return None;
     };
     let Expr::Path(func) = call.func.as_ref() else {
@@ -105,5 +114,53 @@ fn async_trait_body(block: &mut Block) -> Option<&mut Block> {
     match call.args.first_mut() {
         Some(Expr::Async(async_block)) => Some(&mut async_block.block),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn expanded(item: TokenStream) -> String {
+        let function: ItemFn = syn::parse2(item).expect("a function");
+        let name = ScreenName::from_args(quote!("s")).expect("a screen name");
+        instrument(name, function).to_string()
+    }
+
+    #[test]
+    fn an_async_trait_body_gets_the_call_inside_its_async_block() {
+        let out = expanded(quote! {
+            fn f(&self) -> Pin<Box<dyn Future<Output = ()>>> { Box::pin(async move { work().await }) }
+        });
+        assert!(
+            out.contains("Box :: pin (async move { :: lumogon_track"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn an_async_fn_is_never_looked_into() {
+        // An async fn whose body happens to look like async_trait's: the
+        // call goes first in the body, which already runs at first poll.
+        let out = expanded(quote! {
+            async fn f() -> Pin<Box<dyn Future<Output = ()>>> { Box::pin(async move { work().await }) }
+        });
+        assert!(
+            out.contains("{ :: lumogon_track :: __private :: screen"),
+            "{out}"
+        );
+        assert!(!out.contains("async move { :: lumogon_track"), "{out}");
+    }
+
+    #[test]
+    fn any_other_body_gets_the_call_first() {
+        let out = expanded(quote! {
+            fn f() -> i32 { Box::pin(1); 2 }
+        });
+        assert!(
+            out.contains("{ :: lumogon_track :: __private :: screen"),
+            "{out}"
+        );
     }
 }

@@ -24,10 +24,18 @@ use proc_macro::TokenStream;
 /// control characters. The name is fixed at compile time, so nothing a user
 /// types can end up in it.
 ///
-/// ```ignore
-/// #[lumogon_track::track_screen("capabilities")]
-/// fn capabilities() -> Result<(), Error> { /* ... */ }
 /// ```
+/// #[lumogon_track::track_screen("capabilities")]
+/// fn capabilities() -> Result<(), std::io::Error> {
+///     Ok(())
+/// }
+/// # capabilities().unwrap();
+/// ```
+///
+/// On an `async fn` the hit is queued when the future is first polled. The
+/// same holds for an `#[async_trait]` method when `#[async_trait]` is listed
+/// first: a function that is not `async` and whose whole body is
+/// `Box::pin(async move { .. })` gets the call inside that async block.
 #[proc_macro_attribute]
 pub fn track_screen(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::track_screen(args.into(), item.into()).into()

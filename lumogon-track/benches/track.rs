@@ -120,8 +120,9 @@ mod compiled_in {
     /// Variables that would send the bench's hits somewhere other than its
     /// responder (an endpoint, a proxy) or print them instead (a dry run).
     const REDIRECTING: [&str; 6] = [
-        "LUMOGON_ANALYTICS_URL",
-        "LUMOGON_ANALYTICS_DEBUG",
+        // This bench's own names: `config!` makes the app "lumogon-track".
+        "LUMOGON_TRACK_ANALYTICS_URL",
+        "LUMOGON_TRACK_ANALYTICS_DEBUG",
         "http_proxy",
         "HTTP_PROXY",
         "all_proxy",
@@ -205,6 +206,7 @@ mod compiled_in {
     pub(super) fn first_call_child(url: String) {
         let config = lumogon_track::config!("UA-12345-1")
             .endpoint(url)
+            .config_dir(notice_seen())
             .flush_budget(Duration::from_millis(100));
         let _guard = lumogon_track::init(config).expect("a valid configuration");
         let start = Instant::now();
@@ -263,6 +265,16 @@ mod compiled_in {
         b.iter(|| tracked(black_box(INPUT)));
     }
 
+    /// A config directory of this process's own in which the first-run
+    /// notice was shown, so that analytics is on from the first run.
+    fn notice_seen() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("lumogon-track-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        std::fs::write(dir.join("analytics.json"), r#"{"notice_version": 1}"#)
+            .expect("a temporary file");
+        dir
+    }
+
     /// Starts the responder and `init`s analytics for it, once.
     fn analytics_on() -> &'static Responder {
         static ON: OnceLock<(Responder, FlushGuard)> = OnceLock::new();
@@ -271,6 +283,7 @@ mod compiled_in {
             let responder = Responder::start();
             let config = lumogon_track::config!("UA-12345-1")
                 .endpoint(format!("{}/collect", responder.url))
+                .config_dir(notice_seen())
                 .flush_budget(Duration::from_millis(100));
             let guard = lumogon_track::init(config).expect("a valid configuration");
             (responder, guard)
@@ -302,10 +315,10 @@ mod compiled_in {
             stats().queued,
             before + 1,
             "analytics is off in this process, so `{case}` cannot be measured: {}",
-            match lumogon_track::disabled_by_environment() {
-                Some(var) => format!("unset {var}"),
-                None => "run it before `disabled`, which turns analytics off for good (criterion \
-                         runs the cases in the order they are registered)"
+            match lumogon_track::status(lumogon_track::config!("UA-12345-1")).off() {
+                Some(lumogon_track::Off::Environment(var)) => format!("unset {var}"),
+                _ => "run it before `disabled`, which turns analytics off for good (criterion \
+                      runs the cases in the order they are registered)"
                     .to_owned(),
             }
         );

@@ -1,15 +1,19 @@
-//! A small CLI of its own that uses lumogon-track: a different app name and
-//! tracking id from lumogon's, a `--disable-analytics` flag, two tracked
-//! handlers and the guard. Like every user of the library, it sends to the
-//! `LUMOGON_ANALYTICS_URL` endpoint when that is set.
+//! A small CLI of its own that adopts lumogon-track: its own app name and
+//! tracking id, so its own variables (`GREETER_DISABLE_ANALYTICS`,
+//! `GREETER_ANALYTICS_URL`, `GREETER_ANALYTICS_DEBUG`, `GREETER_CONFIG_DIR`)
+//! and directory (`~/.config/greeter`), its own first-run notice, a
+//! `--disable-analytics` flag, two tracked handlers, an event, the
+//! library's `analytics` subcommand and the guard.
 //!
 //! ```sh
-//! cargo run -p lumogon-track --example greeter -- --debug hello World
+//! cargo run -p lumogon-track --features clap --example greeter -- --debug hello World
+//! cargo run -p lumogon-track --features clap --example greeter -- analytics status
 //! ```
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use lumogon_track::cli::{AnalyticsCommand, Disclosure};
 use lumogon_track::track_screen;
 
 /// Greets people, and counts (anonymously) which greetings are used.
@@ -34,6 +38,28 @@ enum Command {
     Hello { name: String },
     /// Say goodbye to someone
     Goodbye { name: String },
+    /// See or change whether greeter sends anonymous usage analytics
+    #[command(subcommand)]
+    Analytics(AnalyticsCommand),
+}
+
+// --- analytics: greeter's identity, what it discloses, and the wiring ---
+
+/// What `greeter analytics screens` lists: everything greeter can send.
+const DISCLOSURE: Disclosure = Disclosure {
+    screens: &["hello", "goodbye"],
+    events: &[("farewell", "said")],
+};
+
+/// Given to both `init` and the `analytics` subcommand, so they agree.
+fn analytics() -> lumogon_track::Config {
+    // A binary crate of its own would write `lumogon_track::config!(..)`
+    // for its name and version.
+    lumogon_track::Config::new("UA-99999999-1", "greeter", env!("CARGO_PKG_VERSION")).notice(
+        "greeter counts which greetings are used: the command's name (never whom you greet), \
+         its version and a random id. Nothing was sent this time.\n\
+         To turn it off: `greeter analytics disable` (or set DO_NOT_TRACK=1).",
+    )
 }
 
 // The screen name is the command, never its argument: `name` is not sent.
@@ -56,42 +82,29 @@ fn goodbye(name: &str) -> Result<(), String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if cli.debug {
-        // Any `log` logger shows the library's debug lines; this one is
-        // the smallest that does.
-        struct Stderr;
-        impl log::Log for Stderr {
-            fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-                true
-            }
-            fn log(&self, record: &log::Record<'_>) {
-                if record.target().starts_with("lumogon_track") {
-                    eprintln!("greeter: {}", record.args());
-                }
-            }
-            fn flush(&self) {}
-        }
-        static LOGGER: Stderr = Stderr;
-        if log::set_logger(&LOGGER).is_ok() {
-            log::set_max_level(log::LevelFilter::Debug);
-        }
+        log_to_stderr();
     }
     if cli.disable_analytics {
         lumogon_track::disable();
     }
-    // The guard flushes at the end of `main`, waiting at most the flush
-    // budget. (A binary crate of its own would write
-    // `lumogon_track::config!("UA-99999999-1")` for its name and version.)
-    let config = lumogon_track::Config::new("UA-99999999-1", "greeter", env!("CARGO_PKG_VERSION"));
-    let _guard = match lumogon_track::init(config) {
-        Ok(guard) => Some(guard),
-        Err(e) => {
-            eprintln!("greeter: analytics off: {e}");
-            None
-        }
-    };
     let result = match &cli.command {
-        Command::Hello { name } => hello(name),
-        Command::Goodbye { name } => goodbye(name),
+        // Never tracked, and starts nothing.
+        Command::Analytics(what) => {
+            lumogon_track::cli::run(what, analytics(), &DISCLOSURE, &mut std::io::stdout())
+                .map_err(|e| e.to_string())
+        }
+        command => {
+            // Held until `main` returns: its drop flushes (at most the
+            // flush budget), then closes.
+            let _guard = lumogon_track::init(analytics())
+                .map_err(|e| eprintln!("greeter: analytics off: {e}"))
+                .ok();
+            match command {
+                Command::Hello { name } => hello(name),
+                Command::Goodbye { name } => goodbye(name),
+                Command::Analytics(_) => Ok(()),
+            }
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -99,5 +112,26 @@ fn main() -> ExitCode {
             eprintln!("greeter: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Any `log` logger shows the library's debug lines; this one is the
+/// smallest that does.
+fn log_to_stderr() {
+    struct Stderr;
+    impl log::Log for Stderr {
+        fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+            true
+        }
+        fn log(&self, record: &log::Record<'_>) {
+            if record.target().starts_with("lumogon_track") {
+                eprintln!("greeter: {}", record.args());
+            }
+        }
+        fn flush(&self) {}
+    }
+    static LOGGER: Stderr = Stderr;
+    if log::set_logger(&LOGGER).is_ok() {
+        log::set_max_level(log::LevelFilter::Debug);
     }
 }

@@ -8,6 +8,9 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+#[cfg(feature = "analytics")]
+use crate::app::Names;
+
 /// Where Measurement Protocol v1 hits go unless told otherwise.
 #[cfg(feature = "analytics")]
 pub(crate) const DEFAULT_ENDPOINT: &str = "https://www.google-analytics.com/collect";
@@ -15,13 +18,6 @@ pub(crate) const DEFAULT_ENDPOINT: &str = "https://www.google-analytics.com/coll
 /// measurement id and api secret are added as its query string.
 #[cfg(feature = "analytics")]
 pub(crate) const DEFAULT_GA4_ENDPOINT: &str = "https://www.google-analytics.com/mp/collect";
-/// The user's override of the endpoint: a full `/collect` URL (v1) or
-/// `/mp/collect` URL (GA4).
-#[cfg(feature = "analytics")]
-pub(crate) const ENDPOINT_VAR: &str = "LUMOGON_ANALYTICS_URL";
-/// The dry run: print each request to stderr instead of sending it.
-#[cfg(feature = "analytics")]
-pub(crate) const DRY_RUN_VAR: &str = "LUMOGON_ANALYTICS_DEBUG";
 /// The certificates to trust for an `https` collector instead of the bundled
 /// roots, by the name OpenSSL and most TLS clients read it under.
 #[cfg(feature = "analytics")]
@@ -65,8 +61,20 @@ pub(crate) struct Settings {
     pub(crate) endpoint: String,
     pub(crate) flush_budget: Duration,
     pub(crate) client_id: Option<ClientIdSource>,
-    pub(crate) client_id_file: Option<PathBuf>,
-    /// `LUMOGON_ANALYTICS_DEBUG`: print requests instead of sending them.
+    /// What the client id is derived from, when the source is not ours: what
+    /// `analytics disable` cannot delete.
+    pub(crate) client_id_origin: Option<String>,
+    /// The variables this application answers to, from its name.
+    pub(crate) names: Names,
+    /// The application's directory, when it names one itself; else it comes
+    /// from the environment ([`crate::app::config_dir`]).
+    pub(crate) config_dir: Option<PathBuf>,
+    /// The first-run notice: its version and text (`None`: the default).
+    pub(crate) notice_version: u32,
+    pub(crate) notice: Option<String>,
+    /// Why the application says its own configuration is unusable.
+    pub(crate) invalid: Option<String>,
+    /// `{APP}_ANALYTICS_DEBUG`: print requests instead of sending them.
     /// Only the environment sets it, in [`Settings::resolve`].
     pub(crate) dry_run: bool,
     /// `SSL_CERT_FILE`, for an `https` endpoint only: a PEM file of the
@@ -158,12 +166,17 @@ impl Config {
         Config {
             settings: Settings {
                 backend,
+                names: Names::of(&app_name),
                 app_name,
                 app_version,
                 endpoint: endpoint.to_owned(),
                 flush_budget: DEFAULT_FLUSH_BUDGET,
                 client_id: None,
-                client_id_file: None,
+                client_id_origin: None,
+                config_dir: None,
+                notice_version: 1,
+                notice: None,
+                invalid: None,
                 dry_run: false,
                 ca_file: None,
             },
@@ -175,7 +188,7 @@ impl Config {
     /// For GA4 ([`Config::ga4`]) it is a full `/mp/collect` URL (or
     /// `/debug/mp/collect`, Google's validation endpoint), to which the
     /// `measurement_id` and `api_secret` query parameters are added. The
-    /// `LUMOGON_ANALYTICS_URL` environment variable, when set, wins over this.
+    /// `{APP}_ANALYTICS_URL` environment variable, when set, wins over this.
     #[cfg_attr(not(feature = "analytics"), inline)]
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         #[cfg(feature = "analytics")]
@@ -203,7 +216,7 @@ impl Config {
     /// Where the anonymous client id (`cid`) comes from. The source runs once,
     /// on the background worker when the first hit is sent, never on the
     /// caller's thread, and is given at most 200 ms; `None` or a late answer
-    /// falls back to the [`client_id_file`](Config::client_id_file).
+    /// falls back to a random UUIDv4 kept in the application's directory.
     #[cfg_attr(not(feature = "analytics"), inline)]
     pub fn client_id<F>(mut self, source: F) -> Self
     where
@@ -218,17 +231,74 @@ impl Config {
         self
     }
 
-    /// A file that keeps a random UUIDv4 client id between runs, created when
-    /// it is first needed. Without it (or when it cannot be written) a fresh
-    /// random id is used for the process.
+    /// What the [`client_id`](Config::client_id) source derives the id
+    /// from, in words (e.g. "the Docker daemon's ID"): `analytics disable`
+    /// says that this library cannot delete it.
     #[cfg_attr(not(feature = "analytics"), inline)]
-    pub fn client_id_file(mut self, path: impl Into<PathBuf>) -> Self {
+    pub fn client_id_origin(mut self, origin: impl Into<String>) -> Self {
         #[cfg(feature = "analytics")]
         {
-            self.settings.client_id_file = Some(path.into());
+            self.settings.client_id_origin = Some(origin.into());
         }
         #[cfg(not(feature = "analytics"))]
-        let _ = path;
+        let _ = origin;
+        self
+    }
+
+    /// The directory that keeps the saved choice, the notice version, the
+    /// random client id and the session, instead of `{APP}_CONFIG_DIR`,
+    /// else `$XDG_CONFIG_HOME/{app}`, else `~/.config/{app}`.
+    #[cfg_attr(not(feature = "analytics"), inline)]
+    pub fn config_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        #[cfg(feature = "analytics")]
+        {
+            self.settings.config_dir = Some(dir.into());
+        }
+        #[cfg(not(feature = "analytics"))]
+        let _ = dir;
+        self
+    }
+
+    /// The first-run notice, shown once on stderr, on a run that then sends
+    /// nothing. Say what is sent, where to read more and how to turn it off.
+    /// Without it, a default built from what the library sends is shown.
+    #[cfg_attr(not(feature = "analytics"), inline)]
+    pub fn notice(mut self, text: impl Into<String>) -> Self {
+        #[cfg(feature = "analytics")]
+        {
+            self.settings.notice = Some(text.into());
+        }
+        #[cfg(not(feature = "analytics"))]
+        let _ = text;
+        self
+    }
+
+    /// The notice's version (default 1). Raise it when the notice changes in
+    /// a way a person should see again: each person sees it once more, and
+    /// that run sends nothing.
+    #[cfg_attr(not(feature = "analytics"), inline)]
+    pub fn notice_version(mut self, version: u32) -> Self {
+        #[cfg(feature = "analytics")]
+        {
+            self.settings.notice_version = version;
+        }
+        #[cfg(not(feature = "analytics"))]
+        let _ = version;
+        self
+    }
+
+    /// Marks the configuration unusable, e.g. when the application chooses
+    /// its backend from variables of its own and finds them half set:
+    /// [`init`](crate::init) refuses it with `reason`, nothing is sent, and
+    /// [`status`](crate::status) says so.
+    #[cfg_attr(not(feature = "analytics"), inline)]
+    pub fn invalid(mut self, reason: impl Into<String>) -> Self {
+        #[cfg(feature = "analytics")]
+        {
+            self.settings.invalid = Some(reason.into());
+        }
+        #[cfg(not(feature = "analytics"))]
+        let _ = reason;
         self
     }
 }
@@ -252,7 +322,8 @@ impl fmt::Debug for Config {
                 .field("endpoint", &t.endpoint)
                 .field("flush_budget", &t.flush_budget)
                 .field("client_id", &t.client_id.as_ref().map(|_| "<source>"))
-                .field("client_id_file", &t.client_id_file);
+                .field("config_dir", &t.config_dir)
+                .field("notice_version", &t.notice_version);
         }
         s.finish_non_exhaustive()
     }
@@ -272,11 +343,12 @@ enum ErrorKind {
     AppName,
     AppVersion,
     Endpoint {
-        from: &'static str,
+        from: String,
         value: String,
         ending: &'static str,
     },
     AlreadyInitialized,
+    Invalid(String),
 }
 
 // Without analytics `init` cannot fail: an uninhabited kind lets the compiler
@@ -316,6 +388,7 @@ impl fmt::Display for ConfigError {
             ErrorKind::AlreadyInitialized => {
                 f.write_str("lumogon_track::init was already called in this process")
             }
+            ErrorKind::Invalid(why) => f.write_str(why),
         }
         #[cfg(not(feature = "analytics"))]
         {
@@ -342,14 +415,17 @@ impl Settings {
         mut self,
         var: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
-        let mut from = "Config::endpoint";
-        if let Some(url) = var(ENDPOINT_VAR).filter(|v| !v.trim().is_empty()) {
+        if let Some(why) = &self.invalid {
+            return Err(ConfigError(ErrorKind::Invalid(why.clone())));
+        }
+        let mut from = "Config::endpoint".to_owned();
+        if let Some(url) = var(&self.names.url).filter(|v| !v.trim().is_empty()) {
             self.endpoint = url.trim().to_owned();
-            from = ENDPOINT_VAR;
+            from.clone_from(&self.names.url);
         }
         // The same rule as the opt-out variables, so that
-        // LUMOGON_ANALYTICS_DEBUG=0 means what it says.
-        self.dry_run = crate::optout::is_set(var(DRY_RUN_VAR).as_deref());
+        // {APP}_ANALYTICS_DEBUG=0 means what it says.
+        self.dry_run = crate::consent::is_set(var(&self.names.debug).as_deref());
         // Only an https endpoint has a certificate to check: for a plain
         // http one, reading a system bundle (hundreds of certificates) would
         // only delay the first request.
@@ -395,6 +471,35 @@ impl Settings {
     }
 }
 
+#[cfg(feature = "analytics")]
+impl Settings {
+    /// The application's directory: the one the application named, else
+    /// the one the environment names.
+    pub(crate) fn store(
+        &self,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Option<crate::store::Store> {
+        self.config_dir
+            .clone()
+            .or_else(|| crate::app::config_dir(&self.app_name, &self.names, var))
+            .map(|dir| crate::store::Store { dir })
+    }
+
+    /// The application's notice, or the default built from what is sent.
+    pub(crate) fn notice_text(&self) -> String {
+        if let Some(text) = &self.notice {
+            return text.clone();
+        }
+        let app = &self.app_name;
+        format!(
+            "{app} sends anonymous usage analytics: the name of each command you run (never its \
+             arguments), {app}'s version and an anonymous id. Nothing was sent this time.\n\
+             To turn it off: `{app} analytics disable` (or set {} or DO_NOT_TRACK to 1).",
+            self.names.disable
+        )
+    }
+}
+
 /// `UA-<digits>-<digits>`.
 #[cfg(feature = "analytics")]
 fn is_tracking_id(id: &str) -> bool {
@@ -428,6 +533,9 @@ fn is_http_url(url: &str) -> bool {
 #[cfg(all(test, feature = "analytics"))]
 mod tests {
     use super::*;
+
+    const ENDPOINT_VAR: &str = "LUMOGON_ANALYTICS_URL";
+    const DRY_RUN_VAR: &str = "LUMOGON_ANALYTICS_DEBUG";
 
     fn settings() -> Settings {
         Config::new("UA-54263865-7", "lumogon", "0.1.0").settings
@@ -585,6 +693,27 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(e.contains("from LUMOGON_ANALYTICS_URL"), "{e}");
+        // Another application answers to its own variable only.
+        let greeter = || Config::new("UA-1-1", "greeter", "1").settings;
+        assert_eq!(
+            greeter().resolve(var).map(|s| s.endpoint).ok().as_deref(),
+            Some(DEFAULT_ENDPOINT)
+        );
+        let var = |k: &str| (k == "GREETER_ANALYTICS_URL").then(|| "localhost:9".to_owned());
+        let e = greeter()
+            .resolve(var)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("from GREETER_ANALYTICS_URL"), "{e}");
+    }
+
+    #[test]
+    fn an_application_can_declare_its_configuration_invalid() {
+        let mut s = settings();
+        s.invalid = Some("TOOL_API_SECRET is not set".into());
+        let e = s.resolve(no_env).err().map(|e| e.to_string());
+        assert_eq!(e.as_deref(), Some("TOOL_API_SECRET is not set"));
     }
 
     #[test]

@@ -22,22 +22,94 @@
 //! Failures (no network, refused connections, TLS errors, slow or broken
 //! collectors) are silent: they show only in `log` records at debug level.
 //!
-//! # Use
+//! # Adopting lumogon-track
 //!
-//! Add the crate with its default `analytics` feature, or, to let your own
-//! users build without analytics, forward a feature of your own:
+//! The library owns everything but the application's identity: the
+//! variables the user sets, the first-run notice and its bookkeeping, the
+//! saved choice, the client id, the session, the lifecycle, and the
+//! `analytics` subcommand. The steps:
 //!
-//! ```toml
-//! [dependencies]
-//! lumogon-track = { version = "0.1", default-features = false }
+//! 1. **Depend on it, and forward the features** so that your users can
+//!    build without analytics (a member that depends on it with default
+//!    features turns analytics back on in everyone's `--no-default-features`
+//!    build, by cargo's feature unification):
 //!
-//! [features]
-//! default = ["analytics"]
-//! analytics = ["lumogon-track/analytics"]
-//! ```
+//!    ```toml
+//!    [dependencies]
+//!    lumogon-track = { version = "0.1", default-features = false }
 //!
-//! Then annotate the command handlers, wire a flag to [`disable`], call
-//! [`init`] in `main` and hold the guard it returns until `main` returns:
+//!    [features]
+//!    default = ["analytics"]
+//!    analytics = ["lumogon-track/analytics", "lumogon-track/clap"]
+//!
+//!    [dev-dependencies]
+//!    lumogon-track = { version = "0.1", default-features = false, features = ["testing"] }
+//!    ```
+//!
+//! 2. **Say who you are**, in one function that both `init` and the
+//!    `analytics` subcommand are given, so that they decide alike: a
+//!    [`Config`] with your tracking id (or GA4 stream), name and version,
+//!    and optionally your notice ([`Config::notice`]), its version, and a
+//!    client-id source of your own ([`Config::client_id`], with
+//!    [`Config::client_id_origin`] to say what it is derived from).
+//! 3. **Annotate the command handlers** with [`track_screen`]; call
+//!    [`event`] for the few things worth counting.
+//! 4. **Wire `--disable-analytics`** to [`disable`], call [`init`] in
+//!    `main` and hold the guard it returns until `main` returns.
+//! 5. **Embed the subcommand** (`clap` feature): a variant
+//!    `Analytics(lumogon_track::cli::AnalyticsCommand)` and a call to
+//!    [`cli::run`](crate::cli) with your screens and events. Without clap,
+//!    [`status`] and [`set_enabled`] are the same thing as functions.
+//! 6. **Test what your commands send** with [`testing::capture`](crate::testing)
+//!    (`testing` feature): in-process, no network.
+//!
+//! `examples/greeter.rs` in the repository is a complete adopter in about
+//! 30 lines of analytics code: `cargo run -p lumogon-track --features clap
+//! --example greeter -- --debug hello you`.
+//!
+//! ## What your application gets
+//!
+//! From the application's name (`greeter`, say), upper-cased with every
+//! other character made `_`:
+//!
+//! | variable | effect |
+//! | --- | --- |
+//! | `GREETER_DISABLE_ANALYTICS` | set (not empty, `0` or `false`): send nothing |
+//! | `DO_NOT_TRACK` | the same, for every tool |
+//! | `GREETER_ANALYTICS_URL` | send to this collector instead ([Environment](#environment)) |
+//! | `GREETER_ANALYTICS_DEBUG` | a dry run: print each request, send nothing |
+//! | `GREETER_CONFIG_DIR` | the directory below |
+//!
+//! Another tool's variables never change yours.
+//!
+//! ## What is stored where
+//!
+//! In `GREETER_CONFIG_DIR`, else `$XDG_CONFIG_HOME/greeter`, else
+//! `~/.config/greeter` ([`Config::config_dir`] overrides it):
+//!
+//! - `analytics.json`: the saved choice (`greeter analytics enable|disable`)
+//!   and the version of the notice last shown;
+//! - `client_id`: a random UUIDv4, when no source of the application's
+//!   gives an id;
+//! - `session`: GA4's session id and the time of the last activity (a new
+//!   session after 30 minutes idle, GA's default).
+//!
+//! `greeter analytics disable` deletes `client_id` and `session` and keeps
+//! only the choice. An id derived from elsewhere (lumogon's comes from the
+//! Docker daemon) is not the library's to delete; it says so, and such an
+//! id is never sent while analytics is off.
+//!
+//! ## Consent
+//!
+//! The first run that would send shows the notice on stderr instead, records
+//! that it did, and sends nothing; so does the first run after the notice's
+//! version is raised. A directory that cannot be written means the record
+//! is never made, so nothing is ever sent. [`status`] makes the same
+//! decision as [`init`] and names its reason ([`Off`]).
+//!
+//! ## Use
+//!
+//! The smallest `main`:
 //!
 //! ```
 //! use clap::{Parser, Subcommand};
@@ -101,9 +173,6 @@
 //! `std::process::exit`, which skips destructors and so the flush. A
 //! panic that unwinds out of `main` still runs it.
 //!
-//! `examples/greeter.rs` in the repository is the same thing as a program
-//! to run: `cargo run -p lumogon-track --example greeter -- --debug hello you`.
-//!
 //! # The exit-time promise
 //!
 //! Nothing happens on the caller's thread but an atomic check and a
@@ -133,15 +202,31 @@
 //!   `https://www.google-analytics.com/mp/collect?measurement_id=…&api_secret=…`,
 //!   at most 25 events a request.
 //!
+//! # Lifecycle
+//!
+//! Not initialised, then on or off ([`init`]'s decision), running once the
+//! first hit starts the worker, and closed when the [`FlushGuard`] drops:
+//! hits recorded after that (or after `let _ = init(..)`) are dropped and
+//! counted in [`Stats::dropped`], since nothing would flush them.
+//! [`disable`] wins at any time over every hit not yet sent. A panic in the
+//! worker or in the client-id source is caught, stays off stderr (debug log
+//! only), and never makes a flush wait. Across `fork`, the child inherits
+//! the state but not the worker thread: call [`disable`] in a child that
+//! does not `exec`.
+//!
 //! # Opting out
 //!
-//! Nothing is sent, no thread is started, no socket opened and no file
-//! written when any of these holds:
+//! Nothing is sent, no thread is started and no socket opened when any of
+//! these holds, in this order (the first is the one [`status`] names):
 //!
 //! 1. the application called [`disable`] (e.g. for `--disable-analytics`);
-//! 2. `LUMOGON_DISABLE_ANALYTICS` is set to anything but empty, `0` or `false`;
+//! 2. `{APP}_DISABLE_ANALYTICS` is set to anything but empty, `0` or `false`;
 //! 3. `DO_NOT_TRACK` is set likewise;
-//! 4. [`init`] was never called.
+//! 4. the person ran `{app} analytics disable`;
+//! 5. the configuration is invalid;
+//! 6. no directory can be named to keep the choice in, or the notice has
+//!    not been shown yet (this run shows it);
+//! 7. [`init`] was never called.
 //!
 //! # What a hit holds
 //!
@@ -156,20 +241,24 @@
 //! at most 40 characters, and `event_` put before a name that would start
 //! with a digit or that GA4 reserves: `"UX"` becomes `ux`) with the
 //! parameters `category` and `action`. Every event also carries `app_name`
-//! and `app_version` (v1's `an` and `av`), `session_id` (one per process: the
-//! time its first hit was handled, in milliseconds) and
+//! and `app_version` (v1's `an` and `av`), `session_id` (kept in the
+//! application's directory while the last activity is under 30 minutes old,
+//! else the time the first hit was handled, in milliseconds) and
 //! `engagement_time_msec: 1`, without which GA4 does not count the event in a
 //! session. Values are cut to 100 characters. Nothing else.
 //!
 //! # Environment
 //!
-//! - `LUMOGON_ANALYTICS_URL`: a URL (http or https) that replaces the
+//! Each variable's name starts with the application's name (`{APP}`, see
+//! [What your application gets](#what-your-application-gets)).
+//!
+//! - `{APP}_ANALYTICS_URL`: a URL (http or https) that replaces the
 //!   endpoint. For v1 a full `/collect` URL; several hits go to `/batch`
 //!   beside it. For GA4 a full `/mp/collect` URL, to whose query string
 //!   `measurement_id` and `api_secret` are added.
-//! - `LUMOGON_ANALYTICS_DEBUG`: set to anything but empty, `0` or `false`, a
+//! - `{APP}_ANALYTICS_DEBUG`: set to anything but empty, `0` or `false`, a
 //!   dry run: each request that would be sent is printed to stderr instead,
-//!   exactly, as `lumogon-track: dry run (LUMOGON_ANALYTICS_DEBUG): POST
+//!   exactly, as `lumogon-track: dry run ({APP}_ANALYTICS_DEBUG): POST
 //!   <full URL>` and then the body on the following lines, and nothing is
 //!   sent: no HTTP client is built, no socket opened. The client id is found
 //!   as usual, so that what is printed is what would go out. The opt-outs
@@ -190,12 +279,20 @@
 //!   the API stays as it is and does nothing; `#[track_screen]` returns the
 //!   function exactly as written, so the same code builds in both modes and
 //!   a build without the feature contains no analytics code at all.
+//! - `clap`: [`cli`], the `analytics` subcommand. Brings clap,
+//!   never reqwest.
+//! - `testing`: [`testing`], capturing hits in tests.
 
 #![deny(missing_docs)]
 
 #[cfg(feature = "analytics")]
+mod app;
+#[cfg(feature = "clap")]
+pub mod cli;
+#[cfg(feature = "analytics")]
 mod client_id;
 mod config;
+mod consent;
 #[cfg(feature = "analytics")]
 mod flush;
 #[cfg(feature = "analytics")]
@@ -203,15 +300,22 @@ mod ga4;
 #[cfg(feature = "analytics")]
 mod hit;
 #[cfg(feature = "analytics")]
-mod optout;
-#[cfg(feature = "analytics")]
 mod runtime;
+#[cfg(feature = "analytics")]
+mod state;
+mod status;
+#[cfg(feature = "analytics")]
+mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 #[cfg(feature = "analytics")]
 mod transport;
 #[cfg(feature = "analytics")]
 mod worker;
 
 pub use config::{Config, ConfigError, DEFAULT_FLUSH_BUDGET};
+pub use consent::Off;
+pub use status::{Choice, ChoiceError, Status, set_enabled};
 
 /// A [`Config`] with the calling crate's name and version
 /// (`CARGO_PKG_NAME`, `CARGO_PKG_VERSION`) as the app name and version: for
@@ -262,15 +366,18 @@ pub use lumogon_track_macro::track_screen;
 /// Starts analytics for this process and returns the guard whose drop
 /// flushes.
 ///
-/// Checks the configuration and reads the opt-out variables, but starts
-/// nothing: the worker thread, the client id and the HTTP client wait for the
-/// first hit. Hits recorded before `init` are dropped.
+/// Checks the configuration and makes the decision [`status`] reports (the
+/// opt-outs, the saved choice, the notice); on the first run that would
+/// send, shows the notice on stderr and sends nothing. Starts nothing: the
+/// worker thread, the client id and the HTTP client wait for the first
+/// hit. Hits recorded before `init` are dropped.
 ///
 /// # Errors
 ///
 /// A [`ConfigError`] naming the field when the tracking id (v1), the
 /// measurement id or API secret (GA4), the app name, app version or endpoint
-/// (including `LUMOGON_ANALYTICS_URL`) is not valid, or when `init` was
+/// (including `{APP}_ANALYTICS_URL`) is not valid, when the application
+/// declared it [invalid](Config::invalid), or when `init` was
 /// already called. Without the `analytics` feature, never.
 #[cfg_attr(not(feature = "analytics"), inline)]
 pub fn init(config: Config) -> Result<FlushGuard, ConfigError> {
@@ -294,15 +401,18 @@ pub fn disable() {
 /// be sent, whatever else is set.
 pub const COMPILED_IN: bool = cfg!(feature = "analytics");
 
-/// The environment variable that turns analytics off for this process, if
-/// one is set: `LUMOGON_DISABLE_ANALYTICS`, else `DO_NOT_TRACK` (each counts
-/// when set to anything but empty, `0` or `false`). Always `None` without the
-/// `analytics` feature. For an application's `status` command.
-pub fn disabled_by_environment() -> Option<&'static str> {
+/// What [`init`] would decide for `config` in this process's environment,
+/// without starting anything or showing the notice: the one decision, so
+/// that an application's `analytics status` can never disagree with what a
+/// run does. Reads the saved choice in the application's directory.
+pub fn status(config: Config) -> Status {
     #[cfg(feature = "analytics")]
-    return optout::decide(false, |key| std::env::var(key).ok()).and_then(optout::OptOut::variable);
+    return runtime::status(config.settings);
     #[cfg(not(feature = "analytics"))]
-    None
+    {
+        let _ = config;
+        Status::not_in_build()
+    }
 }
 
 /// Queues an event hit (v1: `t=event&ec=category&ea=action`; GA4: an event
@@ -332,7 +442,7 @@ pub struct Stats {
     /// or too large.
     pub dropped: u64,
     /// Hits printed to stderr instead of sent, in a dry run
-    /// (`LUMOGON_ANALYTICS_DEBUG`). They are never counted as `sent`.
+    /// (`{APP}_ANALYTICS_DEBUG`). They are never counted as `sent`.
     pub printed: u64,
 }
 
@@ -347,7 +457,8 @@ pub fn stats() -> Stats {
 
 /// Hold this for the life of `main`. Its drop waits for queued and in-flight
 /// hits, at most the flush budget, and then lets the process exit even if a
-/// request is still hanging.
+/// request is still hanging. Then analytics is closed: a hit recorded later
+/// is dropped and counted, never queued for a flush that will not come.
 #[must_use = "dropping the guard at once flushes at once; bind it: `let _guard = ...`"]
 #[derive(Debug)]
 pub struct FlushGuard {

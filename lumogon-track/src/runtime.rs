@@ -2,25 +2,23 @@
 //! lazily started worker, and the counters behind [`crate::stats`].
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use once_cell::sync::OnceCell;
 
-use crate::config::{ConfigError, DRY_RUN_VAR, Settings};
+use crate::app::Names;
+use crate::config::{ConfigError, Settings};
+use crate::consent::{self, Inputs, Off};
 use crate::hit::Hit;
-use crate::optout::{self, OptOut};
+use crate::state::{self, Gate};
+use crate::store::{Saved, Store};
 use crate::worker::Worker;
 
 /// At most this many hits leave one process; later ones are counted and
 /// dropped, so a tracked function in a hot loop costs next to nothing.
 pub(crate) const MAX_HITS_PER_PROCESS: usize = 20;
 
-const UNINITIALIZED: u8 = 0;
-const ENABLED: u8 = 1;
-const DISABLED: u8 = 2;
-
-static STATE: AtomicU8 = AtomicU8::new(UNINITIALIZED);
 static ACCEPTED: AtomicUsize = AtomicUsize::new(0);
 static RUNTIME: OnceCell<Runtime> = OnceCell::new();
 
@@ -67,9 +65,21 @@ pub(crate) static STATS: Counters = Counters {
 /// does not even write it to its stack.
 #[inline]
 pub(crate) fn record(make: impl FnOnce() -> Hit) {
-    if STATE.load(Ordering::Acquire) == ENABLED {
-        record_enabled(make());
+    #[cfg(feature = "testing")]
+    let Some(make) = crate::testing::take(make) else {
+        return;
+    };
+    match state::gate() {
+        Gate::Accept => record_enabled(make()),
+        Gate::Closed => record_closed(make()),
+        Gate::Ignore => {}
     }
+}
+
+#[cold]
+fn record_closed(hit: Hit) {
+    STATS.dropped.inc();
+    log::debug!("analytics: dropped {hit}: recorded after the flush guard was dropped");
 }
 
 #[cold]
@@ -90,7 +100,11 @@ fn record_enabled(hit: Hit) {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take()?;
-        Worker::spawn(settings)
+        let worker = Worker::spawn(settings);
+        if worker.is_some() {
+            state::running();
+        }
+        worker
     });
     match worker {
         Some(worker) => worker.queue(hit),
@@ -98,11 +112,56 @@ fn record_enabled(hit: Hit) {
     }
 }
 
+fn env(key: &str) -> Option<String> {
+    std::env::var(key).ok()
+}
+
+/// The decision in this process's environment: the one function behind
+/// both `init` and `status`.
+fn decide(
+    names: &Names,
+    app: &str,
+    store: Option<&Store>,
+    invalid: Option<String>,
+    notice_version: u32,
+) -> Option<Off> {
+    consent::decide(Inputs {
+        by_application: state::disabled_by_application(),
+        environment: consent::environment(names, env),
+        app,
+        invalid,
+        saved: || store.map(Store::load),
+        notice_version,
+    })
+}
+
+pub(crate) fn status(settings: Settings) -> crate::Status {
+    let names = settings.names.clone();
+    let app = settings.app_name.clone();
+    let origin = settings.client_id_origin.clone();
+    let notice_version = settings.notice_version;
+    let store = settings.store(env);
+    let invalid = settings.resolve(env).err().map(|e| e.to_string());
+    let off = decide(&names, &app, store.as_ref(), invalid, notice_version);
+    crate::Status::new(off, store, names, app, origin)
+}
+
 pub(crate) fn init(settings: Settings) -> Result<(), ConfigError> {
-    let settings = settings.resolve(|key| std::env::var(key).ok())?;
+    let mut settings = settings.resolve(env)?;
+    let store = settings.store(env);
+    let off = decide(
+        &settings.names,
+        &settings.app_name,
+        store.as_ref(),
+        None,
+        settings.notice_version,
+    );
+    settings.config_dir = store.as_ref().map(|s| s.dir.clone());
     let flush_budget = settings.flush_budget;
     let endpoint = settings.endpoint.clone();
-    let dry_run = settings.dry_run;
+    let dry_run = settings.dry_run.then(|| settings.names.debug.clone());
+    let notice = (off == Some(Off::NoticeNotShown)).then(|| settings.notice_text());
+    let notice_version = settings.notice_version;
     let runtime = Runtime {
         flush_budget,
         settings: Mutex::new(Some(settings)),
@@ -112,41 +171,58 @@ pub(crate) fn init(settings: Settings) -> Result<(), ConfigError> {
         .set(runtime)
         .map_err(|_| ConfigError::already_initialized())?;
 
-    let by_application = STATE.load(Ordering::Acquire) == DISABLED;
-    match optout::decide(by_application, |key| std::env::var(key).ok()) {
-        Some(source) => {
-            disable_by(source);
+    match off {
+        Some(reason) => {
+            if let (Some(text), Some(store)) = (notice, &store) {
+                show_notice(&text, store, notice_version);
+            }
+            state::start(false);
+            log::debug!("analytics: off ({reason}); nothing will be sent");
         }
         None => {
-            // Loses to a concurrent `disable()`, as it should.
-            let _ =
-                STATE.compare_exchange(UNINITIALIZED, ENABLED, Ordering::AcqRel, Ordering::Acquire);
-            if dry_run {
-                log::debug!(
-                    "analytics: on, as a dry run ({DRY_RUN_VAR}): requests for {endpoint} are \
+            state::start(true);
+            match dry_run {
+                Some(var) => log::debug!(
+                    "analytics: on, as a dry run ({var}): requests for {endpoint} are \
                      printed to stderr, not sent"
-                );
-            } else {
-                log::debug!("analytics: on; hits go to {endpoint}");
+                ),
+                None => log::debug!("analytics: on; hits go to {endpoint}"),
             }
         }
     }
     Ok(())
 }
 
-pub(crate) fn disable() {
-    disable_by(OptOut::Application);
+/// Shows the notice and records that it was shown; until the record is
+/// written, nothing is ever sent (the notice shows again on the next run).
+fn show_notice(text: &str, store: &Store, version: u32) {
+    eprintln!("{text}");
+    let saved = Saved {
+        notice_version: version,
+        ..store.load()
+    };
+    if let Err(e) = store.save(saved) {
+        log::debug!(
+            "analytics: could not record the notice in {}: {e}",
+            store.dir.display()
+        );
+    }
 }
 
-fn disable_by(source: OptOut) {
-    if STATE.swap(DISABLED, Ordering::AcqRel) != DISABLED {
-        log::debug!("analytics: off, turned off by {source}; nothing will be sent");
+pub(crate) fn disable() {
+    if state::disable() {
+        log::debug!("analytics: off, turned off by the application; nothing more will be sent");
     }
 }
 
 /// Waits for queued and in-flight hits, at most the flush budget.
 pub(crate) fn flush() {
     let Some(runtime) = RUNTIME.get() else { return };
+    close_after(runtime);
+}
+
+/// Flushes, then closes: later hits are dropped and counted.
+fn close_after(runtime: &Runtime) {
     let left = wait_for_worker(runtime.flush_budget);
     if left > 0 {
         log::debug!(
@@ -154,6 +230,7 @@ pub(crate) fn flush() {
             runtime.flush_budget
         );
     }
+    state::close();
 }
 
 /// Waits until the worker has finished every hit queued so far, at most

@@ -4,18 +4,25 @@
 //! [`Worker::queue`].
 
 use std::io::Write;
-use std::sync::Arc;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Once};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::client_id;
-use crate::config::{Backend, ClientIdSource, DRY_RUN_VAR, Settings};
+use crate::config::{Backend, ClientIdSource, Settings};
 use crate::flush::Pending;
 use crate::ga4;
 use crate::hit::{self, Encoded, Hit, Request};
 use crate::runtime::{MAX_HITS_PER_PROCESS, STATS};
+use crate::state;
+use crate::store::Store;
 use crate::transport::Transport;
+
+/// Every thread the library starts has a name beginning with this, which
+/// is how the panic hook knows a panic is ours to keep quiet.
+const THREAD_PREFIX: &str = "lumogon-track";
 
 /// How long the application's client-id source may take.
 const CLIENT_ID_BUDGET: Duration = Duration::from_millis(200);
@@ -34,9 +41,10 @@ impl Worker {
         let (queue, hits) = mpsc::sync_channel(MAX_HITS_PER_PROCESS);
         let pending = Arc::new(Pending::default());
         let worker_pending = Arc::clone(&pending);
+        quiet_panics();
         let spawned = thread::Builder::new()
-            .name("lumogon-track".to_owned())
-            .spawn(move || run(&hits, settings, &worker_pending));
+            .name(THREAD_PREFIX.to_owned())
+            .spawn(move || supervise(&worker_pending, || run(&hits, settings, &worker_pending)));
         match spawned {
             Ok(_) => Some(Worker { queue, pending }),
             Err(e) => {
@@ -63,6 +71,41 @@ impl Worker {
     }
 }
 
+/// Runs the worker's body; if it panics, nothing it had will ever finish,
+/// so the flush must not wait for it (the hits are lost, silently, like
+/// any other failure).
+fn supervise(pending: &Pending, body: impl FnOnce()) {
+    if panic::catch_unwind(AssertUnwindSafe(body)).is_err() {
+        log::debug!("analytics: the worker panicked; the hits it held are dropped");
+        pending.abandon();
+    }
+}
+
+/// Keeps panics on the library's own threads (the worker, the client-id
+/// source) off stderr: they are failures like any other, for the debug log
+/// only. Every other thread's panic goes to the hook that was installed
+/// before, unchanged. Installed once, and never while panicking (which
+/// `set_hook` forbids).
+fn quiet_panics() {
+    static ONCE: Once = Once::new();
+    if thread::panicking() {
+        return;
+    }
+    ONCE.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            let ours = thread::current()
+                .name()
+                .is_some_and(|name| name.starts_with(THREAD_PREFIX));
+            if ours {
+                log::debug!("analytics: {info}");
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
 fn run(hits: &Receiver<Hit>, settings: Settings, pending: &Pending) {
     let Ok(first) = hits.recv() else { return };
     let session = Session::start(settings);
@@ -71,7 +114,15 @@ fn run(hits: &Receiver<Hit>, settings: Settings, pending: &Pending) {
         // Whatever queued up while the session started or the last request
         // was in flight goes out together.
         batch.extend(hits.try_iter());
-        session.send(&batch);
+        if state::may_send() {
+            session.send(&batch);
+        } else {
+            // `disable()` wins over every hit not yet sent.
+            for hit in &batch {
+                STATS.dropped.inc();
+                log::debug!("analytics: dropped {hit}: analytics was disabled before it was sent");
+            }
+        }
         pending.done(batch.len());
         batch.clear();
         match hits.recv() {
@@ -113,8 +164,10 @@ enum Encoder {
 
 enum Sink {
     Http(Transport),
-    /// `LUMOGON_ANALYTICS_DEBUG`: requests go to stderr, nothing is sent.
-    DryRun,
+    /// `{APP}_ANALYTICS_DEBUG`: requests go to stderr, nothing is sent.
+    DryRun {
+        variable: String,
+    },
 }
 
 impl Session {
@@ -124,7 +177,10 @@ impl Session {
         // on its own thread while the HTTP client is built, and stop waiting
         // after CLIENT_ID_BUDGET.
         let answer = settings.client_id.take().map(ask_client_id);
-        let route = Route::new(&settings);
+        let route = Route::new(&settings, || {
+            let store = settings.config_dir.clone().map(|dir| Store { dir });
+            session_id(store.as_ref())
+        });
         let from_source = answer.and_then(|answer| {
             let left = CLIENT_ID_BUDGET.saturating_sub(started.elapsed());
             match answer.recv_timeout(left) {
@@ -137,8 +193,10 @@ impl Session {
                 }
             }
         });
-        let client_id = from_source
-            .unwrap_or_else(|| client_id::stored_or_new(settings.client_id_file.as_deref()));
+        let store = settings.config_dir.clone().map(|dir| Store { dir });
+        let client_id = from_source.unwrap_or_else(|| {
+            client_id::stored_or_new(store.as_ref().map(Store::client_id_file).as_deref())
+        });
         if let Err(e) = &route {
             log::debug!("analytics: nothing will be sent: {e}");
         }
@@ -204,7 +262,7 @@ impl Session {
 }
 
 impl Route {
-    fn new(settings: &Settings) -> Result<Route, String> {
+    fn new(settings: &Settings, new_session: impl FnOnce() -> String) -> Result<Route, String> {
         let encoder = match &settings.backend {
             Backend::V1 { tracking_id } => {
                 let (collect, batch) = hit::urls(&settings.endpoint)?;
@@ -219,13 +277,15 @@ impl Route {
                 api_secret,
             } => Encoder::Ga4 {
                 url: ga4::url(&settings.endpoint, measurement_id, api_secret)?,
-                session_id: session_id(),
+                session_id: new_session(),
             },
         };
         // A dry run builds no client at all: it shows what would be sent
         // without a socket, or the milliseconds a client costs.
         let sink = if settings.dry_run {
-            Sink::DryRun
+            Sink::DryRun {
+                variable: settings.names.debug.clone(),
+            }
         } else {
             Sink::Http(Transport::new(settings.ca_file.as_deref())?)
         };
@@ -243,11 +303,11 @@ impl Sink {
         } = request;
         let transport = match self {
             Sink::Http(transport) => transport,
-            Sink::DryRun => {
-                print(&dry_run_text(&url, &body));
+            Sink::DryRun { variable } => {
+                print(&dry_run_text(variable, &url, &body));
                 for hit in &hits {
                     STATS.printed.inc();
-                    log::debug!("analytics: printed {hit} ({DRY_RUN_VAR} is set; not sent)");
+                    log::debug!("analytics: printed {hit} ({variable} is set; not sent)");
                 }
                 return;
             }
@@ -272,21 +332,25 @@ impl Sink {
     }
 }
 
-/// GA4's session id: the time the first hit was handled, in milliseconds
-/// since the Unix epoch, so that each run is a session of its own (two runs
-/// of one client in the same millisecond are one session, which is harmless).
-fn session_id() -> String {
-    SystemTime::now()
+/// GA4's session id: the one kept in the application's directory while its
+/// last activity is under 30 minutes old (GA's default), else the time the
+/// first hit was handled, in milliseconds since the Unix epoch. Without a
+/// directory, each run is a session of its own.
+fn session_id(store: Option<&Store>) -> String {
+    let now = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_millis())
-        .unwrap_or_default()
-        .to_string()
+        .unwrap_or_default();
+    match store {
+        Some(store) => store.session(now),
+        None => now.to_string(),
+    }
 }
 
 /// What a dry run prints for one request: the method and full URL on one
 /// line, then the body exactly as it would be sent.
-fn dry_run_text(url: &str, body: &str) -> String {
-    format!("lumogon-track: dry run ({DRY_RUN_VAR}): POST {url}\n{body}\n")
+fn dry_run_text(variable: &str, url: &str, body: &str) -> String {
+    format!("lumogon-track: dry run ({variable}): POST {url}\n{body}\n")
 }
 
 /// One write, so that a request is never split by another thread's output.
@@ -300,9 +364,13 @@ fn print(text: &str) {
 fn ask_client_id(source: ClientIdSource) -> Receiver<Option<String>> {
     let (tx, rx) = mpsc::sync_channel(1);
     let spawned = thread::Builder::new()
-        .name("lumogon-track-client-id".to_owned())
+        .name(format!("{THREAD_PREFIX}-client-id"))
         .spawn(move || {
-            let _ = tx.send(source());
+            // A panicking source is a source without an answer: the channel
+            // closes, and the worker falls back at once instead of waiting.
+            if let Ok(id) = panic::catch_unwind(AssertUnwindSafe(source)) {
+                let _ = tx.send(id);
+            }
         });
     if let Err(e) = spawned {
         log::debug!("analytics: could not ask for the client id: {e}");
@@ -317,18 +385,41 @@ mod tests {
     #[test]
     fn a_dry_run_shows_the_method_the_url_and_the_body() {
         assert_eq!(
-            dry_run_text("http://127.0.0.1:9/batch", "v=1&t=a\nv=1&t=b"),
-            "lumogon-track: dry run (LUMOGON_ANALYTICS_DEBUG): POST http://127.0.0.1:9/batch\n\
+            dry_run_text(
+                "TOOL_ANALYTICS_DEBUG",
+                "http://127.0.0.1:9/batch",
+                "v=1&t=a\nv=1&t=b"
+            ),
+            "lumogon-track: dry run (TOOL_ANALYTICS_DEBUG): POST http://127.0.0.1:9/batch\n\
              v=1&t=a\nv=1&t=b\n"
         );
     }
 
     #[test]
     fn a_session_id_is_digits() {
-        let id = session_id();
+        let id = session_id(None);
         assert!(
             !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()),
             "{id}"
+        );
+    }
+
+    #[test]
+    fn a_panicking_worker_never_makes_a_flush_wait() {
+        let pending = Pending::default();
+        pending.add(3);
+        supervise(&pending, || panic!("boom"));
+        // Before, `done` never ran and this waited the whole budget.
+        assert_eq!(pending.wait(Duration::from_secs(3600)), 3);
+    }
+
+    #[test]
+    fn a_panicking_client_id_source_is_no_answer() {
+        let answer = ask_client_id(Box::new(|| panic!("no id")));
+        // Closed at once: not a timeout, which would cost the budget.
+        assert_eq!(
+            answer.recv_timeout(Duration::from_secs(3600)),
+            Err(mpsc::RecvTimeoutError::Disconnected)
         );
     }
 }

@@ -102,7 +102,13 @@ pub struct ScanArgs {
     pub contexts: Vec<String>,
 }
 
-/// `lumogon analytics …` never sends anything itself.
+/// `lumogon analytics …`, the library's own (it never sends anything).
+#[cfg(feature = "analytics")]
+pub use lumogon_track::cli::AnalyticsCommand;
+
+/// `lumogon analytics …` in a build without analytics, where the library
+/// has no subcommand to offer: the same commands, which say so.
+#[cfg(not(feature = "analytics"))]
 #[derive(Debug, Subcommand)]
 pub enum AnalyticsCommand {
     /// Say whether analytics is on, and if not, what turned it off

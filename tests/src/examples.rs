@@ -11,8 +11,15 @@ use crate::lumogon::cargo_build;
 pub fn greeter() -> &'static PathBuf {
     static GREETER: OnceLock<PathBuf> = OnceLock::new();
     GREETER.get_or_init(|| {
-        cargo_build(&["-p", "lumogon-track", "--example", "greeter"])
-            .join("examples")
-            .join("greeter")
+        cargo_build(&[
+            "-p",
+            "lumogon-track",
+            "--features",
+            "lumogon-track/clap",
+            "--example",
+            "greeter",
+        ])
+        .join("examples")
+        .join("greeter")
     })
 }

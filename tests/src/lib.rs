@@ -23,3 +23,15 @@ pub mod tools;
 /// Whether this test build has the `analytics` feature, and so which
 /// `lumogon` it runs.
 pub const ANALYTICS: bool = cfg!(feature = "analytics");
+
+/// A config directory in which the first-run notice was shown, for a test
+/// that `init`s lumogon-track in-process and must send from its first run.
+pub fn notice_seen() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("analytics.json"),
+        r#"{"notice_version": 1}"#,
+    )
+    .expect("settings");
+    dir
+}

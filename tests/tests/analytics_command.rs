@@ -137,11 +137,34 @@ fn enable_and_disable_are_saved_and_disable_deletes_the_id() {
         .env("LUMOGON_CONFIG_DIR", run.config_dir())
         .run();
     assert_eq!(disable.code, Some(0), "{}", disable.stderr);
-    assert!(
-        disable.stdout.contains("disabled for good") && disable.stdout.contains(SETTINGS),
-        "{}",
-        disable.stdout
-    );
+    if ANALYTICS {
+        assert!(
+            disable.stdout.contains("disabled for good") && disable.stdout.contains(SETTINGS),
+            "{}",
+            disable.stdout
+        );
+        // Truthful about the id it cannot delete: lumogon's comes from the
+        // Docker daemon.
+        assert!(
+            disable
+                .stdout
+                .contains(&format!("deleted:   {}", id.display()))
+                && disable
+                    .stdout
+                    .contains("derived from the Docker daemon's ID")
+                && disable.stdout.contains("cannot delete"),
+            "{}",
+            disable.stdout
+        );
+    } else {
+        assert!(
+            disable
+                .stdout
+                .contains("built without the `analytics` feature"),
+            "{}",
+            disable.stdout
+        );
+    }
     assert!(!id.exists(), "analytics disable kept the anonymous id");
     let before = collector.requests().len();
     assert_eq!(run.run().code, Some(0));
@@ -339,4 +362,99 @@ fn the_debug_variable_prints_the_exact_request_and_sends_nothing() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn status_says_off_whenever_a_run_would_send_nothing() {
+    let shown = |mut lumogon: Lumogon| {
+        let out = lumogon.run();
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        out.stdout
+    };
+    let off = |stdout: &str, why: &str| {
+        let expected = if ANALYTICS {
+            format!("analytics: off ({why}")
+        } else {
+            "analytics: off (this lumogon was built without".to_owned()
+        };
+        assert!(stdout.starts_with(&expected), "{stdout}");
+    };
+    let status = || Lumogon::new(&["analytics", "status"]);
+    // Seen, nothing set: on, and it says which variables it answers to.
+    let on = shown(status());
+    if ANALYTICS {
+        assert!(on.starts_with("analytics: on\n"), "{on}");
+        for var in [
+            "LUMOGON_DISABLE_ANALYTICS",
+            "LUMOGON_ANALYTICS_URL",
+            "LUMOGON_CONFIG_DIR",
+        ] {
+            assert!(on.contains(var), "{on}");
+        }
+    }
+    off(
+        &shown(status().first_run()),
+        "the first-run notice has not been shown yet",
+    );
+    off(
+        &shown(status().env("LUMOGON_GA4_MEASUREMENT_ID", "G-LUMOGON123")),
+        "the configuration is invalid: LUMOGON_GA4_MEASUREMENT_ID is set without \
+         LUMOGON_GA4_API_SECRET",
+    );
+    off(
+        &shown(status().env("LUMOGON_ANALYTICS_URL", "localhost:9")),
+        "the configuration is invalid: invalid endpoint \"localhost:9\" (from LUMOGON_ANALYTICS_URL)",
+    );
+    // The status run itself shows no notice and writes nothing.
+    let first = status().first_run();
+    let out = Lumogon::new(&["analytics", "status"])
+        .env("LUMOGON_CONFIG_DIR", first.config_dir())
+        .run();
+    assert_eq!(out.stderr, "");
+    assert!(
+        first.config_files().is_empty(),
+        "{:?}",
+        first.config_files()
+    );
+}
+
+#[test]
+fn a_ga4_session_lasts_across_runs_and_disable_deletes_it() {
+    let collector = Collector::start(204);
+    let mut lumogon = Lumogon::new(&["version"])
+        .collector(&collector.at("/mp/collect"))
+        .env("LUMOGON_GA4_MEASUREMENT_ID", "G-LUMOGON123")
+        .env("LUMOGON_GA4_API_SECRET", "not-so-secret");
+    for _ in 0..2 {
+        assert_eq!(lumogon.run().code, Some(0));
+    }
+    let requests = collector.requests();
+    if !ANALYTICS {
+        assert!(requests.is_empty());
+        return;
+    }
+    let sessions: Vec<String> = requests
+        .iter()
+        .map(|r| {
+            let body: serde_json::Value = serde_json::from_str(&r.body).expect("JSON");
+            body["events"][0]["params"]["session_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    // Two runs minutes apart are one session, not one each.
+    assert_eq!(sessions.len(), 2, "{requests:?}");
+    assert!(
+        !sessions[0].is_empty() && sessions[0] == sessions[1],
+        "{sessions:?}"
+    );
+    let session = lumogon.config_dir().join("session");
+    assert!(session.exists());
+
+    let out = Lumogon::new(&["analytics", "disable"])
+        .env("LUMOGON_CONFIG_DIR", lumogon.config_dir())
+        .run();
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(!session.exists(), "{}", out.stdout);
 }

@@ -1,4 +1,4 @@
-//! `LUMOGON_ANALYTICS_DEBUG`: the `greeter` example, pointed at a real
+//! `GREETER_ANALYTICS_DEBUG`: the `greeter` example, pointed at a real
 //! collector, prints each request it would send, exactly, on stderr and
 //! sends nothing. In the build without analytics it prints nothing at all.
 
@@ -9,15 +9,16 @@ use lumogon_tests::collector::{Collector, parse_hit};
 use lumogon_tests::examples::greeter;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
-const HEADER: &str = "lumogon-track: dry run (LUMOGON_ANALYTICS_DEBUG): POST ";
+const HEADER: &str = "lumogon-track: dry run (GREETER_ANALYTICS_DEBUG): POST ";
 
 fn run(collector: &Collector, env: &[(&str, &str)], args: &[&str]) -> (Output, String) {
-    let home = tempfile::tempdir().expect("tempdir");
+    let home = lumogon_tests::notice_seen();
     let out = Command::new(greeter())
         .args(args)
         .env_clear()
         .env("HOME", home.path())
-        .env("LUMOGON_ANALYTICS_URL", collector.url())
+        .env("GREETER_CONFIG_DIR", home.path())
+        .env("GREETER_ANALYTICS_URL", collector.url())
         .envs(env.iter().copied())
         .output()
         .expect("run greeter");
@@ -53,7 +54,7 @@ fn field(hit: &[(String, String)], key: &str) -> String {
 #[test]
 fn a_dry_run_prints_the_exact_requests_and_sends_nothing() {
     let collector = Collector::start(200);
-    let dry = [("LUMOGON_ANALYTICS_DEBUG", "1")];
+    let dry = [("GREETER_ANALYTICS_DEBUG", "1")];
 
     let (out, stderr) = run(&collector, &dry, &["hello", "Ada Lovelace"]);
     assert_eq!(
@@ -67,7 +68,7 @@ fn a_dry_run_prints_the_exact_requests_and_sends_nothing() {
         assert!(collector.requests().is_empty());
         return;
     }
-    // The greeter keeps no client id: each run has a fresh random one.
+    // Each run has a config directory of its own, so a fresh random id.
     let body = stderr
         .strip_prefix(&format!("{HEADER}{}\n", collector.url()))
         .and_then(|rest| rest.strip_suffix('\n'))
@@ -111,7 +112,7 @@ fn a_dry_run_prints_the_exact_requests_and_sends_nothing() {
     // The opt-outs win over the dry run: nothing to send, nothing printed.
     let (_, stderr) = run(
         &collector,
-        &[("LUMOGON_ANALYTICS_DEBUG", "1"), ("DO_NOT_TRACK", "1")],
+        &[("GREETER_ANALYTICS_DEBUG", "1"), ("DO_NOT_TRACK", "1")],
         &["hello", "Ada"],
     );
     assert_eq!(stderr, "");
@@ -120,7 +121,7 @@ fn a_dry_run_prints_the_exact_requests_and_sends_nothing() {
     // is sent, and nothing is printed.
     let (_, stderr) = run(
         &collector,
-        &[("LUMOGON_ANALYTICS_DEBUG", "0")],
+        &[("GREETER_ANALYTICS_DEBUG", "0")],
         &["hello", "Ada"],
     );
     assert_eq!(stderr, "");

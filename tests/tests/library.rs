@@ -7,15 +7,16 @@ use std::process::Command;
 use lumogon_tests::ANALYTICS;
 use lumogon_tests::collector::Collector;
 use lumogon_tests::examples::greeter;
-use lumogon_track::Config;
+use lumogon_track::{Config, track_screen};
 
 fn run(collector: &Collector, args: &[&str]) -> std::process::Output {
-    let home = tempfile::tempdir().expect("tempdir");
+    let home = lumogon_tests::notice_seen();
     Command::new(greeter())
         .args(args)
         .env_clear()
         .env("HOME", home.path())
-        .env("LUMOGON_ANALYTICS_URL", collector.url())
+        .env("GREETER_CONFIG_DIR", home.path())
+        .env("GREETER_ANALYTICS_URL", collector.url())
         .output()
         .expect("run greeter")
 }
@@ -107,10 +108,155 @@ fn a_bad_configuration_is_an_error_that_names_the_field() {
         }
     }
     // A good one is accepted once per process.
-    let config = || Config::new("UA-1-1", "tool", "1.0").endpoint("http://127.0.0.1:9/collect");
+    let seen = lumogon_tests::notice_seen();
+    let config = || {
+        Config::new("UA-1-1", "tool", "1.0")
+            .endpoint("http://127.0.0.1:9/collect")
+            .config_dir(seen.path())
+    };
     assert!(lumogon_track::init(config()).is_ok());
     let again = lumogon_track::init(config()).err().map(|e| e.to_string());
     if ANALYTICS {
         assert!(again.is_some_and(|m| m.contains("already")));
     }
+}
+
+/// `greeter ARGS` with a fresh HOME of its own and nothing else set but
+/// `env`: the directory is `$HOME/.config/greeter`, by its own name.
+fn greeter_in(home: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -> (String, String) {
+    let out = Command::new(greeter())
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run greeter");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn greeter_behaves_as_lumogon_under_its_own_names_and_directory() {
+    let collector = Collector::start(200);
+    let home = tempfile::tempdir().expect("tempdir");
+    let dir = home.path().join(".config").join("greeter");
+    let url = collector.url();
+    let to_collector = [("GREETER_ANALYTICS_URL", url.as_str())];
+    let hello = ["hello", "Ada"];
+
+    // The first run shows greeter's own notice and sends nothing.
+    let (_, stderr) = greeter_in(home.path(), &to_collector, &hello);
+    if !ANALYTICS {
+        assert_eq!(stderr, "");
+        let (stdout, _) = greeter_in(home.path(), &[], &["analytics", "status"]);
+        assert!(
+            stdout.starts_with("analytics: off (this build has no analytics"),
+            "{stdout}"
+        );
+        assert!(collector.requests().is_empty());
+        return;
+    }
+    assert!(
+        stderr.starts_with("greeter counts which greetings are used")
+            && stderr.contains("`greeter analytics disable`"),
+        "{stderr}"
+    );
+    assert!(collector.requests().is_empty(), "the notice's run sent");
+    assert!(dir.join("analytics.json").exists());
+
+    // Then it sends, and keeps its id in its own directory.
+    let (_, stderr) = greeter_in(home.path(), &to_collector, &hello);
+    assert_eq!(stderr, "");
+    assert_eq!(collector.hits().len(), 1);
+    assert!(dir.join("client_id").exists());
+
+    // lumogon's variables are lumogon's: they change nothing here.
+    let lumogons = [
+        ("GREETER_ANALYTICS_URL", url.as_str()),
+        ("LUMOGON_DISABLE_ANALYTICS", "1"),
+        ("LUMOGON_ANALYTICS_URL", "http://127.0.0.1:9/collect"),
+        ("LUMOGON_CONFIG_DIR", "/nonexistent"),
+    ];
+    greeter_in(home.path(), &lumogons, &hello);
+    assert_eq!(collector.hits().len(), 2);
+    let (stdout, _) = greeter_in(home.path(), &lumogons, &["analytics", "status"]);
+    assert!(stdout.starts_with("analytics: on\n"), "{stdout}");
+
+    // Its own opt-out variable, named by status.
+    let off = [
+        ("GREETER_ANALYTICS_URL", url.as_str()),
+        ("GREETER_DISABLE_ANALYTICS", "1"),
+    ];
+    greeter_in(home.path(), &off, &hello);
+    assert_eq!(collector.hits().len(), 2);
+    let (stdout, _) = greeter_in(home.path(), &off, &["analytics", "status"]);
+    assert!(
+        stdout.starts_with("analytics: off (GREETER_DISABLE_ANALYTICS is set)"),
+        "{stdout}"
+    );
+
+    // `analytics disable`: saved, the id deleted, nothing sent after it.
+    let (stdout, _) = greeter_in(home.path(), &[], &["analytics", "disable"]);
+    assert!(
+        stdout.starts_with("analytics disabled for good")
+            && stdout.contains(&dir.join("client_id").display().to_string()),
+        "{stdout}"
+    );
+    assert!(!dir.join("client_id").exists());
+    greeter_in(home.path(), &to_collector, &hello);
+    assert_eq!(collector.hits().len(), 2);
+    let (stdout, _) = greeter_in(home.path(), &[], &["analytics", "status"]);
+    assert!(
+        stdout.starts_with("analytics: off (the saved setting (`greeter analytics enable`"),
+        "{stdout}"
+    );
+    let (stdout, _) = greeter_in(home.path(), &[], &["analytics", "enable"]);
+    assert!(stdout.starts_with("analytics enabled"), "{stdout}");
+    greeter_in(home.path(), &to_collector, &hello);
+    assert_eq!(collector.hits().len(), 3);
+
+    let (stdout, _) = greeter_in(home.path(), &[], &["analytics", "screens"]);
+    assert_eq!(
+        stdout,
+        "screen hello\nscreen goodbye\nevent  farewell said\n"
+    );
+    for request in collector.requests() {
+        assert!(!request.raw().contains("lumogon"), "{}", request.raw());
+    }
+}
+
+#[test]
+fn an_adopters_test_captures_what_its_commands_record() {
+    #[track_screen("adopter command")]
+    fn command() -> u32 {
+        lumogon_track::event("adopter", "did");
+        7
+    }
+    let (value, hits) = lumogon_track::testing::capture(command);
+    assert_eq!(value, 7);
+    if ANALYTICS {
+        use lumogon_track::testing::Hit;
+        assert_eq!(
+            hits,
+            [
+                Hit::Screen("adopter command"),
+                Hit::Event {
+                    category: "adopter",
+                    action: "did"
+                }
+            ]
+        );
+    } else {
+        assert!(hits.is_empty());
+    }
+    // Nothing was counted, queued or left for the next capture.
+    assert_eq!(lumogon_track::stats().queued, 0);
+    assert!(lumogon_track::testing::capture(|| ()).1.is_empty());
 }

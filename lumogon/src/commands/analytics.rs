@@ -1,65 +1,53 @@
-//! `lumogon analytics …`: see and change the analytics setting. Never sends
-//! anything itself, and is not tracked.
+//! `lumogon analytics …`: the library's subcommand, given lumogon's identity
+//! and its list of screens. Never sends anything itself, and is not tracked.
 
 use std::io::Write;
 
-use crate::analytics::{self, EVENTS};
+use crate::analytics::EVENTS;
+use crate::cli::AnalyticsCommand;
 use crate::error::CliError;
 
 mod screens {
     include!(concat!(env!("OUT_DIR"), "/screens.rs"));
 }
 
-pub fn status(out: &mut dyn Write, flag: bool) -> Result<(), CliError> {
-    let (off, dir) = analytics::status(flag);
-    match off {
-        None => writeln!(out, "analytics: on")?,
-        Some(why) => writeln!(out, "analytics: off ({why})")?,
+#[cfg(feature = "analytics")]
+pub fn run(what: &AnalyticsCommand, flag: bool, out: &mut dyn Write) -> Result<(), CliError> {
+    use lumogon_track::cli::{self, Disclosure, Error};
+    const DISCLOSURE: Disclosure = Disclosure {
+        screens: screens::SCREENS,
+        events: EVENTS,
+    };
+    // So that `status` names the flag given on its own command line.
+    if flag {
+        lumogon_track::disable();
     }
-    match dir {
-        Some(dir) => writeln!(out, "settings:  {}", crate::settings::path(&dir).display())?,
-        None => writeln!(
+    cli::run(what, crate::analytics::config(), &DISCLOSURE, out).map_err(|e| match e {
+        Error::Output(e) => CliError::Output(e),
+        e @ Error::Choice(_) => CliError::Failed(e.to_string()),
+    })
+}
+
+/// Without analytics there is nothing to decide, keep or delete; the
+/// commands stay, so that scripts work with both builds, and say so.
+#[cfg(not(feature = "analytics"))]
+pub fn run(what: &AnalyticsCommand, _flag: bool, out: &mut dyn Write) -> Result<(), CliError> {
+    const NONE: &str = "this lumogon was built without the `analytics` feature";
+    match what {
+        AnalyticsCommand::Status => writeln!(out, "analytics: off ({NONE})")?,
+        AnalyticsCommand::Enable | AnalyticsCommand::Disable => writeln!(
             out,
-            "settings:  none (no config directory: set LUMOGON_CONFIG_DIR or HOME)"
+            "{NONE}: it sends nothing and keeps nothing, so there is nothing to turn on or off"
         )?,
-    }
-    writeln!(
-        out,
-        "what is sent: `lumogon analytics screens`, and ANALYTICS.md"
-    )?;
-    Ok(())
-}
-
-pub fn choose(out: &mut dyn Write, enabled: bool) -> Result<(), CliError> {
-    let path = analytics::choose(enabled).map_err(CliError::Failed)?;
-    if enabled {
-        writeln!(out, "analytics enabled (saved in {})", path.display())?;
-        if let Some(var) = lumogon_track::disabled_by_environment() {
-            writeln!(
-                out,
-                "note: {var} is set, and keeps analytics off while it is"
-            )?;
+        AnalyticsCommand::Screens => {
+            eprintln!("lumogon: this build has no analytics and sends none of these");
+            for screen in screens::SCREENS {
+                writeln!(out, "screen {screen}")?;
+            }
+            for (category, action) in EVENTS {
+                writeln!(out, "event  {category} {action}")?;
+            }
         }
-    } else {
-        writeln!(
-            out,
-            "analytics disabled for good (saved in {}); the anonymous id was deleted",
-            path.display()
-        )?;
-    }
-    Ok(())
-}
-
-/// Every screen and event this binary can send, one a line.
-pub fn screens(out: &mut dyn Write) -> Result<(), CliError> {
-    if !lumogon_track::COMPILED_IN {
-        eprintln!("lumogon: this build has no analytics and sends none of these");
-    }
-    for screen in screens::SCREENS {
-        writeln!(out, "screen {screen}")?;
-    }
-    for (category, action) in EVENTS {
-        writeln!(out, "event  {category} {action}")?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ pub mod version;
 
 use std::io::{self, Write};
 
-use crate::cli::{AnalyticsCommand, CapabilitiesCommand, Command};
+use crate::cli::{CapabilitiesCommand, Command};
 use crate::error::CliError;
 
 /// Runs one command, writing its output to stdout. `disable_analytics` is
@@ -21,12 +21,7 @@ pub fn run(command: Command, disable_analytics: bool) -> Result<(), CliError> {
         Command::Scan(args) => scan::scan(&mut out, &args)?,
         Command::Report { scan, endpoint } => report::report(&mut out, &scan, &endpoint)?,
         Command::Version => version::version(&mut out)?,
-        Command::Analytics(what) => match what {
-            AnalyticsCommand::Status => analytics::status(&mut out, disable_analytics)?,
-            AnalyticsCommand::Enable => analytics::choose(&mut out, true)?,
-            AnalyticsCommand::Disable => analytics::choose(&mut out, false)?,
-            AnalyticsCommand::Screens => analytics::screens(&mut out)?,
-        },
+        Command::Analytics(what) => analytics::run(&what, disable_analytics, &mut out)?,
         // Not tracked: completion scripts are made by package builds and
         // install scripts, not by a person using lumogon.
         Command::Completions { shell } => {

@@ -11,7 +11,7 @@ fn explodes() {
 }
 
 fn main() {
-    if ["DO_NOT_TRACK", "LUMOGON_DISABLE_ANALYTICS", "LUMOGON_ANALYTICS_DEBUG"]
+    if ["DO_NOT_TRACK", "UI_TEST_DISABLE_ANALYTICS", "UI_TEST_ANALYTICS_DEBUG"]
         .iter()
         .any(|v| std::env::var(v).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false"))
     {
@@ -22,8 +22,10 @@ fn main() {
     std::panic::set_hook(Box::new(|_| {}));
     // Stands for `main`: the guard lives in the frame the panic unwinds.
     let payload = std::panic::catch_unwind(move || {
+        // A directory where the first-run notice was shown: on from the start.
+        let seen = lumogon_tests::notice_seen();
         let _guard = lumogon_track::init(
-            Config::new("UA-1-1", "ui-test", "1.0")
+            Config::new("UA-1-1", "ui-test", "1.0").config_dir(seen.path())
                 .endpoint(url)
                 .client_id(|| Some("panic-test".to_owned())),
         )

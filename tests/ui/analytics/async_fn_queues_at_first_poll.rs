@@ -29,8 +29,10 @@ fn main() {
         return;
     }
     // Port 9 (discard) on loopback: nothing listens, every request is refused.
+    // A directory where the first-run notice was shown: on from the start.
+    let seen = lumogon_tests::notice_seen();
     let _guard = lumogon_track::init(
-        Config::new("UA-1-1", "ui-test", "1.0").endpoint("http://127.0.0.1:9/collect"),
+        Config::new("UA-1-1", "ui-test", "1.0").config_dir(seen.path()).endpoint("http://127.0.0.1:9/collect"),
     )
     .unwrap();
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
@@ -47,7 +49,7 @@ fn main() {
 }
 
 fn lumogon_tests_opted_out() -> bool {
-    ["DO_NOT_TRACK", "LUMOGON_DISABLE_ANALYTICS"]
+    ["DO_NOT_TRACK", "UI_TEST_DISABLE_ANALYTICS"]
         .iter()
         .any(|v| std::env::var(v).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false"))
 }

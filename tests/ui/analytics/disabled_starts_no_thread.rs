@@ -18,7 +18,7 @@ fn main() {
     let _guard = lumogon_track::init(
         Config::new("UA-1-1", "ui-test", "1.0")
             .endpoint("http://127.0.0.1:9/collect")
-            .client_id_file(dir.join("client_id")),
+            .config_dir(&dir),
     )
     .unwrap();
     for _ in 0..100 {

@@ -19,7 +19,7 @@ fn panics() {
 }
 
 fn main() {
-    if ["DO_NOT_TRACK", "LUMOGON_DISABLE_ANALYTICS"]
+    if ["DO_NOT_TRACK", "UI_TEST_DISABLE_ANALYTICS"]
         .iter()
         .any(|v| std::env::var(v).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false"))
     {
@@ -28,8 +28,10 @@ fn main() {
     parse("1").unwrap();
     assert_eq!(lumogon_track::stats().queued, 0, "a hit before init is not queued");
 
+    // A directory where the first-run notice was shown: on from the start.
+    let seen = lumogon_tests::notice_seen();
     let _guard = lumogon_track::init(
-        Config::new("UA-1-1", "ui-test", "1.0").endpoint("http://127.0.0.1:9/collect"),
+        Config::new("UA-1-1", "ui-test", "1.0").config_dir(seen.path()).endpoint("http://127.0.0.1:9/collect"),
     )
     .unwrap();
     assert!(parse("x").is_err());

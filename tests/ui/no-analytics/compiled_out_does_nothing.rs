@@ -17,7 +17,7 @@ fn main() {
     let guard = lumogon_track::init(
         Config::new("UA-1-1", "ui-test", "1.0")
             .endpoint("http://127.0.0.1:9/collect")
-            .client_id_file(dir.join("client_id"))
+            .config_dir(&dir)
             .client_id(|| panic!("the client id source was called")),
     )
     .unwrap();

@@ -1,0 +1,180 @@
+//! The ready `analytics` subcommand for clap applications (the `clap`
+//! feature): `status`, `enable`, `disable` and `screens`, so that an
+//! application embeds them with one enum variant and one call.
+//!
+//! ```
+//! use clap::{Parser, Subcommand};
+//! use lumogon_track::cli::{AnalyticsCommand, Disclosure};
+//!
+//! #[derive(Parser)]
+//! struct Cli {
+//!     #[command(subcommand)]
+//!     command: Command,
+//! }
+//!
+//! #[derive(Subcommand)]
+//! enum Command {
+//!     Hello,
+//!     /// See or change whether mytool sends anonymous usage analytics
+//!     #[command(subcommand)]
+//!     Analytics(AnalyticsCommand),
+//! }
+//!
+//! const DISCLOSURE: Disclosure = Disclosure { screens: &["hello"], events: &[] };
+//!
+//! # let dir = std::env::temp_dir().join(format!("cli-doc-{}", std::process::id()));
+//! let cli = Cli::parse_from(["mytool", "analytics", "status"]);
+//! if let Command::Analytics(what) = cli.command {
+//!     let config = lumogon_track::Config::new("UA-12345-1", "mytool", "1.0");
+//! #   let config = config.config_dir(&dir);
+//!     lumogon_track::cli::run(&what, config, &DISCLOSURE, &mut std::io::stdout())
+//!         .map_err(|e| eprintln!("mytool: {e}"))
+//!         .ok();
+//! }
+//! ```
+//!
+//! None of it sends anything, starts anything or shows the notice: do not
+//! call [`init`](crate::init) for it.
+
+use std::fmt;
+use std::io::{self, Write};
+
+use crate::{ChoiceError, Config, Off, Status};
+
+/// `{app} analytics …`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::Subcommand)]
+pub enum AnalyticsCommand {
+    /// Say whether analytics is on, and if not, what turned it off
+    Status,
+    /// Turn analytics on again (saved in the config directory)
+    Enable,
+    /// Turn analytics off for good, and delete what was kept for it
+    Disable,
+    /// List every screen name and event this program can send
+    Screens,
+}
+
+/// What the application can send, for `analytics screens`: its screen names
+/// (the `#[track_screen]` arguments) and its events (category, action).
+#[derive(Clone, Copy, Debug)]
+pub struct Disclosure {
+    /// Every screen name.
+    pub screens: &'static [&'static str],
+    /// Every event, as (category, action).
+    pub events: &'static [(&'static str, &'static str)],
+}
+
+/// Why an `analytics` command failed.
+#[derive(Debug)]
+pub enum Error {
+    /// The choice could not be saved, or a file not deleted.
+    Choice(ChoiceError),
+    /// Writing the output failed.
+    Output(io::Error),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Choice(e) => e.fmt(f),
+            Error::Output(e) => write!(f, "could not write the output: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<io::Error> for Error {
+    fn from(e: io::Error) -> Self {
+        Error::Output(e)
+    }
+}
+
+/// Runs `command` for the application `config` describes, writing to `out`.
+/// Call [`disable`](crate::disable) first for a `--disable-analytics` flag
+/// on the same command line, so that `status` reports it.
+///
+/// # Errors
+///
+/// When the choice cannot be saved, or `out` cannot be written.
+pub fn run(
+    command: &AnalyticsCommand,
+    config: Config,
+    disclosure: &Disclosure,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    match command {
+        AnalyticsCommand::Status => status(&crate::status(config), out)?,
+        AnalyticsCommand::Enable | AnalyticsCommand::Disable => {
+            let enabled = *command == AnalyticsCommand::Enable;
+            let choice = crate::set_enabled(config, enabled).map_err(Error::Choice)?;
+            chosen(&choice, enabled, out)?;
+        }
+        AnalyticsCommand::Screens => {
+            for screen in disclosure.screens {
+                writeln!(out, "screen {screen}")?;
+            }
+            for (category, action) in disclosure.events {
+                writeln!(out, "event  {category} {action}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn status(status: &Status, out: &mut dyn Write) -> io::Result<()> {
+    match status.off() {
+        None => writeln!(out, "analytics: on")?,
+        Some(why) => writeln!(out, "analytics: off ({why})")?,
+    }
+    match status.settings_file() {
+        Some(file) => writeln!(out, "settings:  {}", file.display())?,
+        None if status.off() == Some(&Off::NotInBuild) => {}
+        None => writeln!(out, "settings:  none (no config directory)")?,
+    }
+    for (name, what) in status.variables() {
+        writeln!(out, "variable:  {name} ({what})")?;
+    }
+    if !status.app().is_empty() {
+        writeln!(out, "what is sent: `{} analytics screens`", status.app())?;
+    }
+    Ok(())
+}
+
+fn chosen(choice: &crate::Choice, enabled: bool, out: &mut dyn Write) -> io::Result<()> {
+    let Some(file) = &choice.settings_file else {
+        writeln!(
+            out,
+            "this build has no analytics: it sends nothing and keeps nothing, so there is \
+             nothing to turn on or off"
+        )?;
+        return Ok(());
+    };
+    if enabled {
+        writeln!(out, "analytics enabled (saved in {})", file.display())?;
+        if let Some(why) = choice.status.off() {
+            writeln!(out, "note: nothing is sent while {why}")?;
+        }
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "analytics disabled for good (saved in {})",
+        file.display()
+    )?;
+    if choice.deleted.is_empty() {
+        writeln!(out, "nothing else was kept, so nothing was deleted")?;
+    }
+    for path in &choice.deleted {
+        writeln!(out, "deleted:   {}", path.display())?;
+    }
+    if let Some(origin) = choice.status.client_id_origin() {
+        writeln!(
+            out,
+            "the anonymous id {app} sends is derived from {origin}, which {app} does not keep \
+             and cannot delete; it is not sent while analytics is disabled",
+            app = choice.status.app()
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,190 @@
+//! What an application's `analytics status|enable|disable` needs, without
+//! a command-line parser: the decision with its reason, where things are
+//! kept, and saving the person's choice.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::{Config, Off};
+
+/// Whether this run would send, and why not: what [`init`](crate::init)
+/// would decide for the same configuration in the same environment. From
+/// [`status`](crate::status).
+#[derive(Clone, Debug)]
+pub struct Status {
+    off: Option<Off>,
+    dir: Option<PathBuf>,
+    app: String,
+    variables: Vec<(String, &'static str)>,
+    client_id_origin: Option<String>,
+}
+
+impl Status {
+    #[cfg(feature = "analytics")]
+    pub(crate) fn new(
+        off: Option<Off>,
+        store: Option<crate::store::Store>,
+        names: crate::app::Names,
+        app: String,
+        client_id_origin: Option<String>,
+    ) -> Status {
+        let variables = vec![
+            (names.disable, "set: send nothing"),
+            (
+                crate::app::DO_NOT_TRACK.to_owned(),
+                "set: send nothing (every tool)",
+            ),
+            (names.url, "send to this collector instead"),
+            (
+                names.debug,
+                "print each request to stderr instead of sending it",
+            ),
+            (names.config_dir, "the directory that keeps the settings"),
+        ];
+        Status {
+            off,
+            dir: store.map(|s| s.dir),
+            app,
+            variables,
+            client_id_origin,
+        }
+    }
+
+    #[cfg(not(feature = "analytics"))]
+    pub(crate) fn not_in_build() -> Status {
+        Status {
+            off: Some(Off::NotInBuild),
+            dir: None,
+            app: String::new(),
+            variables: Vec::new(),
+            client_id_origin: None,
+        }
+    }
+
+    /// Whether a run would send.
+    pub fn is_on(&self) -> bool {
+        self.off.is_none()
+    }
+
+    /// Why a run would send nothing: the first reason in precedence order.
+    pub fn off(&self) -> Option<&Off> {
+        self.off.as_ref()
+    }
+
+    /// The application's directory, if one can be named (it may not exist).
+    pub fn config_dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// The file that keeps the saved choice and the notice version.
+    pub fn settings_file(&self) -> Option<PathBuf> {
+        #[cfg(feature = "analytics")]
+        return self
+            .dir
+            .as_ref()
+            .map(|d| d.join(crate::store::SETTINGS_FILE));
+        #[cfg(not(feature = "analytics"))]
+        None
+    }
+
+    /// The environment variables this application answers to, each with what
+    /// it does. Empty without the `analytics` feature.
+    pub fn variables(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.variables
+            .iter()
+            .map(|(name, what)| (name.as_str(), *what))
+    }
+
+    /// The application's name.
+    pub fn app(&self) -> &str {
+        &self.app
+    }
+
+    /// What the client id is derived from, when it is not the library's own
+    /// ([`Config::client_id_origin`]).
+    pub fn client_id_origin(&self) -> Option<&str> {
+        self.client_id_origin.as_deref()
+    }
+}
+
+/// What [`set_enabled`](crate::set_enabled) did.
+#[derive(Clone, Debug)]
+pub struct Choice {
+    /// Where the choice is saved; `None` without the `analytics` feature,
+    /// where there is nothing to save.
+    pub settings_file: Option<PathBuf>,
+    /// The files deleted (turning analytics off deletes everything the
+    /// library kept for the application but the choice itself).
+    pub deleted: Vec<PathBuf>,
+    /// The status after the choice: an enable does not win over an
+    /// environment opt-out, for one.
+    pub status: Status,
+}
+
+/// Why a choice could not be saved; the message names the directory and
+/// what to do.
+#[derive(Debug)]
+pub struct ChoiceError(String);
+
+impl fmt::Display for ChoiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ChoiceError {}
+
+/// Saves the person's choice for the application: `true` for `enable`,
+/// `false` for `disable`. Either counts as having seen the notice. Turning
+/// analytics off also deletes the client id and the session the library
+/// kept; an id the application derives from elsewhere
+/// ([`Config::client_id_origin`]) is not the library's to delete, and is
+/// never sent while analytics is off.
+///
+/// # Errors
+///
+/// When no directory can be named or written, or a file cannot be deleted.
+pub fn set_enabled(config: Config, enabled: bool) -> Result<Choice, ChoiceError> {
+    #[cfg(feature = "analytics")]
+    {
+        let settings = config.settings;
+        let env = |key: &str| std::env::var(key).ok();
+        let store = settings.store(env).ok_or_else(|| {
+            ChoiceError(format!(
+                "no config directory: set {}, XDG_CONFIG_HOME or HOME",
+                settings.names.config_dir
+            ))
+        })?;
+        let saved = crate::store::Saved {
+            choice: Some(enabled),
+            notice_version: store.load().notice_version.max(settings.notice_version),
+        };
+        store.save(saved).map_err(|e| {
+            ChoiceError(format!(
+                "cannot save the choice in {}: {e}; check that the directory is writable",
+                store.dir.display()
+            ))
+        })?;
+        let deleted = if enabled {
+            Vec::new()
+        } else {
+            store.delete_data().map_err(|e| {
+                ChoiceError(format!("the choice is saved, but {e}; delete it by hand"))
+            })?
+        };
+        Ok(Choice {
+            settings_file: Some(store.settings_file()),
+            deleted,
+            status: crate::runtime::status(settings),
+        })
+    }
+    #[cfg(not(feature = "analytics"))]
+    {
+        let _ = (config, enabled);
+        Ok(Choice {
+            settings_file: None,
+            deleted: Vec::new(),
+            status: Status::not_in_build(),
+        })
+    }
+}

@@ -1,0 +1,219 @@
+//! The application's directory: everything the library keeps between runs,
+//! and the one place that knows the files' names and formats.
+//!
+//! - `analytics.json`: the saved choice (`{app} analytics enable|disable`)
+//!   and the version of the first-run notice last shown;
+//! - `client_id`: the random client id, when no other source gives one;
+//! - `session`: GA4's session id and the time of the last activity.
+//!
+//! Every write goes through a temporary file and a rename, so that two
+//! processes at once or a crash never leave half a file. A file that cannot
+//! be read as expected reads as absent: a damaged file must not break a
+//! command.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The saved choice and notice version.
+pub(crate) const SETTINGS_FILE: &str = "analytics.json";
+/// The random client id.
+pub(crate) const CLIENT_ID_FILE: &str = "client_id";
+/// GA4's session: `<session id> <last activity, ms since the epoch>`.
+pub(crate) const SESSION_FILE: &str = "session";
+/// Every file `disable` deletes: all the library keeps but the choice itself.
+const DELETED_ON_DISABLE: &[&str] = &[CLIENT_ID_FILE, SESSION_FILE];
+
+/// GA's default: a session ends after 30 minutes without activity.
+pub(crate) const SESSION_IDLE_MS: u128 = 30 * 60 * 1000;
+
+/// What `analytics.json` holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Saved {
+    /// `Some(false)` after `disable`, `Some(true)` after `enable`, `None`
+    /// when the person never chose.
+    pub(crate) choice: Option<bool>,
+    /// The version of the notice last shown; 0 when never.
+    pub(crate) notice_version: u32,
+}
+
+/// The application's directory (which may not exist yet).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Store {
+    pub(crate) dir: PathBuf,
+}
+
+impl Store {
+    pub(crate) fn settings_file(&self) -> PathBuf {
+        self.dir.join(SETTINGS_FILE)
+    }
+
+    pub(crate) fn client_id_file(&self) -> PathBuf {
+        self.dir.join(CLIENT_ID_FILE)
+    }
+
+    pub(crate) fn load(&self) -> Saved {
+        fs::read(self.settings_file())
+            .ok()
+            .and_then(|bytes| parse_saved(&bytes))
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn save(&self, saved: Saved) -> io::Result<()> {
+        let mut json = serde_json::Map::new();
+        if let Some(choice) = saved.choice {
+            json.insert("analytics".into(), choice.into());
+        }
+        json.insert("notice_version".into(), saved.notice_version.into());
+        let text = serde_json::to_vec_pretty(&json).map_err(io::Error::other)?;
+        write_atomically(&self.settings_file(), &text)
+    }
+
+    /// Deletes every file but the settings; returns the ones it deleted.
+    pub(crate) fn delete_data(&self) -> io::Result<Vec<PathBuf>> {
+        let mut deleted = Vec::new();
+        for name in DELETED_ON_DISABLE {
+            let path = self.dir.join(name);
+            match fs::remove_file(&path) {
+                Ok(()) => deleted.push(path),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(io::Error::new(
+                        e.kind(),
+                        format!("{} could not be deleted: {e}", path.display()),
+                    ));
+                }
+            }
+        }
+        Ok(deleted)
+    }
+
+    /// GA4's session id for activity at `now` (ms since the epoch): the
+    /// stored one if its last activity is under 30 minutes old, else `now`.
+    /// The last activity becomes `now`. A session that cannot be stored is
+    /// still used for this process.
+    pub(crate) fn session(&self, now: u128) -> String {
+        let path = self.dir.join(SESSION_FILE);
+        let stored = fs::read_to_string(&path).ok();
+        let id = continue_session(stored.as_deref(), now);
+        if let Err(e) = write_atomically(&path, format!("{id} {now}\n").as_bytes()) {
+            log::debug!(
+                "analytics: could not keep the session in {}: {e}",
+                path.display()
+            );
+        }
+        id
+    }
+}
+
+fn parse_saved(bytes: &[u8]) -> Option<Saved> {
+    let json: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    Some(Saved {
+        choice: json.get("analytics").and_then(serde_json::Value::as_bool),
+        notice_version: json
+            .get("notice_version")
+            .and_then(serde_json::Value::as_u64)
+            .and_then(|v| u32::try_from(v).ok())
+            .unwrap_or(0),
+    })
+}
+
+/// The session to continue, given the session file's text. Pure.
+fn continue_session(stored: Option<&str>, now: u128) -> String {
+    let mut fields = stored.unwrap_or_default().split_whitespace();
+    let (id, last) = (fields.next(), fields.next());
+    let id = id.filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
+    let last = last.and_then(|l| l.parse::<u128>().ok());
+    match (id, last) {
+        // A clock that went backwards also starts a new session: the gap is
+        // unknown.
+        (Some(id), Some(last)) if last <= now && now - last < SESSION_IDLE_MS => id.to_owned(),
+        _ => now.to_string(),
+    }
+}
+
+/// Writes through a temporary file and a rename, creating the directory.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = path.with_file_name(format!(".{name}.{}", std::process::id()));
+    fs::write(&tmp, bytes)?;
+    fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = fs::remove_file(&tmp);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_store(name: &str) -> Store {
+        let dir =
+            std::env::temp_dir().join(format!("lumogon-track-store-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        Store { dir }
+    }
+
+    #[test]
+    fn settings_round_trip_and_damage_reads_as_nothing() {
+        let store = temp_store("settings");
+        assert_eq!(store.load(), Saved::default());
+        let saved = Saved {
+            choice: Some(false),
+            notice_version: 1,
+        };
+        assert!(store.save(saved).is_ok());
+        assert_eq!(store.load(), saved);
+        let _ = fs::write(store.settings_file(), "{not json");
+        assert_eq!(store.load(), Saved::default());
+        // Written by lumogon before the library owned the file, or by a
+        // newer version with more fields.
+        let _ = fs::write(
+            store.settings_file(),
+            r#"{"notice_version": 3, "future": [1]}"#,
+        );
+        assert_eq!(store.load().notice_version, 3);
+        let _ = fs::remove_dir_all(&store.dir);
+    }
+
+    #[test]
+    fn delete_data_keeps_the_choice() {
+        let store = temp_store("delete");
+        let _ = store.save(Saved::default());
+        let _ = fs::write(store.client_id_file(), "id");
+        let _ = store.session(1);
+        let deleted = store.delete_data().unwrap_or_default();
+        assert_eq!(deleted.len(), 2, "{deleted:?}");
+        assert!(store.settings_file().exists());
+        assert!(!store.client_id_file().exists());
+        assert_eq!(store.delete_data().map(|d| d.len()).ok(), Some(0));
+        let _ = fs::remove_dir_all(&store.dir);
+    }
+
+    #[test]
+    fn a_session_continues_until_thirty_minutes_idle() {
+        let now = 10_000_000_u128;
+        assert_eq!(continue_session(None, now), now.to_string());
+        let recent = format!("123 {}", now - SESSION_IDLE_MS + 1);
+        assert_eq!(continue_session(Some(&recent), now), "123");
+        let idle = format!("123 {}", now - SESSION_IDLE_MS);
+        assert_eq!(continue_session(Some(&idle), now), now.to_string());
+        let future = format!("123 {}", now + 1);
+        assert_eq!(continue_session(Some(&future), now), now.to_string());
+        assert_eq!(continue_session(Some("x 1"), now), now.to_string());
+        assert_eq!(continue_session(Some("123"), now), now.to_string());
+    }
+
+    #[test]
+    fn the_session_file_carries_the_last_activity() {
+        let store = temp_store("session");
+        let first = store.session(1_000);
+        assert_eq!(first, "1000");
+        assert_eq!(store.session(2_000), "1000");
+        let later = 2_000 + SESSION_IDLE_MS;
+        assert_eq!(store.session(later), later.to_string());
+        let _ = fs::remove_dir_all(&store.dir);
+    }
+}
