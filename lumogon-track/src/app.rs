@@ -81,13 +81,16 @@ mod tests {
         }
     }
 
+    // lumogon's own names are held by its end-to-end tests
+    // (tests/tests/analytics_command.rs, dry_run.rs): the library's code
+    // names no application's variables but those of the example below.
     #[test]
-    fn lumogon_keeps_its_names() {
-        let names = Names::of("lumogon");
-        assert_eq!(names.disable, "LUMOGON_DISABLE_ANALYTICS");
-        assert_eq!(names.url, "LUMOGON_ANALYTICS_URL");
-        assert_eq!(names.debug, "LUMOGON_ANALYTICS_DEBUG");
-        assert_eq!(names.config_dir, "LUMOGON_CONFIG_DIR");
+    fn an_app_name_gives_its_four_names() {
+        let names = Names::of("mytool");
+        assert_eq!(names.disable, "MYTOOL_DISABLE_ANALYTICS");
+        assert_eq!(names.url, "MYTOOL_ANALYTICS_URL");
+        assert_eq!(names.debug, "MYTOOL_ANALYTICS_DEBUG");
+        assert_eq!(names.config_dir, "MYTOOL_CONFIG_DIR");
     }
 
     #[test]
@@ -104,7 +107,7 @@ mod tests {
         let names = Names::of("greeter");
         let all = env(&[
             ("GREETER_CONFIG_DIR", "/c"),
-            ("LUMOGON_CONFIG_DIR", "/l"),
+            ("MYTOOL_CONFIG_DIR", "/l"),
             ("XDG_CONFIG_HOME", "/x"),
             ("HOME", "/h"),
         ]);
@@ -113,7 +116,7 @@ mod tests {
             Some(PathBuf::from("/c"))
         );
         // Another tool's variable is not this one's.
-        let other = env(&[("LUMOGON_CONFIG_DIR", "/l"), ("HOME", "/h")]);
+        let other = env(&[("MYTOOL_CONFIG_DIR", "/l"), ("HOME", "/h")]);
         assert_eq!(
             config_dir("greeter", &names, other),
             Some(PathBuf::from("/h/.config/greeter"))

@@ -534,11 +534,11 @@ fn is_http_url(url: &str) -> bool {
 mod tests {
     use super::*;
 
-    const ENDPOINT_VAR: &str = "LUMOGON_ANALYTICS_URL";
-    const DRY_RUN_VAR: &str = "LUMOGON_ANALYTICS_DEBUG";
+    const ENDPOINT_VAR: &str = "MYTOOL_ANALYTICS_URL";
+    const DRY_RUN_VAR: &str = "MYTOOL_ANALYTICS_DEBUG";
 
     fn settings() -> Settings {
-        Config::new("UA-54263865-7", "lumogon", "0.1.0").settings
+        Config::new("UA-54263865-7", "mytool", "0.1.0").settings
     }
 
     fn no_env(_: &str) -> Option<String> {
@@ -586,7 +586,7 @@ mod tests {
     }
 
     fn ga4(measurement_id: &str, api_secret: &str) -> Settings {
-        Config::ga4(measurement_id, api_secret, "lumogon", "0.1.0").settings
+        Config::ga4(measurement_id, api_secret, "mytool", "0.1.0").settings
     }
 
     #[test]
@@ -692,7 +692,7 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(e.contains("from LUMOGON_ANALYTICS_URL"), "{e}");
+        assert!(e.contains("from MYTOOL_ANALYTICS_URL"), "{e}");
         // Another application answers to its own variable only.
         let greeter = || Config::new("UA-1-1", "greeter", "1").settings;
         assert_eq!(

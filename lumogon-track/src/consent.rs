@@ -230,7 +230,7 @@ mod tests {
             }
         };
         assert_eq!(
-            environment(&names, env(&[("LUMOGON_DISABLE_ANALYTICS", "1")])),
+            environment(&names, env(&[("MYTOOL_DISABLE_ANALYTICS", "1")])),
             None
         );
         assert_eq!(
