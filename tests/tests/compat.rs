@@ -304,23 +304,7 @@ fn jq(args: &[&str], input: &str) -> String {
 /// Debian's dpkg-query on the container's own dpkg database: the version
 /// of `package` installed there.
 fn dpkg_version(container: &str, package: &str) -> String {
-    let status = match fixtures::download(container, "/var/lib/dpkg/status") {
-        Ok(fixtures::PathContents::File { contents, .. }) => contents,
-        other => panic!("the container's dpkg status: {other:?}"),
-    };
-    let admindir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(admindir.path().join("status"), status).expect("write the status");
-    let out = Command::new("dpkg-query")
-        .arg("--admindir")
-        .arg(admindir.path())
-        .args(["-W", "-f", "${Version}", package])
-        .output()
-        .expect("dpkg-query (Debian's dpkg) is needed as the oracle");
-    assert!(
-        out.status.success(),
-        "{package} is not in the fixture's dpkg database"
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    fixtures::dpkg_query(container, &["-W", "-f", "${Version}", package])
 }
 
 #[test]

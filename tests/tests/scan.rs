@@ -3,7 +3,6 @@
 //! the real dpkg and rpm tools as oracles for what the parsers must find.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use lumogon_tests::ANALYTICS;
 use lumogon_tests::collector::Collector;
@@ -45,28 +44,16 @@ fn has(container: &Value, capability: &str) -> bool {
     container["capabilities"].get(capability).is_some()
 }
 
-/// What `dpkg-query -W` says is installed on this machine, whose status file
-/// the Debian-like fixture copies: one version per name (the greater string
-/// when a package is installed for two architectures, as lumogon does).
-/// What Debian's own `dpkg-query` reads from the dpkg database of
-/// `container`: the very bytes lumogon reads, not the host's database, which
-/// may have changed since the image was built.
+/// What Debian's own `dpkg-query -W` says is installed in `container`: one
+/// version per name (the greater string when a package is installed for two
+/// architectures, as lumogon does).
 fn dpkg_query_installed(container: &str) -> Packages {
-    let status = match fixtures::download(container, "/var/lib/dpkg/status") {
-        Ok(fixtures::PathContents::File { contents, .. }) => contents,
-        other => panic!("the container's dpkg status: {other:?}"),
-    };
-    let admindir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(admindir.path().join("status"), status).expect("write the status");
-    let out = Command::new("dpkg-query")
-        .arg("--admindir")
-        .arg(admindir.path())
-        .args(["-W", "-f", "${Status}\t${Package}\t${Version}\n"])
-        .output()
-        .expect("dpkg-query (Debian's dpkg) is needed as the oracle");
-    assert!(out.status.success());
+    let out = fixtures::dpkg_query(
+        container,
+        &["-W", "-f", "${Status}\t${Package}\t${Version}\n"],
+    );
     let mut packages = Packages::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
+    for line in out.lines() {
         let mut fields = line.split('\t');
         let (Some(status), Some(name), Some(version)) =
             (fields.next(), fields.next(), fields.next())
