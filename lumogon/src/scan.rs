@@ -56,12 +56,15 @@ pub async fn scan(targets: &[String], options: Options) -> Result<Report, CliErr
     let deadline = Deadline::after(options.timeout_secs);
     let budget = Budget::new();
     let several = options.engines.len() > 1;
-    let attempts = join_all(
-        options
-            .engines
-            .iter()
-            .map(|endpoint| reach(endpoint, budget.clone(), deadline, !targets.is_empty())),
-    )
+    let attempts = join_all(options.engines.iter().map(|endpoint| {
+        reach(
+            endpoint,
+            budget.clone(),
+            deadline,
+            !targets.is_empty(),
+            several,
+        )
+    }))
     .await;
     let mut reached: Vec<(String, Reached)> = Vec::new();
     let mut engine_errors = BTreeMap::new();
@@ -117,14 +120,16 @@ pub async fn scan(targets: &[String], options: Options) -> Result<Report, CliErr
     Ok(Report::new(reports).engine_errors(engine_errors))
 }
 
-/// Connects to one engine and learns its ID, its version and its
-/// containers (all of them when `all`, to resolve names of stopped ones),
-/// all within the deadline.
+/// Connects to one engine and learns its version and its containers (all
+/// of them when `all`, to resolve names of stopped ones) and, when `identify`
+/// (a scan of several engines, which must tell one reached twice), its ID
+/// (empty otherwise), all within the deadline.
 async fn reach(
     endpoint: &Endpoint,
     budget: Budget,
     deadline: Deadline,
     all: bool,
+    identify: bool,
 ) -> Result<(String, Reached), String> {
     let late = |what: &str| {
         format!(
@@ -135,8 +140,15 @@ async fn reach(
     let engine = until(deadline, Engine::connect(endpoint, budget))
         .await
         .ok_or_else(|| late("connecting to the Docker daemon"))??;
+    let id = async {
+        if identify {
+            until(deadline, engine.id()).await
+        } else {
+            Some(Ok(String::new()))
+        }
+    };
     let (id, version, containers) = futures_util::join!(
-        until(deadline, engine.id()),
+        id,
         until(deadline, engine.version()),
         until(deadline, engine.list(all)),
     );
