@@ -46,14 +46,15 @@ pub struct Engine {
 #[derive(Debug)]
 pub struct Held<T> {
     pub value: T,
-    _reservation: Reservation,
+    /// Given back when the bytes are dropped.
+    reservation: Reservation,
 }
 
 impl<T> Held<T> {
     /// The bytes and their reservation apart, to hand the bytes on (to
     /// SQLite) while the reservation is kept until the work is done.
     pub fn into_parts(self) -> (T, Reservation) {
-        (self.value, self._reservation)
+        (self.value, self.reservation)
     }
 }
 
@@ -210,7 +211,7 @@ impl Engine {
         let entry = archive::read(Chunks::new(&chunks), cap).map_err(|e| format!("{path}: {e}"))?;
         Ok(Some(Held {
             value: entry,
-            _reservation: reservation,
+            reservation,
         }))
     }
 
@@ -270,7 +271,7 @@ impl Engine {
                 Entry::File(bytes) => {
                     return Ok(Some(Held {
                         value: bytes,
-                        _reservation: held._reservation,
+                        reservation: held.reservation,
                     }));
                 }
                 Entry::Symlink(_) => at = self.resolve_symlink(id, &at).await?,
@@ -296,7 +297,7 @@ impl Engine {
         match held.value {
             Entry::Directory(files) => Ok(Some(Held {
                 value: files,
-                _reservation: held._reservation,
+                reservation: held.reservation,
             })),
             _ => Err(format!("{path} is not a directory")),
         }
