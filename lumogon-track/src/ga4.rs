@@ -17,7 +17,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::hit::{Encoded, Hit, Request};
+use crate::hit::{Encoded, Entry, Hit, Request};
 
 /// GA4 bodies are JSON.
 pub(crate) const CONTENT_TYPE: &str = "application/json";
@@ -27,6 +27,9 @@ pub(crate) const MAX_EVENTS: usize = 25;
 const MAX_NAME_CHARS: usize = 40;
 /// The longest parameter value GA4 keeps, in characters.
 const MAX_VALUE_CHARS: usize = 100;
+/// GA4 takes an event's `timestamp_micros` at most 72 hours back: an older
+/// one is not sent.
+pub(crate) const MAX_EVENT_AGE: std::time::Duration = std::time::Duration::from_secs(72 * 3600);
 /// A body must stay under 130 kB.
 pub(crate) const MAX_BODY_BYTES: usize = 130_000;
 
@@ -117,7 +120,7 @@ pub(crate) fn url(
 }
 
 /// The requests for `hits`: [`MAX_EVENTS`] events per request, in order.
-pub(crate) fn requests(common: &Common<'_>, url: &str, hits: &[Hit]) -> Encoded {
+pub(crate) fn requests(common: &Common<'_>, url: &str, hits: &[Entry]) -> Encoded {
     let mut encoded = Encoded::default();
     for chunk in hits.chunks(MAX_EVENTS) {
         let mut body = Map::new();
@@ -141,13 +144,14 @@ pub(crate) fn requests(common: &Common<'_>, url: &str, hits: &[Hit]) -> Encoded 
     encoded
 }
 
-/// One event object: `{"name": …, "params": {…}}`.
-fn event(common: &Common<'_>, hit: &Hit) -> Value {
+/// One event object: `{"name": …, "params": {…}}`, and the time it
+/// happened (`timestamp_micros`) for one sent late from the spool.
+fn event(common: &Common<'_>, entry: &Entry) -> Value {
     let mut params = Map::new();
     let mut param = |name: &'static str, value: &str| {
         params.insert(name.into(), truncate(value, MAX_VALUE_CHARS).into());
     };
-    let name = match hit {
+    let name = match &entry.hit {
         Hit::Screenview { screen } => {
             param(PARAM_APP_NAME, common.app_name);
             param(PARAM_APP_VERSION, common.app_version);
@@ -168,12 +172,22 @@ fn event(common: &Common<'_>, hit: &Hit) -> Value {
     params.insert(PARAM_ENGAGEMENT.into(), 1.into());
     params.insert(
         PARAM_SESSION_ID.into(),
-        truncate(common.session_id, MAX_VALUE_CHARS).into(),
+        truncate(
+            entry.session.as_deref().unwrap_or(common.session_id),
+            MAX_VALUE_CHARS,
+        )
+        .into(),
     );
     sort(&mut params);
     let mut event = Map::new();
     event.insert("name".into(), name.into());
     event.insert("params".into(), Value::Object(params));
+    if entry.late {
+        event.insert(
+            "timestamp_micros".into(),
+            entry.at_ms.saturating_mul(1000).into(),
+        );
+    }
     Value::Object(event)
 }
 
@@ -239,6 +253,30 @@ mod tests {
     };
     const URL: &str = "https://www.google-analytics.com/mp/collect?measurement_id=G-A&api_secret=s";
 
+    fn fresh(hits: &[Hit]) -> Vec<Entry> {
+        hits.iter().map(|hit| Entry::fresh(*hit, 0)).collect()
+    }
+
+    #[test]
+    fn a_late_event_keeps_its_time_and_its_session() {
+        let late = Entry {
+            hit: Hit::Screenview { screen: "scan" },
+            at_ms: 1_700_000_123_456,
+            late: true,
+            session: Some("1700000000999".to_owned()),
+        };
+        let json = parse(&requests(&COMMON, URL, std::slice::from_ref(&late)).requests[0].body);
+        assert_eq!(
+            json["events"][0]["timestamp_micros"],
+            1_700_000_123_456_000_u64
+        );
+        assert_eq!(json["events"][0]["params"]["session_id"], "1700000000999");
+        // A hit of this run has neither: GA4 places it when it arrives.
+        let json = parse(&requests(&COMMON, URL, &fresh(&[late.hit])).requests[0].body);
+        assert_eq!(json["events"][0].get("timestamp_micros"), None);
+        assert_eq!(json["events"][0]["params"]["session_id"], "1700000000000");
+    }
+
     fn parse(body: &str) -> Value {
         serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
     }
@@ -254,13 +292,13 @@ mod tests {
                 action: "upload",
             },
         ];
-        let encoded = requests(&COMMON, URL, &hits);
+        let encoded = requests(&COMMON, URL, &fresh(&hits));
         assert!(encoded.too_large.is_empty());
         assert_eq!(encoded.requests.len(), 1);
         let request = &encoded.requests[0];
         assert_eq!(request.url, URL);
         assert_eq!(request.content_type, "application/json");
-        assert_eq!(request.hits, hits);
+        assert_eq!(request.hits, fresh(&hits));
         assert_eq!(
             parse(&request.body),
             serde_json::json!({
@@ -297,7 +335,8 @@ mod tests {
             app_name: "say \"hi\"\\\n\u{1}",
             ..COMMON
         };
-        let body = &requests(&common, URL, &[Hit::Screenview { screen: "a\"b" }]).requests[0].body;
+        let body =
+            &requests(&common, URL, &fresh(&[Hit::Screenview { screen: "a\"b" }])).requests[0].body;
         let json = parse(body);
         assert_eq!(
             json["events"][0]["params"]["app_name"],
@@ -387,7 +426,7 @@ mod tests {
                 action: long,
             },
         ];
-        let json = parse(&requests(&common, URL, &hits).requests[0].body);
+        let json = parse(&requests(&common, URL, &fresh(&hits)).requests[0].body);
         let hundred = "ü".repeat(100);
         for event in 0..2 {
             let params = json["events"][event]["params"]
@@ -417,7 +456,7 @@ mod tests {
                 }
             })
             .collect();
-        let encoded = requests(&COMMON, URL, &hits);
+        let encoded = requests(&COMMON, URL, &fresh(&hits));
         let counts: Vec<_> = encoded
             .requests
             .iter()
@@ -430,13 +469,13 @@ mod tests {
             })
             .collect();
         assert_eq!(counts, [(25, 25), (25, 25), (10, 10)]);
-        let all: Vec<Hit> = encoded
+        let all: Vec<Entry> = encoded
             .requests
             .iter()
             .flat_map(|r| r.hits.clone())
             .collect();
-        assert_eq!(all, hits);
-        assert!(requests(&COMMON, URL, &[]).requests.is_empty());
+        assert_eq!(all, fresh(&hits));
+        assert!(requests(&COMMON, URL, &fresh(&[])).requests.is_empty());
     }
 
     #[test]
@@ -446,9 +485,9 @@ mod tests {
             ..COMMON
         };
         let hit = Hit::Screenview { screen: "scan" };
-        let encoded = requests(&common, URL, &[hit]);
+        let encoded = requests(&common, URL, &fresh(&[hit]));
         assert!(encoded.requests.is_empty());
-        assert_eq!(encoded.too_large, [hit]);
+        assert_eq!(encoded.too_large, fresh(&[hit]));
     }
 
     #[test]

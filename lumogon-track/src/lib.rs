@@ -287,6 +287,8 @@
 
 #[cfg(feature = "analytics")]
 mod app;
+#[cfg(feature = "analytics")]
+mod backoff;
 #[cfg(feature = "clap")]
 pub mod cli;
 #[cfg(feature = "analytics")]
@@ -300,7 +302,11 @@ mod ga4;
 #[cfg(feature = "analytics")]
 mod hit;
 #[cfg(feature = "analytics")]
+mod outbox;
+#[cfg(feature = "analytics")]
 mod runtime;
+#[cfg(feature = "analytics")]
+mod spool;
 #[cfg(feature = "analytics")]
 mod state;
 mod status;
@@ -444,6 +450,11 @@ pub struct Stats {
     /// Hits printed to stderr instead of sent, in a dry run
     /// (`{APP}_ANALYTICS_DEBUG`). They are never counted as `sent`.
     pub printed: u64,
+    /// Hits kept in the application's directory for a later run: the
+    /// collector was not reached (refused, no such host, a connect
+    /// timeout), or it timed out recently (backoff). Never counted as
+    /// `failed`.
+    pub spooled: u64,
 }
 
 /// This process's hit counts. All zero when analytics is off.
