@@ -9,7 +9,10 @@
 //!   and one application, it cannot be turned back into the source's answer
 //!   nor linked to another application's id for the same source.
 //! - Without one (no source, or no answer within its budget): a random
-//!   UUIDv4. A later run asks the source again, and an answer replaces it.
+//!   UUIDv4. A later run uses it at once and asks the source again in the
+//!   background (never waiting for it): an answer replaces it for the runs
+//!   after that. A daemon that never answers costs one run its 200 ms, not
+//!   every run.
 //!
 //! The file holds the id, then `derived` for one of the first kind
 //! (`35009a79-… derived`); an id alone is a random one (as kept before ids
@@ -31,49 +34,48 @@ pub(crate) struct Kept {
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Resolved {
     pub(crate) id: String,
-    /// `Some` when the file must be (re)written.
+    /// `Some` when the file must be written: a new random id.
     pub(crate) keep: Option<Kept>,
 }
 
-/// The id for this run, given what is kept and the application's source
-/// (`ask`, called only when nothing derived is kept).
-pub(crate) fn resolve(
-    kept: Option<Kept>,
-    app: &str,
-    ask: impl FnOnce() -> Option<String>,
-) -> Resolved {
-    if let Some(kept) = kept.as_ref().filter(|k| k.derived) {
+/// The id for this run, given what is kept and, when nothing is, the id
+/// derived from the application's source's answer if it came in time
+/// (`answer`, which keeps it itself). A kept random id is used at once: the
+/// source is asked in the background, and its answer is for later runs.
+pub(crate) fn resolve(kept: Option<Kept>, answer: impl FnOnce() -> Option<String>) -> Resolved {
+    if let Some(kept) = kept {
         return Resolved {
-            id: kept.id.clone(),
-            keep: None,
-        };
-    }
-    if let Some(seed) = ask().filter(|seed| !seed.trim().is_empty()) {
-        let id = derive(app, seed.trim());
-        return Resolved {
-            keep: Some(Kept {
-                id: id.clone(),
-                derived: true,
-            }),
-            id,
-        };
-    }
-    match kept {
-        Some(kept) => Resolved {
             id: kept.id,
             keep: None,
-        },
-        None => {
-            let id = Uuid::new_v4().hyphenated().to_string();
-            Resolved {
-                keep: Some(Kept {
-                    id: id.clone(),
-                    derived: false,
-                }),
-                id,
-            }
-        }
+        };
     }
+    if let Some(id) = answer() {
+        return Resolved { id, keep: None };
+    }
+    let id = Uuid::new_v4().hyphenated().to_string();
+    Resolved {
+        keep: Some(Kept {
+            id: id.clone(),
+            derived: false,
+        }),
+        id,
+    }
+}
+
+/// Whether the source must be asked: unless a derived id is kept.
+pub(crate) fn ask_source(kept: Option<&Kept>) -> bool {
+    !kept.is_some_and(|k| k.derived)
+}
+
+/// The id derived from the source's answer `seed`, or `None` for no usable
+/// answer.
+pub(crate) fn from_answer(app: &str, seed: Option<String>) -> Option<Kept> {
+    let seed = seed?;
+    let seed = seed.trim();
+    (!seed.is_empty()).then(|| Kept {
+        id: derive(app, seed),
+        derived: true,
+    })
 }
 
 /// The id derived from `seed` for the application `app`.
@@ -132,56 +134,48 @@ mod tests {
     }
 
     #[test]
-    fn a_kept_derived_id_asks_nothing() {
-        let kept = Kept {
-            id: derive("mytool", DAEMON),
-            derived: true,
-        };
-        let resolved = resolve(Some(kept.clone()), "mytool", || {
-            panic!("the source must not be asked")
-        });
-        assert_eq!(
-            resolved,
-            Resolved {
-                id: kept.id,
-                keep: None
-            }
-        );
+    fn a_kept_id_is_used_at_once_and_only_a_derived_one_stops_the_asking() {
+        for derived in [true, false] {
+            let kept = Kept {
+                id: derive("mytool", DAEMON),
+                derived,
+            };
+            assert_eq!(ask_source(Some(&kept)), !derived);
+            let resolved = resolve(Some(kept.clone()), || panic!("nothing is waited for"));
+            assert_eq!(resolved, Resolved { id: kept.id, keep: None });
+        }
+        assert!(ask_source(None));
     }
 
     #[test]
-    fn the_first_answer_is_derived_and_kept() {
-        let resolved = resolve(None, "mytool", || Some(format!(" {DAEMON}\n")));
+    fn an_answer_is_derived_and_none_gives_a_random_id_to_keep() {
+        let answer = from_answer("mytool", Some(format!(" {DAEMON}\n")));
+        assert_eq!(
+            answer,
+            Some(Kept {
+                id: derive("mytool", DAEMON),
+                derived: true
+            })
+        );
+        assert_eq!(from_answer("mytool", Some(" \n".to_owned())), None);
+        assert_eq!(from_answer("mytool", None), None);
         let id = derive("mytool", DAEMON);
         assert_eq!(
-            resolved,
-            Resolved {
-                id: id.clone(),
-                keep: Some(Kept { id, derived: true })
-            }
+            resolve(None, || Some(id.clone())),
+            Resolved { id: id.clone(), keep: None }
         );
-    }
-
-    #[test]
-    fn without_an_answer_a_random_id_is_kept_and_later_replaced() {
-        let first = resolve(None, "mytool", || None);
-        let kept = first.keep.clone().expect("kept");
-        assert!(!kept.derived);
+        let random = resolve(None, || None);
         assert_eq!(
-            Uuid::try_parse(&first.id).map(|u| u.get_version_num()).ok(),
+            Uuid::try_parse(&random.id).map(|u| u.get_version_num()).ok(),
             Some(4)
         );
-        let second = resolve(Some(kept.clone()), "mytool", || Some(String::new()));
         assert_eq!(
-            second,
-            Resolved {
-                id: kept.id.clone(),
-                keep: None
-            }
+            random.keep,
+            Some(Kept {
+                id: random.id.clone(),
+                derived: false
+            })
         );
-        let third = resolve(Some(kept), "mytool", || Some(DAEMON.to_owned()));
-        assert_eq!(third.id, derive("mytool", DAEMON));
-        assert!(third.keep.is_some_and(|k| k.derived));
     }
 
     #[test]

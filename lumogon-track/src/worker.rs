@@ -300,15 +300,20 @@ impl Session {
         }
         // A derived id is kept: then the application's source (a Docker
         // daemon) is not asked at all. Otherwise it is asked on its own
-        // thread while the HTTP client is built, for at most
-        // CLIENT_ID_BUDGET.
+        // thread, which keeps the id it derives from the answer; this run
+        // waits for it (at most CLIENT_ID_BUDGET, while the HTTP client is
+        // built) only when no id is kept at all.
         let kept = store.as_ref().and_then(Store::client_id);
-        let answer = match &kept {
-            Some(kept) if kept.derived => None,
-            _ => settings.client_id.take().map(ask_client_id),
+        let answer = match settings.client_id.take() {
+            Some(source) if client_id::ask_source(kept.as_ref()) => Some(ask_client_id(
+                source,
+                settings.app_name.clone(),
+                store.clone(),
+            )),
+            _ => None,
         };
         let route = Route::new(&settings, plan, outbox, || session_id(store.as_ref()));
-        let resolved = client_id::resolve(kept, &settings.app_name, || {
+        let resolved = client_id::resolve(kept, || {
             let left = CLIENT_ID_BUDGET.saturating_sub(started.elapsed());
             answer?.recv_timeout(left).unwrap_or_else(|_| {
                 log::debug!(
@@ -632,17 +637,26 @@ fn print(text: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
-/// Runs the application's source on a thread of its own; the answer arrives
-/// on the returned channel, if it ever does.
-fn ask_client_id(source: ClientIdSource) -> Receiver<Option<String>> {
+/// Runs the application's source on a thread of its own, which keeps the id
+/// derived from its answer in `store`; the id arrives on the returned
+/// channel, if it ever does.
+fn ask_client_id(
+    source: ClientIdSource,
+    app: String,
+    store: Option<Store>,
+) -> Receiver<Option<String>> {
     let (tx, rx) = mpsc::sync_channel(1);
     let spawned = thread::Builder::new()
         .name(format!("{THREAD_PREFIX}-client-id"))
         .spawn(move || {
             // A panicking source is a source without an answer: the channel
             // closes, and the worker falls back at once instead of waiting.
-            if let Ok(id) = panic::catch_unwind(AssertUnwindSafe(source)) {
-                let _ = tx.send(id);
+            if let Ok(answer) = panic::catch_unwind(AssertUnwindSafe(source)) {
+                let derived = client_id::from_answer(&app, answer);
+                if let (Some(kept), Some(store)) = (&derived, &store) {
+                    store.keep_client_id(kept);
+                }
+                let _ = tx.send(derived.map(|kept| kept.id));
             }
         });
     if let Err(e) = spawned {
@@ -688,7 +702,7 @@ mod tests {
 
     #[test]
     fn a_panicking_client_id_source_is_no_answer() {
-        let answer = ask_client_id(Box::new(|| panic!("no id")));
+        let answer = ask_client_id(Box::new(|| panic!("no id")), "mytool".to_owned(), None);
         // Closed at once: not a timeout, which would cost the budget.
         assert_eq!(
             answer.recv_timeout(Duration::from_secs(3600)),

@@ -78,20 +78,24 @@ fn without_a_daemon_the_random_id_is_kept_and_a_daemons_answer_replaces_it() {
     let mut lumogon = Lumogon::new(&["version"]).collector(&collector.url());
     ok(lumogon.run());
     ok(lumogon.run());
+    // A daemon appears: the run uses the kept id at once, and asks the
+    // daemon in the background for the runs after it.
     let engine = EngineProxy::start("HABITAT:LATE:DAEMON", "lumogon.test", "habitat");
     let mut later = lumogon.env("DOCKER_HOST", engine.docker_host());
+    ok(later.run());
     ok(later.run());
     let ids: Vec<_> = collector
         .hits()
         .iter()
         .map(|hit| value(hit, "cid").unwrap_or_default().to_owned())
         .collect();
-    assert_eq!(ids.len(), 3);
+    assert_eq!(ids.len(), 4);
     assert_eq!(ids[0], ids[1], "the random id was not kept");
+    assert_eq!(ids[0], ids[2], "a run waited for the daemon");
     let random = uuid::Uuid::try_parse(&ids[0]).expect("a UUID");
     assert_eq!(random.get_version_num(), 4);
     assert_eq!(
-        ids[2],
+        ids[3],
         lumogon_tests::derived_client_id("lumogon", "HABITAT:LATE:DAEMON")
     );
 }
