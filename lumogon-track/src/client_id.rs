@@ -142,7 +142,13 @@ mod tests {
             };
             assert_eq!(ask_source(Some(&kept)), !derived);
             let resolved = resolve(Some(kept.clone()), || panic!("nothing is waited for"));
-            assert_eq!(resolved, Resolved { id: kept.id, keep: None });
+            assert_eq!(
+                resolved,
+                Resolved {
+                    id: kept.id,
+                    keep: None
+                }
+            );
         }
         assert!(ask_source(None));
     }
@@ -162,11 +168,16 @@ mod tests {
         let id = derive("mytool", DAEMON);
         assert_eq!(
             resolve(None, || Some(id.clone())),
-            Resolved { id: id.clone(), keep: None }
+            Resolved {
+                id: id.clone(),
+                keep: None
+            }
         );
         let random = resolve(None, || None);
         assert_eq!(
-            Uuid::try_parse(&random.id).map(|u| u.get_version_num()).ok(),
+            Uuid::try_parse(&random.id)
+                .map(|u| u.get_version_num())
+                .ok(),
             Some(4)
         );
         assert_eq!(

@@ -83,7 +83,7 @@ fn a_screenview_and_an_event_go_out_as_one_ga4_request() {
     assert_eq!(
         body,
         json!({
-            "client_id": "fixed-client",
+            "client_id": lumogon_tests::derived_client_id("ga4-test", "fixed-client"),
             "events": [
                 {"name": "screen_view", "params": {
                     "screen_name": "capabilities describe",

@@ -78,15 +78,22 @@ fn without_a_daemon_the_random_id_is_kept_and_a_daemons_answer_replaces_it() {
     let mut lumogon = Lumogon::new(&["version"]).collector(&collector.url());
     ok(lumogon.run());
     ok(lumogon.run());
-    // A daemon appears: the run uses the kept id at once, and asks the
-    // daemon in the background for the runs after it.
+    // A daemon appears: a run uses the kept id at once, and asks the daemon
+    // in the background for the runs after it. This one lives long enough
+    // for the answer (an upload to a report service that takes its time).
     let engine = EngineProxy::start("HABITAT:LATE:DAEMON", "lumogon.test", "habitat");
+    let reports = Collector::slow(std::time::Duration::from_millis(700));
+    ok(Lumogon::new(&["report", "--endpoint", &reports.url()])
+        .collector(&collector.url())
+        .env("LUMOGON_CONFIG_DIR", lumogon.config_dir())
+        .env("DOCKER_HOST", engine.docker_host())
+        .run());
     let mut later = lumogon.env("DOCKER_HOST", engine.docker_host());
-    ok(later.run());
     ok(later.run());
     let ids: Vec<_> = collector
         .hits()
         .iter()
+        .filter(|hit| value(hit, "t") == Some("screenview"))
         .map(|hit| value(hit, "cid").unwrap_or_default().to_owned())
         .collect();
     assert_eq!(ids.len(), 4);
