@@ -248,6 +248,19 @@ impl Store {
         }
     }
 
+    /// How many hits the spool holds (for `status`; no lock: a glance).
+    pub(crate) fn spooled(&self) -> usize {
+        self.read_spool().len()
+    }
+
+    /// The endpoint in backoff at `now_ms` and the time left, if any (for
+    /// `status`).
+    pub(crate) fn backoff_left(&self, now_ms: u64) -> Option<(String, Duration)> {
+        let record = self.read_backoff()?;
+        let left = record.until_ms.checked_sub(now_ms).filter(|&ms| ms > 0)?;
+        Some((record.endpoint, Duration::from_millis(left)))
+    }
+
     fn read_backoff(&self) -> Option<backoff::Record> {
         backoff::parse(&fs::read_to_string(self.backoff_file()).ok()?)
     }
