@@ -386,7 +386,10 @@ fn is_not_found(e: &Error) -> bool {
 /// analytics may, and its ID does not describe this machine.
 ///
 /// Blocking: it runs on the analytics worker's own thread, which gives it at
-/// most 200 ms, so it never delays a command.
+/// most 200 ms, so it never delays a command. One request where it can be:
+/// `/info` at bollard's API version, and only a daemon too old for that is
+/// asked its version first (negotiating first would double the wait on a
+/// slow daemon, and the answer would come too late to be used).
 pub fn daemon_id() -> Option<String> {
     let endpoint = crate::engines::default(&crate::engines::Env::read()).ok()?;
     if !endpoint.is_local() {
@@ -397,7 +400,10 @@ pub fn daemon_id() -> Option<String> {
         .build()
         .ok()?;
     runtime.block_on(async {
-        let engine = Engine::connect(&endpoint, Budget::new()).await.ok()?;
-        engine.docker.info().await.ok()?.id
+        let docker = transport(&endpoint).ok()?.ok()?;
+        match docker.info().await {
+            Ok(info) => info.id,
+            Err(_) => docker.negotiate_version().await.ok()?.info().await.ok()?.id,
+        }
     })
 }
