@@ -298,6 +298,8 @@ mod flush;
 #[cfg(feature = "analytics")]
 mod ga4;
 #[cfg(feature = "analytics")]
+mod ga4_rules;
+#[cfg(feature = "analytics")]
 mod hit;
 #[cfg(feature = "analytics")]
 mod runtime;
@@ -319,13 +321,16 @@ pub use status::{Choice, ChoiceError, Status, set_enabled};
 
 /// A [`Config`] with the calling crate's name and version
 /// (`CARGO_PKG_NAME`, `CARGO_PKG_VERSION`) as the app name and version: for
-/// a v1 tracking id ([`Config::new`]), or, after `ga4:`, for a GA4
-/// measurement id and API secret ([`Config::ga4`]).
+/// a v1 tracking id ([`Config::new`]); after `ga4:`, for a GA4 web stream's
+/// measurement id and API secret ([`Config::ga4`]); after `ga4_app:`, for a
+/// GA4 app stream's Firebase app id and API secret ([`Config::ga4_app`]).
 ///
 /// ```
 /// let config = lumogon_track::config!("UA-12345-1").flush_budget(std::time::Duration::from_millis(100));
 /// # drop(config);
 /// let config = lumogon_track::config!(ga4: "G-ABCDE12345", "api-secret");
+/// # drop(config);
+/// let config = lumogon_track::config!(ga4_app: "1:1234567890:android:321abc456def7890", "api-secret");
 /// # drop(config);
 /// ```
 #[macro_export]
@@ -333,6 +338,14 @@ macro_rules! config {
     (ga4: $measurement_id:expr, $api_secret:expr $(,)?) => {
         $crate::Config::ga4(
             $measurement_id,
+            $api_secret,
+            ::core::env!("CARGO_PKG_NAME"),
+            ::core::env!("CARGO_PKG_VERSION"),
+        )
+    };
+    (ga4_app: $firebase_app_id:expr, $api_secret:expr $(,)?) => {
+        $crate::Config::ga4_app(
+            $firebase_app_id,
             $api_secret,
             ::core::env!("CARGO_PKG_NAME"),
             ::core::env!("CARGO_PKG_VERSION"),

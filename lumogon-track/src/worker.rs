@@ -14,6 +14,7 @@ use crate::client_id;
 use crate::config::{Backend, ClientIdSource, Settings};
 use crate::flush::Pending;
 use crate::ga4;
+use crate::ga4_rules::StreamKind;
 use crate::hit::{self, Encoded, Hit, Request};
 use crate::runtime::{MAX_HITS_PER_PROCESS, STATS};
 use crate::state;
@@ -156,9 +157,11 @@ enum Encoder {
         batch: String,
     },
     Ga4 {
-        /// The endpoint with `measurement_id` and `api_secret` added.
+        /// The endpoint with `measurement_id` (or `firebase_app_id`) and
+        /// `api_secret` added.
         url: String,
         session_id: String,
+        stream: StreamKind,
     },
 }
 
@@ -166,6 +169,18 @@ enum Sink {
     Http(Transport),
     /// `{APP}_ANALYTICS_DEBUG`: requests go to stderr, nothing is sent.
     DryRun {
+        variable: String,
+    },
+    /// `{APP}_ANALYTICS_DEBUG=validate`: requests go to GA4's validation
+    /// server (the endpoint already is its URL), and what it answers goes
+    /// to stderr.
+    Validate {
+        transport: Transport,
+        variable: String,
+    },
+    /// Validate mode with Universal Analytics, which has no validation
+    /// server any more: nothing is sent (said once, when the route is made).
+    NoValidator {
         variable: String,
     },
 }
@@ -226,7 +241,7 @@ impl Session {
         } = self.encode(&route.encoder, hits);
         for hit in too_large {
             STATS.dropped.inc();
-            log::debug!("analytics: dropped {hit}: larger than the protocol accepts");
+            log::debug!("analytics: dropped {hit}: the protocol does not accept it");
         }
         for request in requests {
             route.sink.deliver(request);
@@ -248,8 +263,13 @@ impl Session {
                 };
                 hit::requests(&common, collect, batch, hits)
             }
-            Encoder::Ga4 { url, session_id } => {
+            Encoder::Ga4 {
+                url,
+                session_id,
+                stream,
+            } => {
                 let common = ga4::Common {
+                    stream: *stream,
                     client_id: &self.client_id,
                     session_id,
                     app_name: &self.settings.app_name,
@@ -273,11 +293,13 @@ impl Route {
                 }
             }
             Backend::Ga4 {
-                measurement_id,
+                stream,
+                stream_id,
                 api_secret,
             } => Encoder::Ga4 {
-                url: ga4::url(&settings.endpoint, measurement_id, api_secret)?,
+                url: ga4::url(&settings.endpoint, *stream, stream_id, api_secret)?,
                 session_id: new_session(),
+                stream: *stream,
             },
         };
         // A dry run builds no client at all: it shows what would be sent
@@ -285,6 +307,18 @@ impl Route {
         let sink = if settings.dry_run {
             Sink::DryRun {
                 variable: settings.names.debug.clone(),
+            }
+        } else if settings.validate {
+            let variable = settings.names.debug.clone();
+            match encoder {
+                Encoder::V1 { .. } => {
+                    print(&no_validator_text(&variable));
+                    Sink::NoValidator { variable }
+                }
+                Encoder::Ga4 { .. } => Sink::Validate {
+                    transport: Transport::new(settings.ca_file.as_deref())?,
+                    variable,
+                },
             }
         } else {
             Sink::Http(Transport::new(settings.ca_file.as_deref())?)
@@ -303,6 +337,41 @@ impl Sink {
         } = request;
         let transport = match self {
             Sink::Http(transport) => transport,
+            Sink::Validate {
+                transport,
+                variable,
+            } => {
+                let prefix = validate_prefix(variable);
+                let mut text = format!("{prefix}POST {url}\n{body}\n");
+                let answer = match transport.post_and_read(&url, content_type, body) {
+                    Ok((status, answer)) if status.is_success() => Ok(answer),
+                    Ok((status, _)) => Err(format!("the validation server answered {status}")),
+                    Err(e) => Err(format!("could not reach the validation server: {e}")),
+                };
+                let answered = answer.is_ok();
+                text.push_str(&ga4::validation_report(&prefix, answer.as_deref().map_err(Clone::clone)));
+                print(&text);
+                for hit in &hits {
+                    if answered {
+                        STATS.printed.inc();
+                        log::debug!("analytics: validated {hit} ({variable}=validate; not sent)");
+                    } else {
+                        STATS.failed.inc();
+                        log::debug!("analytics: could not validate {hit}");
+                    }
+                }
+                return;
+            }
+            Sink::NoValidator { variable } => {
+                for hit in &hits {
+                    STATS.dropped.inc();
+                    log::debug!(
+                        "analytics: dropped {hit}: {variable}=validate, and Universal Analytics \
+                         has no validation server"
+                    );
+                }
+                return;
+            }
             Sink::DryRun { variable } => {
                 print(&dry_run_text(variable, &url, &body));
                 for hit in &hits {
@@ -353,6 +422,19 @@ fn dry_run_text(variable: &str, url: &str, body: &str) -> String {
     format!("lumogon-track: dry run ({variable}): POST {url}\n{body}\n")
 }
 
+/// How every line of validate mode starts.
+fn validate_prefix(variable: &str) -> String {
+    format!("lumogon-track: validate ({variable}): ")
+}
+
+/// What validate mode says, once, for Universal Analytics.
+fn no_validator_text(variable: &str) -> String {
+    format!(
+        "{}Universal Analytics has no validation server any more; nothing is sent\n",
+        validate_prefix(variable)
+    )
+}
+
 /// One write, so that a request is never split by another thread's output.
 /// A closed stderr is no reason to fail.
 fn print(text: &str) {
@@ -392,6 +474,15 @@ mod tests {
             ),
             "lumogon-track: dry run (TOOL_ANALYTICS_DEBUG): POST http://127.0.0.1:9/batch\n\
              v=1&t=a\nv=1&t=b\n"
+        );
+    }
+
+    #[test]
+    fn validate_mode_says_once_that_universal_analytics_has_no_validator() {
+        assert_eq!(
+            no_validator_text("TOOL_ANALYTICS_DEBUG"),
+            "lumogon-track: validate (TOOL_ANALYTICS_DEBUG): Universal Analytics has no \
+             validation server any more; nothing is sent\n"
         );
     }
 
