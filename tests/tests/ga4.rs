@@ -1,7 +1,9 @@
-//! The GA4 backend as a library user meets it, against a real collector:
-//! the request line, query string and JSON body, and hits queued together
-//! going out as one request of several events. One test in this file,
-//! because the runtime is global to a process.
+//! The GA4 backend's web stream as a library user meets it, against a real
+//! collector: the request line, query string and JSON body (a screenview is
+//! `page_view`, never `screen_view`, which the protocol takes from app
+//! streams only), and hits queued together going out as one request of
+//! several events. One test in this file, because the runtime is global to
+//! a process (the app stream is in `ga4_app.rs`).
 
 use std::time::Duration;
 
@@ -29,7 +31,7 @@ fn a_screenview_and_an_event_go_out_as_one_ga4_request() {
             // together.
             .client_id(|| {
                 std::thread::sleep(Duration::from_millis(150));
-                Some("fixed-client".to_owned())
+                Some("35009a79-1a05-49d7-b876-2b884d0f825b".to_owned())
             })
             .flush_budget(Duration::from_secs(5)),
     )
@@ -83,10 +85,12 @@ fn a_screenview_and_an_event_go_out_as_one_ga4_request() {
     assert_eq!(
         body,
         json!({
-            "client_id": "fixed-client",
+            // The UUID's first and next 32 bits, as two numbers.
+            "client_id": "889231993.436554199",
             "events": [
-                {"name": "screen_view", "params": {
-                    "screen_name": "capabilities describe",
+                {"name": "page_view", "params": {
+                    "page_title": "capabilities describe",
+                    "page_location": "https://ga4-test.invalid/capabilities/describe",
                     "app_name": "ga4-test",
                     "app_version": "3.1.4",
                     "engagement_time_msec": 1,
@@ -104,4 +108,5 @@ fn a_screenview_and_an_event_go_out_as_one_ga4_request() {
         })
     );
     assert!(!request.raw().contains("secret argument"));
+    assert!(!request.body.contains("screen_view"), "{}", request.body);
 }
