@@ -173,3 +173,58 @@ fn universal_analytics_has_no_validation_server_and_sends_nothing() {
     };
     assert_eq!(out.stderr, expected);
 }
+
+/// The `greeter` example, in validate mode against `server`, for a GA4
+/// stream: (its stderr, what the server received).
+fn greeter(server: &Collector, stream: (&str, &str), args: &[&str]) -> (String, Vec<Value>) {
+    let home = lumogon_tests::notice_seen();
+    let out = std::process::Command::new(lumogon_tests::examples::greeter())
+        .args(args)
+        .env_clear()
+        .env("HOME", home.path())
+        .env("GREETER_CONFIG_DIR", home.path())
+        .env("GREETER_ANALYTICS_URL", server.at("/mp/collect"))
+        .env("GREETER_ANALYTICS_DEBUG", "validate")
+        .env(stream.0, stream.1)
+        .env("GREETER_GA4_API_SECRET", "s")
+        .output()
+        .expect("run greeter");
+    assert!(out.status.success(), "{out:?}");
+    let bodies = server
+        .requests()
+        .iter()
+        .map(|r| serde_json::from_str(&r.body).expect("JSON"))
+        .collect();
+    (String::from_utf8_lossy(&out.stderr).into_owned(), bodies)
+}
+
+#[test]
+fn the_greeters_requests_are_validated_for_both_streams() {
+    for (stream, screenview) in [
+        (("GREETER_GA4_MEASUREMENT_ID", "G-GREETER1"), "page_view"),
+        (
+            ("GREETER_GA4_FIREBASE_APP_ID", "1:99:ios:abc123"),
+            "screen_view",
+        ),
+    ] {
+        let server = Collector::answering(200, NO_MESSAGES);
+        let (stderr, bodies) = greeter(&server, stream, &["goodbye", "Ada"]);
+        if !ANALYTICS {
+            assert_eq!(stderr, "");
+            assert!(bodies.is_empty());
+            continue;
+        }
+        let names: Vec<String> = bodies
+            .iter()
+            .flat_map(|b| b["events"].as_array().cloned().unwrap_or_default())
+            .map(|e| e["name"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(names, [screenview, "farewell"], "{stderr}");
+        let verdicts = stderr
+            .lines()
+            .filter(|l| l == &"lumogon-track: validate (GREETER_ANALYTICS_DEBUG): valid")
+            .count();
+        assert_eq!(verdicts, bodies.len(), "{stderr}");
+        assert!(!stderr.contains("Ada"), "{stderr}");
+    }
+}
