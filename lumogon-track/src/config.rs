@@ -809,7 +809,9 @@ mod tests {
     fn validate_mode_asks_the_validation_server_beside_the_endpoint() {
         let validate = |k: &str| (k == DRY_RUN_VAR).then(|| " Validate ".to_owned());
         let s = ga4("G-A", "s").resolve(validate).map_err(|e| e.to_string());
-        let s = s.as_ref().map(|s| (s.validate, s.dry_run, s.endpoint.as_str()));
+        let s = s
+            .as_ref()
+            .map(|s| (s.validate, s.dry_run, s.endpoint.as_str()));
         assert_eq!(
             s,
             Ok((
@@ -824,7 +826,10 @@ mod tests {
             _ => None,
         };
         let s = ga4("G-A", "s").resolve(with_url).map(|s| s.endpoint);
-        assert_eq!(s.ok().as_deref(), Some("http://127.0.0.1:9/debug/mp/collect"));
+        assert_eq!(
+            s.ok().as_deref(),
+            Some("http://127.0.0.1:9/debug/mp/collect")
+        );
         // An endpoint with no /mp/collect has no validation server beside it.
         let odd = |k: &str| match k {
             DRY_RUN_VAR => Some("validate".to_owned()),
@@ -838,11 +843,15 @@ mod tests {
             .unwrap_or_default();
         assert!(e.starts_with("validate mode: endpoint"), "{e}");
         // v1 keeps its endpoint: the worker says there is no server to ask.
-        let s = settings().resolve(validate).map(|s| (s.validate, s.endpoint));
+        let s = settings()
+            .resolve(validate)
+            .map(|s| (s.validate, s.endpoint));
         assert_eq!(s.ok(), Some((true, DEFAULT_ENDPOINT.to_owned())));
         // The dry run is untouched.
         let one = |k: &str| (k == DRY_RUN_VAR).then(|| "1".to_owned());
-        let s = ga4("G-A", "s").resolve(one).map(|s| (s.validate, s.dry_run, s.endpoint));
+        let s = ga4("G-A", "s")
+            .resolve(one)
+            .map(|s| (s.validate, s.dry_run, s.endpoint));
         assert_eq!(s.ok(), Some((false, true, DEFAULT_GA4_ENDPOINT.to_owned())));
     }
 

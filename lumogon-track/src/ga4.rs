@@ -123,7 +123,10 @@ pub(crate) fn requests(common: &Common<'_>, url: &str, hits: &[Hit]) -> Encoded 
     for chunk in accepted.chunks(MAX_EVENTS) {
         debug_assert_eq!(ga4_rules::check_event_count(chunk.len()), Ok(()));
         let mut body = Map::new();
-        body.insert(common.stream.client_field().into(), client_id.clone().into());
+        body.insert(
+            common.stream.client_field().into(),
+            client_id.clone().into(),
+        );
         let events = chunk.iter().map(|(_, event)| event.clone()).collect();
         body.insert("events".into(), Value::Array(events));
         let body = Value::Object(body).to_string();
@@ -160,10 +163,7 @@ fn event(common: &Common<'_>, hit: &Hit) -> Result<Value, Broken> {
         }
         (Hit::Screenview { screen }, StreamKind::Web) => {
             param(PARAM_PAGE_TITLE, screen);
-            param(
-                PARAM_PAGE_LOCATION,
-                &page_location(common.app_name, screen),
-            );
+            param(PARAM_PAGE_LOCATION, &page_location(common.app_name, screen));
             PAGE_VIEW.to_owned()
         }
         (Hit::Event { category, action }, _) => {
@@ -663,7 +663,10 @@ mod tests {
         assert_eq!(page_location("日本", "x"), "https://app.invalid/x");
         let long = page_location("t", &"é".repeat(100));
         assert!(long.chars().count() <= 100, "{long}");
-        assert!(!long.ends_with('%') && !long[long.len() - 2..].starts_with('%'), "{long}");
+        assert!(
+            !long.ends_with('%') && !long[long.len() - 2..].starts_with('%'),
+            "{long}"
+        );
     }
 
     #[test]
@@ -846,7 +849,9 @@ mod tests {
         assert_eq!(
             validation_report(
                 p,
-                Ok(r#"{"validationMessages":[{"fieldPath":"a","description":"b","validationCode":"C"},{"fieldPath":"d","description":"e","validationCode":"F"}]}"#)
+                Ok(
+                    r#"{"validationMessages":[{"fieldPath":"a","description":"b","validationCode":"C"},{"fieldPath":"d","description":"e","validationCode":"F"}]}"#
+                )
             ),
             "lumogon-track: validate (T): C at a: b\nlumogon-track: validate (T): F at d: e\n"
         );

@@ -93,7 +93,8 @@ pub(crate) const RESERVED_EVENT_NAMES: &[&str] = &[
 ];
 
 /// Event names only an app stream takes.
-pub(crate) const APP_ONLY_EVENT_NAMES: &[&str] = &["ad_impression", "in_app_purchase", "screen_view"];
+pub(crate) const APP_ONLY_EVENT_NAMES: &[&str] =
+    &["ad_impression", "in_app_purchase", "screen_view"];
 
 /// Prefixes no event name may have.
 pub(crate) const RESERVED_EVENT_PREFIXES: &[&str] = &["firebase_", "google_", "ga_"];
@@ -330,8 +331,9 @@ pub(crate) fn timestamp_allowed(age: Duration) -> bool {
 /// numbers joined by a period (what gtag.js makes: a random number and the
 /// time of the first visit).
 pub(crate) fn is_web_client_id(id: &str) -> bool {
-    let positive =
-        |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s.bytes().any(|b| b != b'0');
+    let positive = |s: &str| {
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s.bytes().any(|b| b != b'0')
+    };
     id.split_once('.')
         .is_some_and(|(a, b)| positive(a) && positive(b))
 }
@@ -354,9 +356,21 @@ mod tests {
             assert_eq!(check_event_name(good, Web), Ok(()), "{good}");
             assert_eq!(check_event_name(good, App), Ok(()), "{good}");
         }
-        for bad in ["", "_private", "3d", "a b", "a-b", "a.b", "ünïcode-dash", "x\n"] {
+        for bad in [
+            "",
+            "_private",
+            "3d",
+            "a b",
+            "a-b",
+            "a.b",
+            "ünïcode-dash",
+            "x\n",
+        ] {
             assert!(
-                matches!(check_event_name(bad, Web), Err(Broken::NameCharacters { .. })),
+                matches!(
+                    check_event_name(bad, Web),
+                    Err(Broken::NameCharacters { .. })
+                ),
                 "{bad:?}"
             );
         }
@@ -455,7 +469,10 @@ mod tests {
     }
 
     fn required() -> Vec<(&'static str, Option<&'static str>)> {
-        vec![("session_id", Some("1700000000000")), ("engagement_time_msec", None)]
+        vec![
+            ("session_id", Some("1700000000000")),
+            ("engagement_time_msec", None),
+        ]
     }
 
     #[test]
@@ -517,11 +534,26 @@ mod tests {
     fn client_ids_by_stream() {
         assert!(is_web_client_id("1234567890.1700000000"));
         assert!(is_web_client_id("1.1"));
-        for bad in ["", "1", "1.", ".1", "0.5", "1.2.3", "a.1", "-1.2", "35009a79-1a05"] {
+        for bad in [
+            "",
+            "1",
+            "1.",
+            ".1",
+            "0.5",
+            "1.2.3",
+            "a.1",
+            "-1.2",
+            "35009a79-1a05",
+        ] {
             assert!(!is_web_client_id(bad), "{bad}");
         }
         assert!(is_app_instance_id("35009a791a0549d7b8762b884d0f825b"));
-        for bad in ["", "35009a79-1a05-49d7-b876-2b884d0f825b", &"g".repeat(32), &"a".repeat(31)] {
+        for bad in [
+            "",
+            "35009a79-1a05-49d7-b876-2b884d0f825b",
+            &"g".repeat(32),
+            &"a".repeat(31),
+        ] {
             assert!(!is_app_instance_id(bad), "{bad}");
         }
     }

@@ -349,7 +349,10 @@ impl Sink {
                     Err(e) => Err(format!("could not reach the validation server: {e}")),
                 };
                 let answered = answer.is_ok();
-                text.push_str(&ga4::validation_report(&prefix, answer.as_deref().map_err(Clone::clone)));
+                text.push_str(&ga4::validation_report(
+                    &prefix,
+                    answer.as_deref().map_err(Clone::clone),
+                ));
                 print(&text);
                 for hit in &hits {
                     if answered {

@@ -108,10 +108,7 @@ mod tests {
                 .to_owned()
             })
         };
-        let dir = std::env::temp_dir().join(format!(
-            "lumogon-ga4-{case}-{}",
-            std::process::id()
-        ));
+        let dir = std::env::temp_dir().join(format!("lumogon-ga4-{case}-{}", std::process::id()));
         match lumogon_track::status(backend(var).config_dir(&dir)).off() {
             Some(lumogon_track::Off::Invalid(why)) => Some(why.clone()),
             Some(lumogon_track::Off::Environment(_)) => Some(String::new()),
@@ -154,7 +151,10 @@ mod tests {
             (&[][..], "v1"),
         ] {
             let why = invalid(set, case);
-            assert!(why.is_none() || why.as_deref() == Some(""), "{case}: {why:?}");
+            assert!(
+                why.is_none() || why.as_deref() == Some(""),
+                "{case}: {why:?}"
+            );
         }
     }
 
