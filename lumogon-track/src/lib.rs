@@ -64,8 +64,9 @@
 //!    (`testing` feature): in-process, no network.
 //!
 //! `examples/greeter.rs` in the repository is a complete adopter in about
-//! 30 lines of analytics code: `cargo run -p lumogon-track --features clap
-//! --example greeter -- --debug hello you`.
+//! 50 lines of analytics code, choosing Universal Analytics or a GA4 web or
+//! app stream from its own variables: `cargo run -p lumogon-track --features
+//! clap --example greeter -- --debug hello you`.
 //!
 //! ## What your application gets
 //!
