@@ -171,8 +171,8 @@ fn chosen(choice: &crate::Choice, enabled: bool, out: &mut dyn Write) -> io::Res
     if let Some(origin) = choice.status.client_id_origin() {
         writeln!(
             out,
-            "the anonymous id {app} sends is derived from {origin}, which {app} does not keep \
-             and cannot delete; it is not sent while analytics is disabled",
+            "the anonymous id {app} sent is derived from {origin}, which {app} does not own: \
+             were analytics turned back on, the same id would be derived again",
             app = choice.status.app()
         )?;
     }

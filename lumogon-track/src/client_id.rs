@@ -1,96 +1,217 @@
-//! The fallback client id: a random UUIDv4, kept in a file so that one
-//! installation counts as one client.
+//! The client id: found once, kept in the application's directory, and
+//! read from there on every later run, so that a run asks nothing of the
+//! application's source (lumogon's is the Docker daemon) once it has an
+//! answer. Pure logic; `store.rs` reads and writes the file.
+//!
+//! - With a source that answers: a name-based UUID (v5) of its answer
+//!   under a namespace of the application's own, itself the v5 UUID of
+//!   `lumogon-track:<app name>` in the URL namespace. Stable for one source
+//!   and one application, it cannot be turned back into the source's answer
+//!   nor linked to another application's id for the same source.
+//! - Without one (no source, or no answer within its budget): a random
+//!   UUIDv4. A later run uses it at once and asks the source again in the
+//!   background (never waiting for it): an answer replaces it for the runs
+//!   after that. A daemon that never answers costs one run its 200 ms, not
+//!   every run.
+//!
+//! The file holds the id, then `derived` for one of the first kind
+//! (`35009a79-… derived`); an id alone is a random one (as kept before ids
+//! were derived).
 
-use std::fs;
-use std::io::Write;
-use std::path::Path;
+use uuid::Uuid;
 
-/// The id stored at `path`, or a new one, stored there if possible.
-pub(crate) fn stored_or_new(path: Option<&Path>) -> String {
-    let Some(path) = path else {
-        return new();
-    };
-    if let Some(id) = fs::read_to_string(path).ok().as_deref().and_then(parse) {
-        return id;
-    }
-    let id = new();
-    if let Err(e) = store(path, &id) {
-        log::debug!(
-            "analytics: could not keep the client id in {}: {e}",
-            path.display()
-        );
-    }
-    id
+/// Marks a derived id in the file.
+const DERIVED: &str = "derived";
+
+/// A kept id and how it was made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Kept {
+    pub(crate) id: String,
+    pub(crate) derived: bool,
 }
 
-fn new() -> String {
-    uuid::Uuid::new_v4().hyphenated().to_string()
+/// What a run uses, and what it must keep for the next.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Resolved {
+    pub(crate) id: String,
+    /// `Some` when the file must be written: a new random id.
+    pub(crate) keep: Option<Kept>,
 }
 
-fn parse(text: &str) -> Option<String> {
-    let id = uuid::Uuid::try_parse(text.trim()).ok()?;
-    Some(id.hyphenated().to_string())
-}
-
-/// Writes through a temporary file and a rename, so that two processes
-/// starting at once never leave a half-written id behind.
-fn store(path: &Path, id: &str) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
+/// The id for this run, given what is kept and, when nothing is, the id
+/// derived from the application's source's answer if it came in time
+/// (`answer`, which keeps it itself). A kept random id is used at once: the
+/// source is asked in the background, and its answer is for later runs.
+pub(crate) fn resolve(kept: Option<Kept>, answer: impl FnOnce() -> Option<String>) -> Resolved {
+    if let Some(kept) = kept {
+        return Resolved {
+            id: kept.id,
+            keep: None,
+        };
     }
-    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-    let mut file = fs::File::create(&tmp)?;
-    file.write_all(id.as_bytes())?;
-    file.write_all(b"\n")?;
-    drop(file);
-    fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = fs::remove_file(&tmp);
+    if let Some(id) = answer() {
+        return Resolved { id, keep: None };
+    }
+    let id = Uuid::new_v4().hyphenated().to_string();
+    Resolved {
+        keep: Some(Kept {
+            id: id.clone(),
+            derived: false,
+        }),
+        id,
+    }
+}
+
+/// Whether the source must be asked: unless a derived id is kept.
+pub(crate) fn ask_source(kept: Option<&Kept>) -> bool {
+    !kept.is_some_and(|k| k.derived)
+}
+
+/// The id derived from the source's answer `seed`, or `None` for no usable
+/// answer.
+pub(crate) fn from_answer(app: &str, seed: Option<String>) -> Option<Kept> {
+    let seed = seed?;
+    let seed = seed.trim();
+    (!seed.is_empty()).then(|| Kept {
+        id: derive(app, seed),
+        derived: true,
     })
+}
+
+/// The id derived from `seed` for the application `app`.
+pub(crate) fn derive(app: &str, seed: &str) -> String {
+    let namespace = Uuid::new_v5(
+        &Uuid::NAMESPACE_URL,
+        format!("lumogon-track:{app}").as_bytes(),
+    );
+    Uuid::new_v5(&namespace, seed.as_bytes())
+        .hyphenated()
+        .to_string()
+}
+
+/// The file's text.
+pub(crate) fn format(kept: &Kept) -> String {
+    if kept.derived {
+        format!("{} {DERIVED}\n", kept.id)
+    } else {
+        format!("{}\n", kept.id)
+    }
+}
+
+/// The file's id; anything but a UUID, optionally marked, reads as none.
+pub(crate) fn parse(text: &str) -> Option<Kept> {
+    let mut words = text.split_whitespace();
+    let id = Uuid::try_parse(words.next()?)
+        .ok()?
+        .hyphenated()
+        .to_string();
+    let derived = match (words.next(), words.next()) {
+        (None, _) => false,
+        (Some(DERIVED), None) => true,
+        _ => return None,
+    };
+    Some(Kept { id, derived })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn temp_dir(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("lumogon-track-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        dir
+    const DAEMON: &str = "ZQ7T:ZQ7T:AAAA:BBBB:CCCC:DDDD:EEEE:FFFF:GGGG:HHHH:IIII:JJJJ";
+
+    #[test]
+    fn a_derived_id_is_stable_per_app_and_reveals_nothing() {
+        let id = derive("mytool", DAEMON);
+        assert_eq!(id, derive("mytool", DAEMON));
+        assert_ne!(id, derive("othertool", DAEMON));
+        assert_ne!(id, derive("mytool", "another daemon"));
+        let uuid = Uuid::try_parse(&id).expect("a UUID");
+        assert_eq!(uuid.get_version_num(), 5);
+        assert!(!id.contains("ZQ7T") && !id.to_uppercase().contains("AAAA"));
+        // An oracle computed by hand: uuid5(uuid5(URL, "lumogon-track:mytool"), seed).
+        let namespace = Uuid::new_v5(&Uuid::NAMESPACE_URL, b"lumogon-track:mytool");
+        assert_eq!(id, Uuid::new_v5(&namespace, DAEMON.as_bytes()).to_string());
     }
 
     #[test]
-    fn an_id_is_created_once_and_then_reused() {
-        let dir = temp_dir("reuse");
-        let path = dir.join("nested").join("client_id");
-        let first = stored_or_new(Some(&path));
-        assert!(parse(&first).is_some(), "{first}");
-        assert_eq!(stored_or_new(Some(&path)), first);
-        assert_eq!(fs::read_to_string(&path).ok(), Some(format!("{first}\n")));
-        let _ = fs::remove_dir_all(dir);
+    fn a_kept_id_is_used_at_once_and_only_a_derived_one_stops_the_asking() {
+        for derived in [true, false] {
+            let kept = Kept {
+                id: derive("mytool", DAEMON),
+                derived,
+            };
+            assert_eq!(ask_source(Some(&kept)), !derived);
+            let resolved = resolve(Some(kept.clone()), || panic!("nothing is waited for"));
+            assert_eq!(
+                resolved,
+                Resolved {
+                    id: kept.id,
+                    keep: None
+                }
+            );
+        }
+        assert!(ask_source(None));
     }
 
     #[test]
-    fn a_corrupt_file_is_replaced() {
-        let dir = temp_dir("corrupt");
-        let path = dir.join("client_id");
-        let _ = fs::create_dir_all(&dir);
-        let _ = fs::write(&path, "not a uuid");
-        let id = stored_or_new(Some(&path));
-        assert!(parse(&id).is_some());
-        assert_eq!(fs::read_to_string(&path).ok(), Some(format!("{id}\n")));
-        let _ = fs::remove_dir_all(dir);
+    fn an_answer_is_derived_and_none_gives_a_random_id_to_keep() {
+        let answer = from_answer("mytool", Some(format!(" {DAEMON}\n")));
+        assert_eq!(
+            answer,
+            Some(Kept {
+                id: derive("mytool", DAEMON),
+                derived: true
+            })
+        );
+        assert_eq!(from_answer("mytool", Some(" \n".to_owned())), None);
+        assert_eq!(from_answer("mytool", None), None);
+        let id = derive("mytool", DAEMON);
+        assert_eq!(
+            resolve(None, || Some(id.clone())),
+            Resolved {
+                id: id.clone(),
+                keep: None
+            }
+        );
+        let random = resolve(None, || None);
+        assert_eq!(
+            Uuid::try_parse(&random.id)
+                .map(|u| u.get_version_num())
+                .ok(),
+            Some(4)
+        );
+        assert_eq!(
+            random.keep,
+            Some(Kept {
+                id: random.id.clone(),
+                derived: false
+            })
+        );
     }
 
     #[test]
-    fn an_unwritable_place_still_gives_an_id() {
-        // A regular file where a directory should be: create_dir_all fails.
-        let dir = temp_dir("unwritable");
-        let _ = fs::create_dir_all(&dir);
-        let blocker = dir.join("file");
-        let _ = fs::write(&blocker, "");
-        let id = stored_or_new(Some(&blocker.join("client_id")));
-        assert!(parse(&id).is_some());
-        assert_ne!(stored_or_new(None), stored_or_new(None));
-        let _ = fs::remove_dir_all(dir);
+    fn the_file_round_trips_and_reads_what_earlier_versions_kept() {
+        for derived in [false, true] {
+            let kept = Kept {
+                id: derive("mytool", DAEMON),
+                derived,
+            };
+            assert_eq!(parse(&format(&kept)), Some(kept));
+        }
+        let old = "35009A79-1A05-49D7-B876-2B884D0F825B\n";
+        assert_eq!(
+            parse(old),
+            Some(Kept {
+                id: "35009a79-1a05-49d7-b876-2b884d0f825b".to_owned(),
+                derived: false
+            })
+        );
+        for bad in [
+            "",
+            "not a uuid",
+            "35009a79-1a05-49d7-b876-2b884d0f825b maybe",
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
     }
 }

@@ -42,7 +42,7 @@ pub(crate) type ClientIdSource = Box<dyn FnOnce() -> Option<String> + Send>;
 ///
 /// let config = lumogon_track::Config::new("UA-12345-1", "mytool", "1.2.3")
 ///     .flush_budget(Duration::from_millis(200))
-///     .client_id(|| Some("35009a79-1a05-49d7-b876-2b884d0f825b".to_owned()));
+///     .client_id(|| std::fs::read_to_string("/etc/machine-id").ok());
 /// # drop(config);
 /// ```
 ///
@@ -68,8 +68,8 @@ pub(crate) struct Settings {
     pub(crate) endpoint: String,
     pub(crate) flush_budget: Duration,
     pub(crate) client_id: Option<ClientIdSource>,
-    /// What the client id is derived from, when the source is not ours: what
-    /// `analytics disable` cannot delete.
+    /// What the client id is derived from, in words, for `analytics status`
+    /// and `analytics disable`.
     pub(crate) client_id_origin: Option<String>,
     /// The variables this application answers to, from its name.
     pub(crate) names: Names,
@@ -276,10 +276,19 @@ impl Config {
         self
     }
 
-    /// Where the anonymous client id (`cid`) comes from. The source runs once,
-    /// on the background worker when the first hit is sent, never on the
-    /// caller's thread, and is given at most 200 ms; `None` or a late answer
-    /// falls back to a random UUIDv4 kept in the application's directory.
+    /// What the anonymous client id (`cid`) is derived from: an identifier
+    /// that is stable for one installation (lumogon gives the Docker
+    /// daemon's ID). Its answer is never sent: the id is the name-based UUID
+    /// (v5) of it under a namespace of the application's own, so it stays
+    /// the same for one installation and one application but cannot be
+    /// linked to the answer or to another application's id. The id is kept
+    /// in the application's directory, and once it is, the source is never
+    /// asked again.
+    ///
+    /// The source runs on the background worker when the first hit is sent,
+    /// never on the caller's thread, and is given at most 200 ms; `None` or
+    /// a late answer gives a random UUIDv4, kept too, and the next run asks
+    /// the source again.
     #[cfg_attr(not(feature = "analytics"), inline)]
     pub fn client_id<F>(mut self, source: F) -> Self
     where
@@ -296,7 +305,8 @@ impl Config {
 
     /// What the [`client_id`](Config::client_id) source derives the id
     /// from, in words (e.g. "the Docker daemon's ID"): `analytics disable`
-    /// says that this library cannot delete it.
+    /// says that the id it deletes would be derived again, the same, if
+    /// analytics were turned back on.
     #[cfg_attr(not(feature = "analytics"), inline)]
     pub fn client_id_origin(mut self, origin: impl Into<String>) -> Self {
         #[cfg(feature = "analytics")]
@@ -309,7 +319,7 @@ impl Config {
     }
 
     /// The directory that keeps the saved choice, the notice version, the
-    /// random client id and the session, instead of `{APP}_CONFIG_DIR`,
+    /// client id, the session, the spool and the backoff, instead of `{APP}_CONFIG_DIR`,
     /// else `$XDG_CONFIG_HOME/{app}`, else `~/.config/{app}`.
     #[cfg_attr(not(feature = "analytics"), inline)]
     pub fn config_dir(mut self, dir: impl Into<PathBuf>) -> Self {

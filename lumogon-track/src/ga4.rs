@@ -18,9 +18,12 @@
 use serde_json::{Map, Value};
 
 use crate::ga4_rules::{self, Broken, StreamKind};
-use crate::hit::{Encoded, Hit, Request};
+use crate::hit::{Encoded, Entry, Hit, Request};
 
 pub(crate) use crate::ga4_rules::MAX_EVENTS;
+/// GA4 takes an event's `timestamp_micros` at most 72 hours back: an older
+/// one is not sent.
+pub(crate) const MAX_EVENT_AGE: std::time::Duration = ga4_rules::MAX_TIMESTAMP_AGE;
 
 /// GA4 bodies are JSON.
 pub(crate) const CONTENT_TYPE: &str = "application/json";
@@ -107,15 +110,15 @@ pub(crate) fn validation_endpoint(endpoint: &str) -> Result<String, String> {
 /// ([`ga4_rules`]) is refused here, with a debug line naming the rule, and
 /// set aside with those too large to send: never sent to be dropped in
 /// silence.
-pub(crate) fn requests(common: &Common<'_>, url: &str, hits: &[Hit]) -> Encoded {
+pub(crate) fn requests(common: &Common<'_>, url: &str, entries: &[Entry]) -> Encoded {
     let mut encoded = Encoded::default();
-    let mut accepted = Vec::with_capacity(hits.len());
-    for hit in hits {
-        match event(common, hit) {
-            Ok(event) => accepted.push((*hit, event)),
+    let mut accepted = Vec::with_capacity(entries.len());
+    for entry in entries {
+        match event(common, entry) {
+            Ok(event) => accepted.push((entry, event)),
             Err(rule) => {
-                log::debug!("analytics: refused {hit}: {rule}");
-                encoded.too_large.push(*hit);
+                log::debug!("analytics: refused {entry}: {rule}");
+                encoded.too_large.push(entry.clone());
             }
         }
     }
@@ -130,7 +133,7 @@ pub(crate) fn requests(common: &Common<'_>, url: &str, hits: &[Hit]) -> Encoded 
         let events = chunk.iter().map(|(_, event)| event.clone()).collect();
         body.insert("events".into(), Value::Array(events));
         let body = Value::Object(body).to_string();
-        let hits: Vec<Hit> = chunk.iter().map(|(hit, _)| *hit).collect();
+        let hits: Vec<Entry> = chunk.iter().map(|(entry, _)| (*entry).clone()).collect();
         // Every value is cut to 100 characters and the client id has a
         // fixed form, so only a change here could make a body this large.
         if body.len() > MAX_BODY_BYTES {
@@ -147,16 +150,17 @@ pub(crate) fn requests(common: &Common<'_>, url: &str, hits: &[Hit]) -> Encoded 
     encoded
 }
 
-/// One event object, `{"name": …, "params": {…}}`, or the rule it would
-/// break.
-fn event(common: &Common<'_>, hit: &Hit) -> Result<Value, Broken> {
+/// One event object, `{"name": …, "params": {…}}`, and the time it
+/// happened (`timestamp_micros`) for one sent late from the spool; or the
+/// rule it would break.
+fn event(common: &Common<'_>, entry: &Entry) -> Result<Value, Broken> {
     let mut params = Map::new();
     let mut param = |name: &'static str, value: &str| {
         params.insert(name.into(), truncate(value, MAX_VALUE_CHARS).into());
     };
     param(PARAM_APP_NAME, common.app_name);
     param(PARAM_APP_VERSION, common.app_version);
-    let name = match (hit, common.stream) {
+    let name = match (&entry.hit, common.stream) {
         (Hit::Screenview { screen }, StreamKind::App) => {
             param(PARAM_SCREEN_NAME, screen);
             SCREEN_VIEW.to_owned()
@@ -178,7 +182,11 @@ fn event(common: &Common<'_>, hit: &Hit) -> Result<Value, Broken> {
     params.insert(PARAM_ENGAGEMENT.into(), 1.into());
     params.insert(
         PARAM_SESSION_ID.into(),
-        truncate(common.session_id, MAX_VALUE_CHARS).into(),
+        truncate(
+            entry.session.as_deref().unwrap_or(common.session_id),
+            MAX_VALUE_CHARS,
+        )
+        .into(),
     );
     sort(&mut params);
     ga4_rules::check_event(
@@ -189,6 +197,12 @@ fn event(common: &Common<'_>, hit: &Hit) -> Result<Value, Broken> {
     let mut event = Map::new();
     event.insert("name".into(), name.into());
     event.insert("params".into(), Value::Object(params));
+    if entry.late {
+        event.insert(
+            "timestamp_micros".into(),
+            entry.at_ms.saturating_mul(1000).into(),
+        );
+    }
     Ok(Value::Object(event))
 }
 
@@ -378,6 +392,37 @@ mod tests {
     };
     const URL: &str = "https://www.google-analytics.com/mp/collect?measurement_id=G-A&api_secret=s";
 
+    fn fresh(hits: &[Hit]) -> Vec<Entry> {
+        hits.iter().map(|hit| Entry::fresh(*hit, 0)).collect()
+    }
+
+    /// The requests for hits of this run.
+    fn encode(common: &Common<'_>, url: &str, hits: &[Hit]) -> Encoded {
+        requests(common, url, &fresh(hits))
+    }
+
+    #[test]
+    fn a_late_event_keeps_its_time_and_its_session() {
+        let late = Entry {
+            hit: Hit::Screenview { screen: "scan" },
+            at_ms: 1_700_000_123_456,
+            late: true,
+            session: Some("1700000000999".to_owned()),
+        };
+        for common in [WEB, APP] {
+            let json = parse(&requests(&common, URL, std::slice::from_ref(&late)).requests[0].body);
+            assert_eq!(
+                json["events"][0]["timestamp_micros"],
+                1_700_000_123_456_000_u64
+            );
+            assert_eq!(json["events"][0]["params"]["session_id"], "1700000000999");
+            // A hit of this run has neither: GA4 places it when it arrives.
+            let json = parse(&encode(&common, URL, &[late.hit]).requests[0].body);
+            assert_eq!(json["events"][0].get("timestamp_micros"), None);
+            assert_eq!(json["events"][0]["params"]["session_id"], "1700000000000");
+        }
+    }
+
     fn parse(body: &str) -> Value {
         serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
     }
@@ -394,13 +439,13 @@ mod tests {
 
     #[test]
     fn a_web_stream_gets_a_page_view_and_a_client_id() {
-        let encoded = requests(&WEB, URL, &BOTH);
+        let encoded = encode(&WEB, URL, &BOTH);
         assert!(encoded.too_large.is_empty());
         assert_eq!(encoded.requests.len(), 1);
         let request = &encoded.requests[0];
         assert_eq!(request.url, URL);
         assert_eq!(request.content_type, "application/json");
-        assert_eq!(request.hits, BOTH);
+        assert_eq!(request.hits, fresh(&BOTH));
         assert_eq!(
             parse(&request.body),
             serde_json::json!({
@@ -434,7 +479,7 @@ mod tests {
 
     #[test]
     fn an_app_stream_gets_a_screen_view_and_an_app_instance_id() {
-        let encoded = requests(&APP, URL, &BOTH);
+        let encoded = encode(&APP, URL, &BOTH);
         assert!(encoded.too_large.is_empty());
         assert_eq!(
             parse(&encoded.requests[0].body),
@@ -492,11 +537,11 @@ mod tests {
         ];
         for screen in screens {
             let hit = Hit::Screenview { screen };
-            let web = requests(&WEB, URL, &[hit]);
+            let web = encode(&WEB, URL, &[hit]);
             assert_eq!(names(&web), ["page_view"], "{screen:?}");
             assert!(!web.requests[0].body.contains("screen_view"), "{screen:?}");
             assert!(!web.requests[0].body.contains("screen_name"), "{screen:?}");
-            let app = requests(&APP, URL, &[hit]);
+            let app = encode(&APP, URL, &[hit]);
             assert_eq!(names(&app), ["screen_view"], "{screen:?}");
         }
     }
@@ -517,7 +562,7 @@ mod tests {
             },
         ];
         for common in [WEB, APP] {
-            let encoded = requests(&common, URL, &hits);
+            let encoded = encode(&common, URL, &hits);
             assert!(encoded.too_large.is_empty(), "{:?}", encoded.too_large);
             for request in &encoded.requests {
                 let body = parse(&request.body);
@@ -550,7 +595,7 @@ mod tests {
             app_name: "say \"hi\"\\\n\u{1}",
             ..APP
         };
-        let body = &requests(&common, URL, &[Hit::Screenview { screen: "a\"b" }]).requests[0].body;
+        let body = &encode(&common, URL, &[Hit::Screenview { screen: "a\"b" }]).requests[0].body;
         let json = parse(body);
         assert_eq!(
             json["events"][0]["params"]["app_name"],
@@ -596,8 +641,8 @@ mod tests {
                 action: "a",
             };
             for common in [WEB, APP] {
-                let encoded = requests(&common, URL, &[hit, Hit::Screenview { screen: "scan" }]);
-                assert_eq!(encoded.too_large, [hit], "{category:?}");
+                let encoded = encode(&common, URL, &[hit, Hit::Screenview { screen: "scan" }]);
+                assert_eq!(encoded.too_large, fresh(&[hit]), "{category:?}");
                 // The other hit still goes.
                 assert_eq!(encoded.requests.len(), 1, "{category:?}");
                 assert_eq!(encoded.requests[0].hits.len(), 1, "{category:?}");
@@ -608,8 +653,8 @@ mod tests {
             category: "In App Purchase",
             action: "a",
         };
-        assert_eq!(requests(&WEB, URL, &[hit]).too_large, [hit]);
-        assert!(requests(&APP, URL, &[hit]).too_large.is_empty());
+        assert_eq!(encode(&WEB, URL, &[hit]).too_large, fresh(&[hit]));
+        assert!(encode(&APP, URL, &[hit]).too_large.is_empty());
     }
 
     #[test]
@@ -632,7 +677,7 @@ mod tests {
                 action: long,
             },
         ];
-        let json = parse(&requests(&common, URL, &hits).requests[0].body);
+        let json = parse(&encode(&common, URL, &hits).requests[0].body);
         let hundred = "ü".repeat(100);
         for event in 0..2 {
             let params = json["events"][event]["params"]
@@ -717,7 +762,7 @@ mod tests {
                 }
             })
             .collect();
-        let encoded = requests(&WEB, URL, &hits);
+        let encoded = encode(&WEB, URL, &hits);
         let counts: Vec<_> = encoded
             .requests
             .iter()
@@ -733,10 +778,10 @@ mod tests {
         let all: Vec<Hit> = encoded
             .requests
             .iter()
-            .flat_map(|r| r.hits.clone())
+            .flat_map(|r| r.hits.iter().map(|e| e.hit))
             .collect();
         assert_eq!(all, hits);
-        assert!(requests(&WEB, URL, &[]).requests.is_empty());
+        assert!(encode(&WEB, URL, &[]).requests.is_empty());
     }
 
     #[test]

@@ -11,6 +11,9 @@ const MAX_APP_VERSION: usize = 100; // av
 const MAX_EVENT_CATEGORY: usize = 150; // ec
 const MAX_EVENT_ACTION: usize = 500; // ea
 
+/// The protocol drops a hit whose `qt` is over 4 hours: an older one is not
+/// sent.
+pub(crate) const MAX_QUEUE_TIME: std::time::Duration = std::time::Duration::from_secs(4 * 3600);
 /// A single hit's payload may not exceed this many bytes.
 pub(crate) const MAX_HIT_BYTES: usize = 8192;
 /// A `/batch` request holds at most this many hits ...
@@ -43,6 +46,47 @@ impl fmt::Display for Hit {
     }
 }
 
+/// A hit as the worker holds it: when it was recorded and, for one sent
+/// late from the spool, what the protocol needs to place it in time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub(crate) hit: Hit,
+    /// When the worker took it from the queue, in ms since the Unix epoch.
+    pub(crate) at_ms: u64,
+    /// Read back from the spool: sent with its age (v1 `qt`, GA4
+    /// `timestamp_micros`). A hit of this run is sent without one.
+    pub(crate) late: bool,
+    /// Its GA4 session, when it was recorded in an earlier run.
+    pub(crate) session: Option<String>,
+}
+
+impl Entry {
+    /// A hit of this run, taken at `at_ms`.
+    pub(crate) fn fresh(hit: Hit, at_ms: u64) -> Entry {
+        Entry {
+            hit,
+            at_ms,
+            late: false,
+            session: None,
+        }
+    }
+
+    /// Its age at `now_ms`, for a late hit.
+    pub(crate) fn age_ms(&self, now_ms: u64) -> Option<u64> {
+        self.late.then(|| now_ms.saturating_sub(self.at_ms))
+    }
+}
+
+impl fmt::Display for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.late {
+            write!(f, "spooled {}", self.hit)
+        } else {
+            self.hit.fmt(f)
+        }
+    }
+}
+
 /// One HTTP POST ready to go, whatever the backend: the worker sends it, or
 /// prints it in a dry run.
 #[derive(Debug, PartialEq, Eq)]
@@ -50,8 +94,9 @@ pub(crate) struct Request {
     pub(crate) url: String,
     pub(crate) content_type: &'static str,
     pub(crate) body: String,
-    /// The hits the body carries, for the counters and the debug log.
-    pub(crate) hits: Vec<Hit>,
+    /// The hits the body carries, for the counters, the debug log and the
+    /// spool.
+    pub(crate) hits: Vec<Entry>,
 }
 
 /// Hits encoded for one backend.
@@ -60,7 +105,15 @@ pub(crate) struct Encoded {
     pub(crate) requests: Vec<Request>,
     /// Hits larger than the protocol accepts: dropped rather than sent to be
     /// dropped by the collector.
-    pub(crate) too_large: Vec<Hit>,
+    pub(crate) too_large: Vec<Entry>,
+}
+
+/// The current time in ms since the Unix epoch (0 before it).
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or_default()
 }
 
 /// A v1 body, one hit or a `/batch` of them.
@@ -79,13 +132,13 @@ pub(crate) fn urls(endpoint: &str) -> Result<(String, String), String> {
 
 /// The v1 requests for `hits`: a lone hit is posted to `collect`, several go
 /// to `batch`, as many requests as the batch limits need.
-pub(crate) fn requests(common: &Common<'_>, collect: &str, batch: &str, hits: &[Hit]) -> Encoded {
+pub(crate) fn requests(common: &Common<'_>, collect: &str, batch: &str, hits: &[Entry]) -> Encoded {
     let mut encoded = Encoded::default();
     let mut payloads = Vec::with_capacity(hits.len());
-    for hit in hits {
-        match encode(common, hit) {
-            Some(payload) => payloads.push((*hit, payload)),
-            None => encoded.too_large.push(*hit),
+    for entry in hits {
+        match encode(common, entry) {
+            Some(payload) => payloads.push((entry, payload)),
+            None => encoded.too_large.push(entry.clone()),
         }
     }
     let mut rest = payloads.as_slice();
@@ -101,7 +154,7 @@ pub(crate) fn requests(common: &Common<'_>, collect: &str, batch: &str, hits: &[
             url: if size > 1 { batch } else { collect }.to_owned(),
             content_type: CONTENT_TYPE,
             body,
-            hits: chunk.iter().map(|(hit, _)| *hit).collect(),
+            hits: chunk.iter().map(|(entry, _)| (*entry).clone()).collect(),
         });
     }
     encoded
@@ -114,19 +167,22 @@ pub(crate) struct Common<'a> {
     pub(crate) client_id: &'a str,
     pub(crate) app_name: &'a str,
     pub(crate) app_version: &'a str,
+    /// When the requests are built, for the age of late hits.
+    pub(crate) now_ms: u64,
 }
 
 /// Encodes one hit as a form-encoded payload, in the order the Lumogon
-/// document gives: `v, tid, cid, t, an, av, cd | ec, ea, aip`.
+/// document gives: `v, tid, cid, t, an, av, cd | ec, ea, aip`, and `qt` (its
+/// age in ms) last for a hit sent late from the spool.
 ///
 /// Returns `None` when the payload would exceed [`MAX_HIT_BYTES`]; the
 /// collector would drop it anyway.
-pub(crate) fn encode(common: &Common<'_>, hit: &Hit) -> Option<String> {
+pub(crate) fn encode(common: &Common<'_>, entry: &Entry) -> Option<String> {
     let mut out = Payload::default();
     out.pair("v", "1");
     out.pair("tid", common.tracking_id);
     out.pair("cid", common.client_id);
-    match hit {
+    match &entry.hit {
         Hit::Screenview { screen } => {
             out.pair("t", "screenview");
             out.app(common);
@@ -141,6 +197,9 @@ pub(crate) fn encode(common: &Common<'_>, hit: &Hit) -> Option<String> {
     }
     // Anonymize IP: Google drops the last octet before storing anything.
     out.pair("aip", "1");
+    if let Some(age) = entry.age_ms(common.now_ms) {
+        out.pair("qt", &age.to_string());
+    }
     (out.0.len() <= MAX_HIT_BYTES).then_some(out.0)
 }
 
@@ -208,11 +267,21 @@ mod tests {
         client_id: "35009a79-1a05-49d7-b876-2b884d0f825b",
         app_name: "lumogon",
         app_version: "0.1.0",
+        now_ms: 1_000_000,
     };
+
+    /// `encode` for a hit of this run.
+    fn encode_hit(common: &Common<'_>, hit: &Hit) -> Option<String> {
+        encode(common, &Entry::fresh(*hit, 0))
+    }
+
+    fn fresh(hits: &[Hit]) -> Vec<Entry> {
+        hits.iter().map(|hit| Entry::fresh(*hit, 0)).collect()
+    }
 
     #[test]
     fn screenview_has_exactly_the_documented_fields_in_order() {
-        let body = encode(
+        let body = encode_hit(
             &COMMON,
             &Hit::Screenview {
                 screen: "capabilities describe",
@@ -229,7 +298,7 @@ mod tests {
 
     #[test]
     fn event_has_exactly_the_documented_fields_in_order() {
-        let body = encode(
+        let body = encode_hit(
             &COMMON,
             &Hit::Event {
                 category: "UX",
@@ -246,12 +315,27 @@ mod tests {
     }
 
     #[test]
+    fn a_late_hit_carries_its_age_last() {
+        let late = Entry {
+            late: true,
+            ..Entry::fresh(Hit::Screenview { screen: "scan" }, 1_000_000 - 90_000)
+        };
+        assert_eq!(
+            encode(&COMMON, &late).as_deref(),
+            Some(
+                "v=1&tid=UA-54263865-7&cid=35009a79-1a05-49d7-b876-2b884d0f825b\
+                 &t=screenview&an=lumogon&av=0.1.0&cd=scan&aip=1&qt=90000"
+            )
+        );
+    }
+
+    #[test]
     fn values_are_percent_encoded() {
         let common = Common {
             client_id: "A:B/C&D=E",
             ..COMMON
         };
-        let body = encode(
+        let body = encode_hit(
             &common,
             &Hit::Screenview {
                 screen: "é &=+%\n"
@@ -283,7 +367,7 @@ mod tests {
             app_version: long,
             ..COMMON
         };
-        let screen = encode(&common, &Hit::Screenview { screen: long }).unwrap_or_default();
+        let screen = encode_hit(&common, &Hit::Screenview { screen: long }).unwrap_or_default();
         assert!(
             screen.contains(&format!("&cd={}&", "%C3%BC".repeat(1024))),
             "{screen}"
@@ -296,7 +380,7 @@ mod tests {
             client_id: "c".repeat(2000).leak(),
             ..common
         };
-        assert_eq!(encode(&common, &Hit::Screenview { screen: long }), None);
+        assert_eq!(encode_hit(&common, &Hit::Screenview { screen: long }), None);
     }
 
     #[test]
@@ -307,11 +391,11 @@ mod tests {
             app_version: ascii,
             ..COMMON
         };
-        let screen = encode(&common, &Hit::Screenview { screen: ascii }).unwrap_or_default();
+        let screen = encode_hit(&common, &Hit::Screenview { screen: ascii }).unwrap_or_default();
         assert!(screen.contains(&format!("&an={}&", "x".repeat(100))));
         assert!(screen.contains(&format!("&av={}&", "x".repeat(100))));
         assert!(screen.contains(&format!("&cd={}&", "x".repeat(2048))));
-        let event = encode(
+        let event = encode_hit(
             &common,
             &Hit::Event {
                 category: ascii,
@@ -338,14 +422,22 @@ mod tests {
     #[test]
     fn one_hit_goes_to_collect_and_several_to_batch() {
         let screen = Hit::Screenview { screen: "scan" };
-        let one = requests(&COMMON, "http://c/collect", "http://c/batch", &[screen]);
+        let one = requests(
+            &COMMON,
+            "http://c/collect",
+            "http://c/batch",
+            &fresh(&[screen]),
+        );
         assert_eq!(one.requests.len(), 1);
         assert_eq!(one.requests[0].url, "http://c/collect");
         assert_eq!(one.requests[0].content_type, CONTENT_TYPE);
-        assert_eq!(Some(one.requests[0].body.clone()), encode(&COMMON, &screen));
+        assert_eq!(
+            Some(one.requests[0].body.clone()),
+            encode_hit(&COMMON, &screen)
+        );
 
         let hits = [screen; 21];
-        let many = requests(&COMMON, "http://c/collect", "http://c/batch", &hits);
+        let many = requests(&COMMON, "http://c/collect", "http://c/batch", &fresh(&hits));
         let shape: Vec<_> = many
             .requests
             .iter()
@@ -374,11 +466,11 @@ mod tests {
             &common,
             "http://c/collect",
             "http://c/batch",
-            &[small, big, small],
+            &fresh(&[small, big, small]),
         );
-        assert_eq!(encoded.too_large, [big]);
+        assert_eq!(encoded.too_large, fresh(&[big]));
         let sent: Vec<_> = encoded.requests.iter().map(|r| r.hits.clone()).collect();
-        assert_eq!(sent, [vec![small, small]]);
+        assert_eq!(sent, [fresh(&[small, small])]);
     }
 
     #[test]

@@ -90,15 +90,22 @@
 //!
 //! - `analytics.json`: the saved choice (`greeter analytics enable|disable`)
 //!   and the version of the notice last shown;
-//! - `client_id`: a random UUIDv4, when no source of the application's
-//!   gives an id;
+//! - `client_id`: the client id: the name-based UUID (v5) of what the
+//!   application's source answers ([`Config::client_id`]) under the
+//!   application's own namespace, or a random UUIDv4 when there is no
+//!   answer. Once a derived id is kept, the source is never asked again;
 //! - `session`: GA4's session id and the time of the last activity (a new
-//!   session after 30 minutes idle, GA's default).
+//!   session after 30 minutes idle, GA's default);
+//! - `spool`: hits that never reached the collector, for a later run (see
+//!   [Where users are](#where-users-are));
+//! - `backoff`: a collector URL that timed out, and until when runs leave
+//!   it alone;
+//! - `.lock`: locked while the spool or the backoff is rewritten.
 //!
-//! `greeter analytics disable` deletes `client_id` and `session` and keeps
-//! only the choice. An id derived from elsewhere (lumogon's comes from the
-//! Docker daemon) is not the library's to delete; it says so, and such an
-//! id is never sent while analytics is off.
+//! `greeter analytics disable` deletes all of them and keeps only the
+//! choice. An id derived from the application's source (lumogon's from the
+//! Docker daemon's ID) would be derived again, the same, if analytics were
+//! turned back on; the command says so.
 //!
 //! ## Consent
 //!
@@ -176,17 +183,44 @@
 //!
 //! # The exit-time promise
 //!
-//! Nothing happens on the caller's thread but an atomic check and a
-//! `try_send`. The first hit starts one worker thread, which asks the
-//! client-id source (at most 200 ms, on a thread of its own), builds the
-//! HTTP client and sends; hits queued meanwhile go out together (a v1
-//! `/batch`, or one GA4 request of up to 25 events).
+//! Nothing happens on the caller's thread but an atomic check and a push
+//! onto a bounded queue (a lock the worker holds only to move hits). The
+//! first hit starts one worker thread, which reads the kept client id (or,
+//! the first time, asks the client-id source, at most 200 ms, on a thread
+//! of its own), builds the HTTP client and sends; hits queued meanwhile go
+//! out together (a v1 `/batch`, or one GA4 request of up to 25 events).
 //! Requests time out after 1 s to connect and 3 s in all, and a failure is
-//! never retried. When the [`FlushGuard`] drops, it waits for what is queued
-//! or in flight for at most the flush budget (300 ms unless
-//! [`Config::flush_budget`] says otherwise), then returns without joining
-//! the worker: the process never waits longer than that because of
+//! never retried within the run. When the [`FlushGuard`] drops, it waits for
+//! what is queued or in flight for at most the flush budget (300 ms unless
+//! [`Config::flush_budget`] says otherwise), then spools what never left
+//! (within the budget: the wait ends 10 ms early for it) and returns without
+//! joining the worker: the process never waits longer than that because of
 //! analytics.
+//!
+//! # Where users are
+//!
+//! Networks fail in two ways, and they cost a command differently.
+//!
+//! - **Fast failures** (a refused connection, a name that does not resolve,
+//!   a TLS error) cost nothing at exit. The hits of such a request are kept
+//!   in the spool, and the next run tries again.
+//! - **Timeouts** (a firewall that drops packets, a collector that never
+//!   answers) would cost the whole flush budget on every run. The first run
+//!   pays it once; its unsent hits are spooled at exit and the collector URL
+//!   goes into backoff: for 15 minutes runs send nothing to it and spool
+//!   their hits at once, then one run probes; each failed probe doubles the
+//!   window, up to 24 hours, and an answer ends it.
+//!
+//! The first request of a later run carries up to a request's worth of
+//! spooled hits (20 for v1, 25 events for GA4), so that the exit waits for
+//! no extra request; each is sent with its age (v1 `qt`, at most 4 hours;
+//! GA4 `timestamp_micros`, at most 72 hours; older ones are dropped as the
+//! collector would drop them). A spooled hit goes only to the collector URL
+//! it was recorded for. A hit is spooled only if no connection to the
+//! collector was ever made in its run, so nothing is ever sent twice: a
+//! request that was written but not answered may have been received, and is
+//! given up. Concurrent runs take hits out of the spool under a file lock,
+//! so none is lost or doubled. The spool holds at most 100 hits and 16 KiB.
 //!
 //! # Backends
 //!
@@ -251,7 +285,8 @@
 //!
 //! `v=1`, `tid` (tracking id), `cid` (client id), `t` (`screenview` or
 //! `event`), `an` (app name), `av` (app version), then `cd` (screen name) or
-//! `ec` and `ea` (event category and action), and `aip=1`. Nothing else.
+//! `ec` and `ea` (event category and action), and `aip=1`; a hit sent late
+//! from the spool adds `qt`, its age in milliseconds. Nothing else.
 //!
 //! With GA4, a request's body is `{"client_id": …, "events": […]}` for a
 //! web stream and `{"app_instance_id": …, "events": […]}` for an app
@@ -277,7 +312,9 @@
 //! application's directory while the last activity is under 30 minutes old,
 //! else the time the first hit was handled, in milliseconds) and
 //! `engagement_time_msec: 1`, without which GA4 does not count the event in a
-//! session. Values are cut to 100 characters. Nothing else.
+//! session. An event sent late from the spool also carries
+//! `timestamp_micros` and the `session_id` of its own run. Values are cut to
+//! 100 characters. Nothing else.
 //!
 //! # Environment
 //!
@@ -334,6 +371,8 @@
 
 #[cfg(feature = "analytics")]
 mod app;
+#[cfg(feature = "analytics")]
+mod backoff;
 #[cfg(feature = "clap")]
 pub mod cli;
 #[cfg(feature = "analytics")]
@@ -349,7 +388,11 @@ mod ga4_rules;
 #[cfg(feature = "analytics")]
 mod hit;
 #[cfg(feature = "analytics")]
+mod outbox;
+#[cfg(feature = "analytics")]
 mod runtime;
+#[cfg(feature = "analytics")]
+mod spool;
 #[cfg(feature = "analytics")]
 mod state;
 mod status;
@@ -508,6 +551,11 @@ pub struct Stats {
     /// validate mode (`{APP}_ANALYTICS_DEBUG=validate`). They are never
     /// counted as `sent`.
     pub printed: u64,
+    /// Hits kept in the application's directory for a later run: the
+    /// collector was not reached (refused, no such host, a connect
+    /// timeout), or it timed out recently (backoff). Never counted as
+    /// `failed`.
+    pub spooled: u64,
 }
 
 /// This process's hit counts. All zero when analytics is off.

@@ -100,8 +100,8 @@ impl Status {
         &self.app
     }
 
-    /// What the client id is derived from, when it is not the library's own
-    /// ([`Config::client_id_origin`]).
+    /// What the client id is derived from, when the application gives a
+    /// source ([`Config::client_id_origin`]).
     pub fn client_id_origin(&self) -> Option<&str> {
         self.client_id_origin.as_deref()
     }
@@ -136,10 +136,10 @@ impl std::error::Error for ChoiceError {}
 
 /// Saves the person's choice for the application: `true` for `enable`,
 /// `false` for `disable`. Either counts as having seen the notice. Turning
-/// analytics off also deletes the client id and the session the library
-/// kept; an id the application derives from elsewhere
-/// ([`Config::client_id_origin`]) is not the library's to delete, and is
-/// never sent while analytics is off.
+/// analytics off also deletes everything else the library kept: the client
+/// id, the session, the spool of unsent hits and the backoff. An id derived
+/// from the application's source ([`Config::client_id_origin`]) would be
+/// derived again, the same, if analytics were turned back on.
 ///
 /// # Errors
 ///

@@ -3,17 +3,29 @@
 //!
 //! - `analytics.json`: the saved choice (`{app} analytics enable|disable`)
 //!   and the version of the first-run notice last shown;
-//! - `client_id`: the random client id, when no other source gives one;
-//! - `session`: GA4's session id and the time of the last activity.
+//! - `client_id`: the client id, derived from the application's source or
+//!   random (`client_id.rs`);
+//! - `session`: GA4's session id and the time of the last activity;
+//! - `spool`: hits that never reached the collector (`spool.rs`);
+//! - `backoff`: an endpoint that timed out, and until when runs leave it
+//!   alone (`backoff.rs`);
+//! - `.lock`: empty; locked while the spool or the backoff is read and
+//!   rewritten, so that concurrent runs neither lose nor double a hit.
 //!
 //! Every write goes through a temporary file and a rename, so that two
 //! processes at once or a crash never leave half a file. A file that cannot
 //! be read as expected reads as absent: a damaged file must not break a
 //! command.
 
-use std::fs;
+use std::fs::{self, File, TryLockError};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::backoff::{self, Outcome, Plan};
+use crate::client_id::{self, Kept};
+use crate::hit::Entry;
+use crate::spool::{self, Spooled};
 
 /// The saved choice and notice version.
 pub(crate) const SETTINGS_FILE: &str = "analytics.json";
@@ -21,8 +33,20 @@ pub(crate) const SETTINGS_FILE: &str = "analytics.json";
 pub(crate) const CLIENT_ID_FILE: &str = "client_id";
 /// GA4's session: `<session id> <last activity, ms since the epoch>`.
 pub(crate) const SESSION_FILE: &str = "session";
+/// Hits waiting for a later run.
+pub(crate) const SPOOL_FILE: &str = "spool";
+/// An endpoint's backoff.
+pub(crate) const BACKOFF_FILE: &str = "backoff";
+/// Held locked while the spool or the backoff is rewritten.
+const LOCK_FILE: &str = ".lock";
 /// Every file `disable` deletes: all the library keeps but the choice itself.
-const DELETED_ON_DISABLE: &[&str] = &[CLIENT_ID_FILE, SESSION_FILE];
+const DELETED_ON_DISABLE: &[&str] = &[
+    CLIENT_ID_FILE,
+    SESSION_FILE,
+    SPOOL_FILE,
+    BACKOFF_FILE,
+    LOCK_FILE,
+];
 
 /// GA's default: a session ends after 30 minutes without activity.
 pub(crate) const SESSION_IDLE_MS: u128 = 30 * 60 * 1000;
@@ -52,6 +76,173 @@ impl Store {
         self.dir.join(CLIENT_ID_FILE)
     }
 
+    fn spool_file(&self) -> PathBuf {
+        self.dir.join(SPOOL_FILE)
+    }
+
+    fn backoff_file(&self) -> PathBuf {
+        self.dir.join(BACKOFF_FILE)
+    }
+
+    /// The kept client id, if any.
+    pub(crate) fn client_id(&self) -> Option<Kept> {
+        client_id::parse(&fs::read_to_string(self.client_id_file()).ok()?)
+    }
+
+    pub(crate) fn keep_client_id(&self, kept: &Kept) {
+        let path = self.client_id_file();
+        if let Err(e) = write_atomically(&path, client_id::format(kept).as_bytes()) {
+            log::debug!(
+                "analytics: could not keep the client id in {}: {e}",
+                path.display()
+            );
+        }
+    }
+
+    /// Runs `f` holding the directory's lock (created if need be), after
+    /// waiting at most `wait` for it. Holders only read and rewrite a few
+    /// KiB; a run that cannot have the lock in time (another process
+    /// stopped while holding it) goes on without the spool or the backoff.
+    fn locked<T>(&self, wait: Duration, f: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
+        fs::create_dir_all(&self.dir)?;
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join(LOCK_FILE))?;
+        let deadline = Instant::now() + wait;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::WouldBlock,
+                        "another process holds the lock",
+                    ));
+                }
+                Err(TryLockError::Error(e)) => return Err(e),
+            }
+        }
+        // Unlocked when `file` is closed, after `f`.
+        f()
+    }
+
+    fn read_spool(&self) -> Vec<Spooled> {
+        fs::read_to_string(self.spool_file())
+            .map(|text| spool::parse(&text))
+            .unwrap_or_default()
+    }
+
+    fn write_spool(&self, all: &[Spooled]) -> io::Result<()> {
+        if all.is_empty() {
+            return remove_if_present(&self.spool_file());
+        }
+        write_atomically(&self.spool_file(), spool::format(all).as_bytes())
+    }
+
+    /// Keeps `new` for a later run, within the spool's bounds.
+    pub(crate) fn spool(&self, new: Vec<Spooled>, now_ms: u64, wait: Duration) -> io::Result<()> {
+        self.locked(wait, || {
+            let all = spool::admit(self.read_spool(), new, now_ms);
+            self.write_spool(&all)
+        })
+    }
+
+    /// Takes up to `room` hits meant for `to` out of the spool: once taken,
+    /// no other run can send them. With `peek` (a dry run), shows them and
+    /// leaves them where they are.
+    pub(crate) fn unspool(
+        &self,
+        to: &str,
+        room: usize,
+        max_age: Duration,
+        now_ms: u64,
+        peek: bool,
+        wait: Duration,
+    ) -> Vec<Entry> {
+        // The common case, nothing spooled, costs one failed open and no
+        // lock file.
+        if room == 0 || !self.spool_file().exists() {
+            return Vec::new();
+        }
+        let claimed = self.locked(wait, || {
+            let claim = spool::claim(self.read_spool(), to, room, max_age, now_ms);
+            if !peek && (!claim.taken.is_empty() || claim.expired > 0) {
+                self.write_spool(&claim.rest)?;
+            }
+            Ok(claim)
+        });
+        match claimed {
+            Ok(claim) => {
+                if claim.expired > 0 {
+                    log::debug!(
+                        "analytics: dropped {} spooled hit(s) older than the collector takes",
+                        claim.expired
+                    );
+                }
+                claim.taken
+            }
+            Err(e) => {
+                log::debug!("analytics: could not read the spool: {e}");
+                Vec::new()
+            }
+        }
+    }
+
+    /// The plan for `endpoint` now; a probe claims the next window at once.
+    pub(crate) fn backoff_plan(&self, endpoint: &str, now_ms: u64, wait: Duration) -> Plan {
+        // No file, no backoff: a healthy run takes no lock.
+        if !self.backoff_file().exists() {
+            return Plan::Send;
+        }
+        let planned = self.locked(wait, || {
+            let record = self.read_backoff();
+            let (plan, claimed) = backoff::plan(record.as_ref(), endpoint, now_ms);
+            if let Some(claimed) = claimed {
+                write_atomically(&self.backoff_file(), backoff::format(&claimed).as_bytes())?;
+            }
+            Ok(plan)
+        });
+        planned.unwrap_or_else(|e| {
+            log::debug!("analytics: could not read the backoff: {e}");
+            Plan::Send
+        })
+    }
+
+    /// Records how an attempt to reach `endpoint` ended.
+    pub(crate) fn backoff_after(
+        &self,
+        endpoint: &str,
+        outcome: Outcome,
+        now_ms: u64,
+        wait: Duration,
+    ) {
+        if outcome != Outcome::TimedOut && !self.backoff_file().exists() {
+            return;
+        }
+        let written = self.locked(wait, || {
+            let before = self.read_backoff();
+            let after = backoff::after(before.clone(), endpoint, outcome, now_ms);
+            match &after {
+                _ if after == before => Ok(()),
+                Some(record) => {
+                    write_atomically(&self.backoff_file(), backoff::format(record).as_bytes())
+                }
+                None => remove_if_present(&self.backoff_file()),
+            }
+        });
+        if let Err(e) = written {
+            log::debug!("analytics: could not record the backoff: {e}");
+        }
+    }
+
+    fn read_backoff(&self) -> Option<backoff::Record> {
+        backoff::parse(&fs::read_to_string(self.backoff_file()).ok()?)
+    }
+
     pub(crate) fn load(&self) -> Saved {
         fs::read(self.settings_file())
             .ok()
@@ -75,6 +266,8 @@ impl Store {
         for name in DELETED_ON_DISABLE {
             let path = self.dir.join(name);
             match fs::remove_file(&path) {
+                // The lock file holds nothing: not worth naming.
+                Ok(()) if *name == LOCK_FILE => {}
                 Ok(()) => deleted.push(path),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) => {
@@ -129,6 +322,13 @@ fn continue_session(stored: Option<&str>, now: u128) -> String {
         // unknown.
         (Some(id), Some(last)) if last <= now && now - last < SESSION_IDLE_MS => id.to_owned(),
         _ => now.to_string(),
+    }
+}
+
+fn remove_if_present(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
     }
 }
 

@@ -2,9 +2,12 @@
 //! touches the network. What a request holds is the backend's business
 //! (`hit.rs`, `ga4.rs`); this only posts it.
 
+use std::future::Future;
 use std::io::Read;
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use rustls::pki_types::CertificateDer;
@@ -28,14 +31,30 @@ pub(crate) struct Transport {
 /// How a request ended, when it got an answer.
 pub(crate) type Answer = reqwest::StatusCode;
 
+/// Why a request got no answer.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) message: String,
+    /// It failed before a connection was made: nothing was written, so the
+    /// hits may be sent again later without being counted twice.
+    pub(crate) before_connecting: bool,
+    /// A connect or request timeout: a failure that cost time.
+    pub(crate) timed_out: bool,
+}
+
+/// Asked when a connection to the collector is made, before anything is
+/// written to it; `false` drops the connection unused.
+pub(crate) type OnConnect = Arc<dyn Fn() -> bool + Send + Sync>;
+
 impl Transport {
     /// Builds the client. Call this on the worker thread only: building (or
     /// dropping) a blocking client inside an async context panics, and
     /// building one costs milliseconds that no command should wait for.
     ///
     /// `ca_file` (from `SSL_CERT_FILE`) replaces the bundled roots.
-    pub(crate) fn new(ca_file: Option<&Path>) -> Result<Self, String> {
+    pub(crate) fn new(ca_file: Option<&Path>, on_connect: OnConnect) -> Result<Self, String> {
         let client = Client::builder()
+            .connector_layer(Watch(on_connect))
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             // A collector has no reason to redirect, and following one would
@@ -55,14 +74,18 @@ impl Transport {
         url: &str,
         content_type: &'static str,
         body: String,
-    ) -> Result<Answer, String> {
+    ) -> Result<Answer, Failure> {
         let response = self
             .client
             .post(url)
             .header(reqwest::header::CONTENT_TYPE, content_type)
             .body(body)
             .send()
-            .map_err(|e| root_cause(&e))?;
+            .map_err(|e| Failure {
+                message: root_cause(&e),
+                before_connecting: e.is_connect() || e.is_builder(),
+                timed_out: e.is_timeout(),
+            })?;
         // The body is never read: it says nothing the protocol needs, and a
         // collector that streams megabytes must not hold the worker.
         Ok(response.status())
@@ -91,6 +114,68 @@ impl Transport {
             .read_to_end(&mut answer)
             .map_err(|e| root_cause(&e))?;
         Ok((status, String::from_utf8_lossy(&answer).into_owned()))
+    }
+}
+
+/// The connector layer behind [`OnConnect`]: it sees each connection made
+/// (after TCP and TLS, before any byte of a request) and asks whether it may
+/// be used.
+#[derive(Clone)]
+struct Watch(OnConnect);
+
+impl<S> tower_layer::Layer<S> for Watch {
+    type Service = Watched<S>;
+
+    fn layer(&self, inner: S) -> Watched<S> {
+        Watched {
+            inner,
+            on_connect: Arc::clone(&self.0),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Watched<S> {
+    inner: S,
+    on_connect: OnConnect,
+}
+
+type Connecting<T, E> = Pin<Box<dyn Future<Output = Result<T, E>> + Send>>;
+
+impl<S, R> tower_service::Service<R> for Watched<S>
+where
+    S: tower_service::Service<R>,
+    S::Future: Send + 'static,
+    S::Response: Send + 'static,
+    S::Error: From<&'static str> + Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = Connecting<S::Response, S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: R) -> Self::Future {
+        let connecting = self.inner.call(request);
+        let on_connect = Arc::clone(self.on_connect());
+        Box::pin(async move {
+            let connection = connecting.await?;
+            if on_connect() {
+                Ok(connection)
+            } else {
+                Err(S::Error::from(
+                    "the flush budget ran out: the hits were spooled",
+                ))
+            }
+        })
+    }
+}
+
+impl<S> Watched<S> {
+    fn on_connect(&self) -> &OnConnect {
+        &self.on_connect
     }
 }
 
@@ -171,7 +256,7 @@ mod tests {
 
     #[test]
     fn the_client_builds_with_the_bundled_roots() {
-        assert!(Transport::new(None).is_ok());
+        assert!(Transport::new(None, Arc::new(|| true)).is_ok());
     }
 
     #[test]
@@ -190,8 +275,17 @@ mod tests {
 
     #[test]
     fn a_bad_url_is_an_error_not_a_panic() {
-        let answer =
-            Transport::new(None).and_then(|t| t.post("not a url", "text/plain", String::new()));
-        assert!(answer.is_err());
+        let transport = Transport::new(None, Arc::new(|| true));
+        let answer = transport.map(|t| t.post("not a url", "text/plain", String::new()));
+        assert!(
+            matches!(
+                answer,
+                Ok(Err(Failure {
+                    before_connecting: true,
+                    ..
+                }))
+            ),
+            "{answer:?}"
+        );
     }
 }

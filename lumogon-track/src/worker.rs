@@ -1,25 +1,32 @@
-//! The background worker: one thread, fed by a bounded queue, that finds the
+//! The background worker: one thread, fed by the outbox, that finds the
 //! client id, builds the HTTP client and sends (or, in a dry run, prints).
-//! Nothing here runs on the caller's thread except [`Worker::spawn`] and
-//! [`Worker::queue`].
+//! It also keeps the application's habitat: what never reached the
+//! collector goes to the spool, the first request carries what earlier runs
+//! spooled, and an endpoint that timed out is left alone for a while
+//! (`backoff.rs`). Nothing here runs on the caller's thread except
+//! [`Worker::spawn`] and [`Worker::queue`]; [`Worker::give_up`] runs at exit.
 
+use std::cell::Cell;
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Once};
 use std::thread;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
+use crate::backoff::{Outcome, Plan};
 use crate::client_id;
 use crate::config::{Backend, ClientIdSource, Settings};
 use crate::flush::Pending;
 use crate::ga4;
 use crate::ga4_rules::StreamKind;
-use crate::hit::{self, Encoded, Hit, Request};
+use crate::hit::{self, Encoded, Entry, Hit, Request, now_ms};
+use crate::outbox::Outbox;
 use crate::runtime::{MAX_HITS_PER_PROCESS, STATS};
+use crate::spool::Spooled;
 use crate::state;
 use crate::store::Store;
-use crate::transport::Transport;
+use crate::transport::{Failure, Transport};
 
 /// Every thread the library starts has a name beginning with this, which
 /// is how the panic hook knows a panic is ours to keep quiet.
@@ -28,26 +35,92 @@ const THREAD_PREFIX: &str = "lumogon-track";
 /// How long the application's client-id source may take.
 const CLIENT_ID_BUDGET: Duration = Duration::from_millis(200);
 
+/// How long the worker waits for the spool's lock (another run is reading
+/// or rewriting it).
+const WORKER_LOCK_WAIT: Duration = Duration::from_millis(50);
+/// How long the exit does; the flush budget leaves it this much.
+pub(crate) const EXIT_LOCK_WAIT: Duration = Duration::from_millis(5);
+
 /// The caller's handle on the worker thread.
 #[derive(Debug)]
 pub(crate) struct Worker {
-    queue: SyncSender<Hit>,
+    outbox: Arc<Outbox>,
     pub(crate) pending: Arc<Pending>,
+    /// Where the exit keeps what the worker could not send.
+    habitat: Option<Habitat>,
+}
+
+/// The application's directory and the endpoint the hits are meant for:
+/// where unsent hits are spooled and backoff is kept. `None` in a dry run,
+/// which keeps nothing.
+#[derive(Clone, Debug)]
+struct Habitat {
+    store: Store,
+    endpoint: String,
+}
+
+impl Habitat {
+    fn of(settings: &Settings) -> Option<Habitat> {
+        let dir = settings.config_dir.clone()?;
+        (!settings.dry_run).then(|| Habitat {
+            store: Store { dir },
+            endpoint: settings.endpoint.clone(),
+        })
+    }
+
+    /// Keeps `entries` for a later run (stamped with `session`, GA4's, if
+    /// they have none).
+    fn spool(&self, entries: Vec<Entry>, session: Option<&str>, wait: Duration, why: &str) {
+        if entries.is_empty() {
+            return;
+        }
+        let count = entries.len();
+        let spooled = entries
+            .into_iter()
+            .map(|mut entry| {
+                entry.late = true;
+                if entry.session.is_none() {
+                    entry.session = session.map(str::to_owned);
+                }
+                log::debug!("analytics: spooled {} for a later run: {why}", entry.hit);
+                Spooled {
+                    entry,
+                    to: self.endpoint.clone(),
+                }
+            })
+            .collect();
+        match self.store.spool(spooled, now_ms(), wait) {
+            Ok(()) => (0..count).for_each(|_| STATS.spooled.inc()),
+            Err(e) => {
+                (0..count).for_each(|_| STATS.failed.inc());
+                log::debug!("analytics: dropped {count} hit(s): could not spool them: {e}");
+            }
+        }
+    }
 }
 
 impl Worker {
     /// Starts the thread. `None` if the OS refuses a thread: then nothing is
     /// sent, and nothing else changes.
     pub(crate) fn spawn(settings: Settings) -> Option<Worker> {
-        let (queue, hits) = mpsc::sync_channel(MAX_HITS_PER_PROCESS);
+        let outbox = Arc::new(Outbox::new(MAX_HITS_PER_PROCESS));
         let pending = Arc::new(Pending::default());
-        let worker_pending = Arc::clone(&pending);
+        let habitat = Habitat::of(&settings);
+        let (worker_outbox, worker_pending) = (Arc::clone(&outbox), Arc::clone(&pending));
         quiet_panics();
         let spawned = thread::Builder::new()
             .name(THREAD_PREFIX.to_owned())
-            .spawn(move || supervise(&worker_pending, || run(&hits, settings, &worker_pending)));
+            .spawn(move || {
+                supervise(&worker_pending, || {
+                    run(&worker_outbox, settings, &worker_pending);
+                });
+            });
         match spawned {
-            Ok(_) => Some(Worker { queue, pending }),
+            Ok(_) => Some(Worker {
+                outbox,
+                pending,
+                habitat,
+            }),
             Err(e) => {
                 log::debug!("analytics: could not start the worker thread: {e}");
                 None
@@ -55,23 +128,57 @@ impl Worker {
         }
     }
 
-    /// Queues a hit without ever blocking: a full queue drops it.
+    /// Queues a hit without ever waiting for the worker: a full queue drops
+    /// it.
     pub(crate) fn queue(&self, hit: Hit) {
         self.pending.add(1);
-        match self.queue.try_send(hit) {
+        match self.outbox.push(hit) {
             Ok(()) => {
                 STATS.queued.inc();
                 log::debug!("analytics: queued {hit}");
             }
-            Err(TrySendError::Full(hit) | TrySendError::Disconnected(hit)) => {
+            Err(hit) => {
                 self.pending.done(1);
                 STATS.dropped.inc();
                 log::debug!("analytics: dropped {hit}: the queue is full");
             }
         }
     }
-}
 
+    /// At exit, when the flush budget ran out: takes over what the worker
+    /// has not settled. What never left is spooled; what may have been
+    /// written is given up (never sent twice); a wait for the collector
+    /// starts a backoff, so that the next runs do not wait for it too.
+    pub(crate) fn give_up(&self) {
+        let left = self.outbox.close();
+        if left.maybe_sent > 0 {
+            log::debug!(
+                "analytics: gave up on {} hit(s) whose request may have reached the collector",
+                left.maybe_sent
+            );
+        }
+        let Some(habitat) = &self.habitat else {
+            return;
+        };
+        if !state::may_send() {
+            return;
+        }
+        habitat.spool(
+            left.unsent,
+            None,
+            EXIT_LOCK_WAIT,
+            "the flush budget ran out",
+        );
+        if left.waited_for_collector {
+            habitat.store.backoff_after(
+                &habitat.endpoint,
+                Outcome::TimedOut,
+                now_ms(),
+                EXIT_LOCK_WAIT,
+            );
+        }
+    }
+}
 /// Runs the worker's body; if it panics, nothing it had will ever finish,
 /// so the flush must not wait for it (the hits are lost, silently, like
 /// any other failure).
@@ -107,40 +214,37 @@ fn quiet_panics() {
     });
 }
 
-fn run(hits: &Receiver<Hit>, settings: Settings, pending: &Pending) {
-    let Ok(first) = hits.recv() else { return };
-    let session = Session::start(settings);
-    let mut batch = vec![first];
+fn run(outbox: &Arc<Outbox>, settings: Settings, pending: &Pending) {
+    let Some(mut batch) = outbox.take() else {
+        return;
+    };
+    let session = Session::start(settings, outbox);
     loop {
-        // Whatever queued up while the session started or the last request
-        // was in flight goes out together.
-        batch.extend(hits.try_iter());
-        if state::may_send() {
-            session.send(&batch);
-        } else {
-            // `disable()` wins over every hit not yet sent.
-            for hit in &batch {
-                STATS.dropped.inc();
-                log::debug!("analytics: dropped {hit}: analytics was disabled before it was sent");
-            }
-        }
-        pending.done(batch.len());
-        batch.clear();
-        match hits.recv() {
-            Ok(hit) => batch.push(hit),
-            Err(_) => return,
+        let count = batch.len();
+        session.handle(batch, outbox);
+        pending.done(count);
+        match outbox.take() {
+            Some(next) => batch = next,
+            None => return,
         }
     }
 }
 
-/// Everything the first hit pays for once: the client id, the URLs and the
-/// client.
+/// Everything the first hit pays for once: the client id, the backoff
+/// plan, the URLs and the client.
 struct Session {
     settings: Settings,
     client_id: String,
     /// `Err` when nothing can be sent (a URL that does not parse, a client
     /// that does not build): every hit fails with the message.
     route: Result<Route, String>,
+    habitat: Option<Habitat>,
+    /// The spool rides along with the first request only, the one the exit
+    /// waits for anyway.
+    spool_taken: Cell<bool>,
+    /// A request of this run timed out: the rest of the run spools rather
+    /// than wait again.
+    holding: Cell<bool>,
 }
 
 /// How hits become requests, and where the requests go.
@@ -183,72 +287,252 @@ enum Sink {
     NoValidator {
         variable: String,
     },
+    /// The endpoint timed out recently (or in this run): hits go to the
+    /// spool without a try, and no client is built.
+    Hold,
+}
+
+/// How one request ended.
+enum Delivery {
+    Printed,
+    Answered(reqwest::StatusCode),
+    Failed(Failure),
+    /// Validate mode, when nothing could be validated or there is no
+    /// validation server: counted, never spooled (a later run would send
+    /// for real what this one only meant to check), no backoff.
+    Unvalidated {
+        why: String,
+        dropped: bool,
+    },
 }
 
 impl Session {
-    fn start(mut settings: Settings) -> Session {
+    fn start(mut settings: Settings, outbox: &Arc<Outbox>) -> Session {
         let started = Instant::now();
-        // The source may be slow (a Docker daemon that never answers): ask it
-        // on its own thread while the HTTP client is built, and stop waiting
-        // after CLIENT_ID_BUDGET.
-        let answer = settings.client_id.take().map(ask_client_id);
-        let route = Route::new(&settings, || {
-            let store = settings.config_dir.clone().map(|dir| Store { dir });
-            session_id(store.as_ref())
-        });
-        let from_source = answer.and_then(|answer| {
-            let left = CLIENT_ID_BUDGET.saturating_sub(started.elapsed());
-            match answer.recv_timeout(left) {
-                Ok(id) => id.filter(|id| !id.trim().is_empty()),
-                Err(_) => {
-                    log::debug!(
-                        "analytics: the client id source did not answer within {CLIENT_ID_BUDGET:?}"
-                    );
-                    None
-                }
-            }
-        });
+        let habitat = Habitat::of(&settings);
         let store = settings.config_dir.clone().map(|dir| Store { dir });
-        let client_id = from_source.unwrap_or_else(|| {
-            client_id::stored_or_new(store.as_ref().map(Store::client_id_file).as_deref())
+        let plan = match &habitat {
+            Some(h) => h
+                .store
+                .backoff_plan(&h.endpoint, now_ms(), WORKER_LOCK_WAIT),
+            None => Plan::Send,
+        };
+        if plan != Plan::Send {
+            log::debug!("analytics: {} ({plan:?})", settings.endpoint);
+        }
+        // A derived id is kept: then the application's source (a Docker
+        // daemon) is not asked at all. Otherwise it is asked on its own
+        // thread, which keeps the id it derives from the answer; this run
+        // waits for it (at most CLIENT_ID_BUDGET, while the HTTP client is
+        // built) only when no id is kept at all.
+        let kept = store.as_ref().and_then(Store::client_id);
+        let answer = match settings.client_id.take() {
+            Some(source) if client_id::ask_source(kept.as_ref()) => Some(ask_client_id(
+                source,
+                settings.app_name.clone(),
+                store.clone(),
+            )),
+            _ => None,
+        };
+        let route = Route::new(&settings, plan, outbox, || session_id(store.as_ref()));
+        let resolved = client_id::resolve(kept, || {
+            let left = CLIENT_ID_BUDGET.saturating_sub(started.elapsed());
+            answer?.recv_timeout(left).unwrap_or_else(|_| {
+                log::debug!(
+                    "analytics: the client id source did not answer within {CLIENT_ID_BUDGET:?}"
+                );
+                None
+            })
         });
+        if let (Some(keep), Some(store)) = (&resolved.keep, &store) {
+            store.keep_client_id(keep);
+        }
         if let Err(e) = &route {
             log::debug!("analytics: nothing will be sent: {e}");
         }
         Session {
             settings,
-            client_id,
+            client_id: resolved.id,
             route,
+            habitat,
+            spool_taken: Cell::new(false),
+            holding: Cell::new(false),
         }
     }
 
     /// One code path for every backend and sink: hits become requests, and
-    /// each request is sent or printed.
-    fn send(&self, hits: &[Hit]) {
+    /// each request is sent, printed or spooled, then settled.
+    fn handle(&self, batch: Vec<Entry>, outbox: &Outbox) {
+        if !state::may_send() {
+            // `disable()` wins over every hit not yet sent.
+            if outbox.settle(&batch) {
+                for entry in &batch {
+                    STATS.dropped.inc();
+                    log::debug!(
+                        "analytics: dropped {entry}: analytics was disabled before it was sent"
+                    );
+                }
+            }
+            return;
+        }
         let route = match &self.route {
             Ok(route) => route,
             Err(e) => {
-                for hit in hits {
-                    STATS.failed.inc();
-                    log::debug!("analytics: dropped {hit}: {e}");
+                if outbox.settle(&batch) {
+                    for entry in &batch {
+                        STATS.failed.inc();
+                        log::debug!("analytics: dropped {entry}: {e}");
+                    }
                 }
                 return;
             }
         };
+        let session = route.encoder.session_id();
+        if matches!(route.sink, Sink::Hold) || self.holding.get() {
+            if outbox.settle(&batch) {
+                self.spool(batch, session, "the collector timed out recently");
+            }
+            return;
+        }
+        let mut entries = batch;
+        let late = self.unspool(route, entries.len());
+        let posting = matches!(route.sink, Sink::Http(_));
+        if !outbox.hold(&late, posting) {
+            return;
+        }
+        entries.extend(late);
         let Encoded {
             requests,
             too_large,
-        } = self.encode(&route.encoder, hits);
-        for hit in too_large {
-            STATS.dropped.inc();
-            log::debug!("analytics: dropped {hit}: the protocol does not accept it");
+        } = self.encode(&route.encoder, &entries);
+        if outbox.settle(&too_large) {
+            for entry in too_large {
+                STATS.dropped.inc();
+                log::debug!("analytics: dropped {entry}: the protocol does not accept it");
+            }
         }
         for request in requests {
-            route.sink.deliver(request);
+            if self.holding.get() {
+                if outbox.settle(&request.hits) {
+                    self.spool(request.hits, session, "the collector timed out in this run");
+                }
+                continue;
+            }
+            let delivery = route.sink.deliver(&request);
+            if !outbox.settle(&request.hits) {
+                // The exit took over while the request was out: the hits
+                // are its to spool or give up.
+                return;
+            }
+            if self.settle(request.hits, delivery, session) == Some(Outcome::TimedOut) {
+                self.holding.set(true);
+            }
         }
     }
 
-    fn encode(&self, encoder: &Encoder, hits: &[Hit]) -> Encoded {
+    /// What became of a request's hits: counted, spooled, and the backoff
+    /// told.
+    fn settle(
+        &self,
+        hits: Vec<Entry>,
+        delivery: Delivery,
+        session: Option<&str>,
+    ) -> Option<Outcome> {
+        let outcome = match &delivery {
+            Delivery::Printed => {
+                for entry in &hits {
+                    STATS.printed.inc();
+                    log::debug!(
+                        "analytics: printed {entry} ({} is set; not sent)",
+                        self.settings.names.debug
+                    );
+                }
+                return None;
+            }
+            Delivery::Unvalidated { why, dropped } => {
+                for entry in &hits {
+                    if *dropped {
+                        STATS.dropped.inc();
+                    } else {
+                        STATS.failed.inc();
+                    }
+                    log::debug!("analytics: dropped {entry}: {why}");
+                }
+                return None;
+            }
+            Delivery::Answered(status) => {
+                for entry in &hits {
+                    if status.is_success() {
+                        STATS.sent.inc();
+                        log::debug!("analytics: sent {entry} ({status})");
+                    } else {
+                        STATS.failed.inc();
+                        log::debug!("analytics: dropped {entry}: the collector answered {status}");
+                    }
+                }
+                Outcome::Answered
+            }
+            Delivery::Failed(failure) => {
+                if failure.before_connecting {
+                    let why = format!("the collector was not reached: {}", failure.message);
+                    self.spool(hits, session, &why);
+                } else {
+                    // Written, perhaps: the collector may have it.
+                    for entry in &hits {
+                        STATS.failed.inc();
+                        log::debug!("analytics: dropped {entry}: {}", failure.message);
+                    }
+                }
+                if failure.timed_out {
+                    Outcome::TimedOut
+                } else {
+                    Outcome::FailedFast
+                }
+            }
+        };
+        if let Some(habitat) = &self.habitat {
+            habitat
+                .store
+                .backoff_after(&habitat.endpoint, outcome, now_ms(), WORKER_LOCK_WAIT);
+        }
+        Some(outcome)
+    }
+
+    fn spool(&self, entries: Vec<Entry>, session: Option<&str>, why: &str) {
+        match &self.habitat {
+            Some(habitat) => habitat.spool(entries, session, WORKER_LOCK_WAIT, why),
+            None => {
+                for entry in entries {
+                    STATS.failed.inc();
+                    log::debug!("analytics: dropped {entry}: {why}");
+                }
+            }
+        }
+    }
+
+    /// What earlier runs spooled for this endpoint, as much as fits in the
+    /// first request beside `fresh` hits of this run. A dry run shows it
+    /// and leaves it in the spool; so does validate mode, whose requests
+    /// are only checked.
+    fn unspool(&self, route: &Route, fresh: usize) -> Vec<Entry> {
+        if self.spool_taken.replace(true) {
+            return Vec::new();
+        }
+        let Some(dir) = self.settings.config_dir.clone() else {
+            return Vec::new();
+        };
+        let (room, max_age) = route.encoder.spool_room();
+        Store { dir }.unspool(
+            &self.settings.endpoint,
+            room.saturating_sub(fresh),
+            max_age,
+            now_ms(),
+            self.settings.dry_run || self.settings.validate,
+            WORKER_LOCK_WAIT,
+        )
+    }
+
+    fn encode(&self, encoder: &Encoder, entries: &[Entry]) -> Encoded {
         match encoder {
             Encoder::V1 {
                 tracking_id,
@@ -260,8 +544,9 @@ impl Session {
                     client_id: &self.client_id,
                     app_name: &self.settings.app_name,
                     app_version: &self.settings.app_version,
+                    now_ms: now_ms(),
                 };
-                hit::requests(&common, collect, batch, hits)
+                hit::requests(&common, collect, batch, entries)
             }
             Encoder::Ga4 {
                 url,
@@ -275,14 +560,37 @@ impl Session {
                     app_name: &self.settings.app_name,
                     app_version: &self.settings.app_version,
                 };
-                ga4::requests(&common, url, hits)
+                ga4::requests(&common, url, entries)
             }
         }
     }
 }
 
+impl Encoder {
+    fn session_id(&self) -> Option<&str> {
+        match self {
+            Encoder::V1 { .. } => None,
+            Encoder::Ga4 { session_id, .. } => Some(session_id),
+        }
+    }
+
+    /// How many hits one request takes, and the oldest hit the protocol
+    /// accepts.
+    fn spool_room(&self) -> (usize, Duration) {
+        match self {
+            Encoder::V1 { .. } => (hit::MAX_BATCH_HITS, hit::MAX_QUEUE_TIME),
+            Encoder::Ga4 { .. } => (ga4::MAX_EVENTS, ga4::MAX_EVENT_AGE),
+        }
+    }
+}
+
 impl Route {
-    fn new(settings: &Settings, new_session: impl FnOnce() -> String) -> Result<Route, String> {
+    fn new(
+        settings: &Settings,
+        plan: Plan,
+        outbox: &Arc<Outbox>,
+        new_session: impl FnOnce() -> String,
+    ) -> Result<Route, String> {
         let encoder = match &settings.backend {
             Backend::V1 { tracking_id } => {
                 let (collect, batch) = hit::urls(&settings.endpoint)?;
@@ -303,7 +611,8 @@ impl Route {
             },
         };
         // A dry run builds no client at all: it shows what would be sent
-        // without a socket, or the milliseconds a client costs.
+        // without a socket, or the milliseconds a client costs. Nor does a
+        // run that holds back.
         let sink = if settings.dry_run {
             Sink::DryRun {
                 variable: settings.names.debug.clone(),
@@ -315,91 +624,80 @@ impl Route {
                     print(&no_validator_text(&variable));
                     Sink::NoValidator { variable }
                 }
+                // Validation requests are never spooled: the connection
+                // needs no watching.
                 Encoder::Ga4 { .. } => Sink::Validate {
-                    transport: Transport::new(settings.ca_file.as_deref())?,
+                    transport: Transport::new(settings.ca_file.as_deref(), Arc::new(|| true))?,
                     variable,
                 },
             }
+        } else if plan == Plan::Hold {
+            Sink::Hold
         } else {
-            Sink::Http(Transport::new(settings.ca_file.as_deref())?)
+            let outbox = Arc::clone(outbox);
+            Sink::Http(Transport::new(
+                settings.ca_file.as_deref(),
+                Arc::new(move || outbox.connected()),
+            )?)
         };
         Ok(Route { encoder, sink })
     }
 }
 
 impl Sink {
-    fn deliver(&self, request: Request) {
-        let Request {
-            url,
-            content_type,
-            body,
-            hits,
-        } = request;
-        let transport = match self {
-            Sink::Http(transport) => transport,
+    fn deliver(&self, request: &Request) -> Delivery {
+        match self {
+            Sink::Http(transport) => {
+                match transport.post(&request.url, request.content_type, request.body.clone()) {
+                    Ok(status) => Delivery::Answered(status),
+                    Err(failure) => Delivery::Failed(failure),
+                }
+            }
             Sink::Validate {
                 transport,
                 variable,
             } => {
                 let prefix = validate_prefix(variable);
-                let mut text = format!("{prefix}POST {url}\n{body}\n");
-                let answer = match transport.post_and_read(&url, content_type, body) {
+                let mut text = format!("{prefix}POST {}\n{}\n", request.url, request.body);
+                let answer = match transport.post_and_read(
+                    &request.url,
+                    request.content_type,
+                    request.body.clone(),
+                ) {
                     Ok((status, answer)) if status.is_success() => Ok(answer),
                     Ok((status, _)) => Err(format!("the validation server answered {status}")),
                     Err(e) => Err(format!("could not reach the validation server: {e}")),
                 };
-                let answered = answer.is_ok();
                 text.push_str(&ga4::validation_report(
                     &prefix,
                     answer.as_deref().map_err(Clone::clone),
                 ));
                 print(&text);
-                for hit in &hits {
-                    if answered {
-                        STATS.printed.inc();
-                        log::debug!("analytics: validated {hit} ({variable}=validate; not sent)");
-                    } else {
-                        STATS.failed.inc();
-                        log::debug!("analytics: could not validate {hit}");
-                    }
+                match answer {
+                    Ok(_) => Delivery::Printed,
+                    Err(why) => Delivery::Unvalidated {
+                        why,
+                        dropped: false,
+                    },
                 }
-                return;
             }
-            Sink::NoValidator { variable } => {
-                for hit in &hits {
-                    STATS.dropped.inc();
-                    log::debug!(
-                        "analytics: dropped {hit}: {variable}=validate, and Universal Analytics \
-                         has no validation server"
-                    );
-                }
-                return;
-            }
+            Sink::NoValidator { variable } => Delivery::Unvalidated {
+                why: format!(
+                    "{variable}=validate, and Universal Analytics has no validation server"
+                ),
+                dropped: true,
+            },
             Sink::DryRun { variable } => {
-                print(&dry_run_text(variable, &url, &body));
-                for hit in &hits {
-                    STATS.printed.inc();
-                    log::debug!("analytics: printed {hit} ({variable} is set; not sent)");
-                }
-                return;
+                print(&dry_run_text(variable, &request.url, &request.body));
+                Delivery::Printed
             }
-        };
-        let outcome = transport.post(&url, content_type, body);
-        for hit in &hits {
-            match &outcome {
-                Ok(status) if status.is_success() => {
-                    STATS.sent.inc();
-                    log::debug!("analytics: sent {hit} ({status})");
-                }
-                Ok(status) => {
-                    STATS.failed.inc();
-                    log::debug!("analytics: dropped {hit}: the collector answered {status}");
-                }
-                Err(e) => {
-                    STATS.failed.inc();
-                    log::debug!("analytics: dropped {hit}: {e}");
-                }
-            }
+            // Not reached: a run that holds spools before encoding. Were it
+            // reached, nothing was sent, which is what this says.
+            Sink::Hold => Delivery::Failed(Failure {
+                message: "the collector timed out recently".to_owned(),
+                before_connecting: true,
+                timed_out: false,
+            }),
         }
     }
 }
@@ -409,10 +707,7 @@ impl Sink {
 /// first hit was handled, in milliseconds since the Unix epoch. Without a
 /// directory, each run is a session of its own.
 fn session_id(store: Option<&Store>) -> String {
-    let now = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or_default();
+    let now = u128::from(now_ms());
     match store {
         Some(store) => store.session(now),
         None => now.to_string(),
@@ -444,17 +739,26 @@ fn print(text: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
-/// Runs the application's source on a thread of its own; the answer arrives
-/// on the returned channel, if it ever does.
-fn ask_client_id(source: ClientIdSource) -> Receiver<Option<String>> {
+/// Runs the application's source on a thread of its own, which keeps the id
+/// derived from its answer in `store`; the id arrives on the returned
+/// channel, if it ever does.
+fn ask_client_id(
+    source: ClientIdSource,
+    app: String,
+    store: Option<Store>,
+) -> Receiver<Option<String>> {
     let (tx, rx) = mpsc::sync_channel(1);
     let spawned = thread::Builder::new()
         .name(format!("{THREAD_PREFIX}-client-id"))
         .spawn(move || {
             // A panicking source is a source without an answer: the channel
             // closes, and the worker falls back at once instead of waiting.
-            if let Ok(id) = panic::catch_unwind(AssertUnwindSafe(source)) {
-                let _ = tx.send(id);
+            if let Ok(answer) = panic::catch_unwind(AssertUnwindSafe(source)) {
+                let derived = client_id::from_answer(&app, answer);
+                if let (Some(kept), Some(store)) = (&derived, &store) {
+                    store.keep_client_id(kept);
+                }
+                let _ = tx.send(derived.map(|kept| kept.id));
             }
         });
     if let Err(e) = spawned {
@@ -509,7 +813,7 @@ mod tests {
 
     #[test]
     fn a_panicking_client_id_source_is_no_answer() {
-        let answer = ask_client_id(Box::new(|| panic!("no id")));
+        let answer = ask_client_id(Box::new(|| panic!("no id")), "mytool".to_owned(), None);
         // Closed at once: not a timeout, which would cost the budget.
         assert_eq!(
             answer.recv_timeout(Duration::from_secs(3600)),

@@ -87,6 +87,12 @@ impl Collector {
         Self::serve(Answer::After(Duration::ZERO, status), None)
     }
 
+    /// [`Collector::start`] on `port` of 127.0.0.1: a collector that comes
+    /// back where runs found nothing listening ([`crate::servers::refused_port`]).
+    pub fn start_on(port: u16, status: u16) -> Collector {
+        Self::serve_on(port, Answer::After(Duration::ZERO, status), None)
+    }
+
     /// An HTTPS collector with a certificate from `ca`, answering `status`.
     pub fn https(status: u16, ca: &TestCa) -> Collector {
         Self::serve(Answer::After(Duration::ZERO, status), Some(ca))
@@ -121,7 +127,11 @@ impl Collector {
     }
 
     fn serve(answer: Answer, tls: Option<&TestCa>) -> Collector {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the collector");
+        Self::serve_on(0, answer, tls)
+    }
+
+    fn serve_on(port: u16, answer: Answer, tls: Option<&TestCa>) -> Collector {
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind the collector");
         let port = listener.local_addr().expect("an IP listener").port();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let connections = Arc::new(AtomicUsize::new(0));

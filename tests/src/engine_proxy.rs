@@ -26,6 +26,12 @@ impl EngineProxy {
     /// An engine whose daemon ID is `id` and whose container list holds
     /// only the containers labelled `key=value`.
     pub fn start(id: &str, key: &str, value: &str) -> EngineProxy {
+        Self::slow(id, key, value, std::time::Duration::ZERO)
+    }
+
+    /// [`EngineProxy::start`], answering each request only after `delay`:
+    /// a daemon on a loaded machine.
+    pub fn slow(id: &str, key: &str, value: &str, delay: std::time::Duration) -> EngineProxy {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("docker.sock");
         let server = Arc::new(tiny_http::Server::http_unix(&path).expect("bind the proxy"));
@@ -36,6 +42,7 @@ impl EngineProxy {
             let (id, key, value) = (id.to_owned(), key.to_owned(), value.to_owned());
             std::thread::spawn(move || {
                 for mut request in server.incoming_requests() {
+                    std::thread::sleep(delay);
                     let mut body = Vec::new();
                     let _ = request.as_reader().read_to_end(&mut body);
                     let url = request.url().to_owned();

@@ -35,3 +35,24 @@ pub fn notice_seen() -> tempfile::TempDir {
     .expect("settings");
     dir
 }
+
+/// The client id lumogon-track derives for the application `app` from its
+/// source's answer `seed`, computed here independently as the
+/// documentation states it: uuid5(uuid5(URL namespace,
+/// "lumogon-track:<app>"), seed).
+pub fn derived_client_id(app: &str, seed: &str) -> String {
+    let namespace = uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        format!("lumogon-track:{app}").as_bytes(),
+    );
+    uuid::Uuid::new_v5(&namespace, seed.as_bytes()).to_string()
+}
+
+/// A GA4 web stream's `client_id` for the client id `uuid`, computed here
+/// independently as lumogon-track documents it: two positive numbers joined
+/// by a period, the UUID's first and next 32 bits (at least 1 each).
+pub fn web_client_id(uuid: &str) -> String {
+    let hex: String = uuid.chars().filter(|c| *c != '-').collect();
+    let number = |digits: &str| u32::from_str_radix(digits, 16).unwrap_or(0).max(1);
+    format!("{}.{}", number(&hex[..8]), number(&hex[8..16]))
+}

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::collector::Collector;
 use crate::lumogon::Lumogon;
-use crate::servers::refused_port;
+use crate::servers::{Firewalled, refused_port};
 use crate::tls::TestCa;
 
 /// How long the slow collector takes to answer: far past any flush budget.
@@ -43,6 +43,9 @@ pub enum Kind {
     HugeBody,
     /// Drops the connection in the middle of the request.
     Reset,
+    /// Drops every connection attempt, as a firewall does: `connect()`
+    /// never completes ([`Firewalled`]).
+    Firewalled,
 }
 
 impl Kind {
@@ -54,6 +57,7 @@ impl Kind {
         Kind::Silent,
         Kind::Slow,
         Kind::Unresolvable,
+        Kind::Firewalled,
     ];
 
     /// A short name for tables and messages.
@@ -69,6 +73,7 @@ impl Kind {
             Kind::Status500 => "answers 500",
             Kind::HugeBody => "10 MiB body",
             Kind::Reset => "connection reset",
+            Kind::Firewalled => "firewalled (drops packets)",
         }
     }
 }
@@ -79,6 +84,8 @@ pub struct Network {
     url: String,
     /// The server, where something listens.
     collector: Option<Collector>,
+    /// The port whose connection attempts are dropped.
+    _firewall: Option<Firewalled>,
 }
 
 impl Network {
@@ -88,11 +95,13 @@ impl Network {
             kind,
             url: collector.url(),
             collector: Some(collector),
+            _firewall: None,
         };
         let nothing_listens = |url: String| Network {
             kind,
             url,
             collector: None,
+            _firewall: None,
         };
         match kind {
             Kind::Http => listening(Collector::start(200)),
@@ -108,6 +117,15 @@ impl Network {
             }
             Kind::HugeBody => listening(Collector::huge_body()),
             Kind::Reset => listening(Collector::reset()),
+            Kind::Firewalled => {
+                let firewall = Firewalled::start();
+                Network {
+                    kind,
+                    url: firewall.collect_url(),
+                    collector: None,
+                    _firewall: Some(firewall),
+                }
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 //! Servers that misbehave on purpose: one that accepts connections and never
-//! reads or answers (TCP or a Unix socket), and a port that refuses
-//! connections. (Collectors that answer badly are in `collector.rs`.)
+//! reads or answers (TCP or a Unix socket), a port that refuses
+//! connections, and one that drops connection attempts as a firewall does.
+//! (Collectors that answer badly are in `collector.rs`.)
 
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -16,6 +17,51 @@ pub fn refused_port() -> u16 {
     let port = listener.local_addr().expect("addr").port();
     drop(listener);
     port
+}
+
+/// A port on 127.0.0.1 behind what looks like a firewall that drops
+/// packets: a connection attempt is never answered, so `connect()` hangs
+/// until the client's own timeout. Made without touching the machine's
+/// firewall: a listener with the shortest accept queue, filled by
+/// connections it never accepts; the kernel then drops every new SYN.
+pub struct Firewalled {
+    _listener: socket2::Socket,
+    _filling: Vec<TcpStream>,
+    port: u16,
+}
+
+impl Firewalled {
+    pub fn start() -> Firewalled {
+        use socket2::{Domain, Socket, Type};
+        let listener = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
+        let any_port = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        listener.bind(&any_port.into()).expect("bind");
+        listener.listen(0).expect("listen");
+        let port = listener
+            .local_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .expect("an IP listener")
+            .port();
+        let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let mut filling = Vec::new();
+        // A backlog of 0 admits one or two connections, depending on the
+        // kernel; the first attempt that times out shows the queue is full.
+        while let Ok(stream) = TcpStream::connect_timeout(&address, Duration::from_millis(300)) {
+            filling.push(stream);
+            assert!(filling.len() < 64, "the accept queue never filled");
+        }
+        Firewalled {
+            _listener: listener,
+            _filling: filling,
+            port,
+        }
+    }
+
+    /// A `/collect` URL on this port.
+    pub fn collect_url(&self) -> String {
+        format!("http://127.0.0.1:{}/collect", self.port)
+    }
 }
 
 /// Accepts every connection, reads nothing, answers nothing, and keeps the

@@ -216,7 +216,7 @@ fn debug_logging_shows_each_hit_on_stderr_only() {
     if ANALYTICS {
         assert!(
             out.stderr
-                .contains("analytics: dropped screenview \"version\": "),
+                .contains("analytics: spooled screenview \"version\" for a later run: "),
             "{}",
             out.stderr
         );
@@ -347,7 +347,7 @@ fn with_analytics_disabled_docker_is_never_contacted() {
 }
 
 #[test]
-fn the_client_id_is_the_docker_daemons_id() {
+fn the_client_id_is_derived_from_the_docker_daemons_id() {
     let Some(docker_id) = docker_daemon_id() else {
         panic!(
             "no Docker daemon answers on /var/run/docker.sock; these tests need one (see README)"
@@ -362,12 +362,16 @@ fn the_client_id_is_the_docker_daemons_id() {
     if ANALYTICS {
         let hits = collector.hits();
         assert_eq!(hits.len(), 1);
+        let derived = lumogon_tests::derived_client_id("lumogon", &docker_id);
         assert!(
-            hits[0].contains(&("cid".to_owned(), docker_id.clone())),
-            "{hits:?} vs {docker_id}"
+            hits[0].contains(&("cid".to_owned(), derived.clone())),
+            "{hits:?} vs {derived} (from {docker_id})"
         );
-        // The daemon answered, so no fallback id was written.
-        assert!(!lumogon.config_dir().join("client_id").exists());
+        // Kept, marked as derived: later runs ask the daemon nothing.
+        assert_eq!(
+            std::fs::read_to_string(lumogon.config_dir().join("client_id")).ok(),
+            Some(format!("{derived} derived\n"))
+        );
     } else {
         assert!(collector.requests().is_empty());
     }

@@ -31,7 +31,7 @@ fn a_screenview_and_an_event_go_out_as_one_ga4_request() {
             // together.
             .client_id(|| {
                 std::thread::sleep(Duration::from_millis(150));
-                Some("35009a79-1a05-49d7-b876-2b884d0f825b".to_owned())
+                Some("fixed-client".to_owned())
             })
             .flush_budget(Duration::from_secs(5)),
     )
@@ -85,8 +85,11 @@ fn a_screenview_and_an_event_go_out_as_one_ga4_request() {
     assert_eq!(
         body,
         json!({
-            // The UUID's first and next 32 bits, as two numbers.
-            "client_id": "889231993.436554199",
+            // The derived UUID's first and next 32 bits, as two numbers.
+            "client_id": lumogon_tests::web_client_id(&lumogon_tests::derived_client_id(
+                "ga4-test",
+                "fixed-client"
+            )),
             "events": [
                 {"name": "page_view", "params": {
                     "page_title": "capabilities describe",

@@ -65,7 +65,11 @@ fn an_app_stream_gets_screen_view_and_app_instance_id() {
     assert_eq!(
         body,
         json!({
-            "app_instance_id": "35009a791a0549d7b8762b884d0f825b",
+            "app_instance_id": lumogon_tests::derived_client_id(
+                "ga4-app-test",
+                "35009A79-1a05-49d7-b876-2b884d0f825b"
+            )
+            .replace('-', ""),
             "events": [
                 {"name": "screen_view", "params": {
                     "screen_name": "scan",

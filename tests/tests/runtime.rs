@@ -96,7 +96,10 @@ fn ten_million_tracked_calls_send_at_most_twenty_hits_in_batches() {
         [
             ("v", "1"),
             ("tid", "UA-1-1"),
-            ("cid", "fixed-client"),
+            (
+                "cid",
+                lumogon_tests::derived_client_id("runtime-test", "fixed-client").as_str()
+            ),
             ("t", "event"),
             ("an", "runtime-test"),
             ("av", "2.0"),

@@ -8,18 +8,23 @@
 //! It builds the release `lumogon` with and without analytics, starts the
 //! collectors of [`Kind::BENCHMARKED`] on 127.0.0.1, and runs `lumogon
 //! version` and `lumogon capabilities` round-robin across the scenarios (so
-//! that drift in the machine's speed spreads over all of them). It prints,
-//! per scenario, the median, fastest and slowest run, the median's ratio to
-//! the run with analytics disabled, the hits the collector received, and
-//! whether the scenario's target was met; it writes a chart of the times,
-//! and the build footprint. `--clean-builds` also times two clean release
-//! builds (several minutes).
+//! that drift in the machine's speed spreads over all of them), with the
+//! machine's real Docker daemon present, as lumogon's users have it, and one
+//! configuration directory per scenario, as one person's runs share one. It
+//! prints, per scenario, the median, fastest and slowest run, the median's
+//! ratio to the run with analytics disabled, the hits the collector
+//! received, and whether the scenario's target was met. Then series of runs
+//! (`series.rs`): the first run against the later ones, with a slow or hung
+//! daemon or a firewalled collector, and an outage followed by recovery. It
+//! writes a chart of the times, and the build footprint. `--clean-builds`
+//! also times two clean release builds (several minutes).
 
 mod chart;
 mod footprint;
 mod machine;
 mod measure;
 mod report;
+mod series;
 mod stats;
 mod targets;
 
@@ -34,6 +39,9 @@ use lumogon_tests::networks::{Kind, Network};
 use crate::measure::{COMMANDS, Results};
 use crate::report::FootprintRow;
 use crate::targets::Scenario;
+
+/// The machine's Docker daemon: where lumogon's users run it.
+pub const REAL_DOCKER: &str = "unix:///var/run/docker.sock";
 
 /// Times whole `lumogon` runs with analytics off, on, and against
 /// collectors that fail in every way a network can.
@@ -84,14 +92,18 @@ impl Binaries {
         }
     }
 
-    /// Runs `lumogon COMMAND` as `scenario` says; panics unless it exits 0.
-    fn run(&self, scenario: Scenario, command: &str, networks: &[Network]) -> Duration {
+    /// Runs `lumogon COMMAND` as `scenario` says, with the real Docker
+    /// daemon and the configuration directory `dir`; panics unless it
+    /// exits 0.
+    fn run(&self, scenario: Scenario, command: &str, networks: &[Network], dir: &Path) -> Duration {
         let (binary, args) = match scenario {
             Scenario::NoAnalyticsBuild => (&self.without, vec![command]),
             Scenario::Disabled => (&self.with, vec![command, "--disable-analytics"]),
             Scenario::Network(_) => (&self.with, vec![command]),
         };
-        let mut lumogon = Lumogon::of(binary, &args);
+        let mut lumogon = Lumogon::of(binary, &args)
+            .env("DOCKER_HOST", REAL_DOCKER)
+            .env("LUMOGON_CONFIG_DIR", dir);
         if let Scenario::Network(kind) = scenario {
             lumogon = network(networks, kind).apply(lumogon);
         }
@@ -124,9 +136,17 @@ fn main() {
         .collect();
     let mut scenarios = vec![Scenario::NoAnalyticsBuild, Scenario::Disabled];
     scenarios.extend(networks.iter().map(|n| Scenario::Network(n.kind())));
+    // One configuration directory per scenario, kept across its runs (the
+    // unrecorded first round derives the client id), holding the settings
+    // of a person who has seen the notice.
+    let dirs = tempfile::tempdir().expect("tempdir");
+    let dir = |scenario: Scenario| dirs.path().join(scenario.name());
+    for &scenario in &scenarios {
+        let _ = Lumogon::of(&binaries.with, &["version"]).config_dir_at(&dir(scenario));
+    }
 
     let results = Results::measure(args.runs, scenarios, |scenario, command| {
-        binaries.run(scenario, command, &networks)
+        binaries.run(scenario, command, &networks, &dir(scenario))
     });
 
     report::times(&results, FLUSH_BUDGET);
@@ -135,6 +155,14 @@ fn main() {
         Scenario::NoAnalyticsBuild | Scenario::Disabled => 0,
     };
     report::hits_and_targets(&results, received, FLUSH_BUDGET);
+    eprintln!("series of runs sharing one directory");
+    let disabled = results.reference(0);
+    let series: Vec<_> = series::Setting::ALL
+        .iter()
+        .map(|&setting| series::run(&binaries.with, setting))
+        .collect();
+    let outage = series::outage(&binaries.with);
+    report::series(&series, &outage, disabled, FLUSH_BUDGET);
     match write_chart(&args.chart, &results) {
         Ok(()) => report::chart_written(&args.chart),
         Err(e) => eprintln!("could not write the chart to {}: {e}", args.chart.display()),

@@ -94,6 +94,57 @@ pub fn hits_and_targets(
     missed
 }
 
+/// The series of runs sharing one directory, and the outage, against the
+/// disabled `lumogon version`'s median (`reference`).
+pub fn series(
+    series: &[crate::series::Series],
+    outage: &crate::series::Outage,
+    reference: crate::stats::Summary,
+    flush_budget: Duration,
+) {
+    println!("## Series: one directory, like one person's runs (`lumogon version`)\n");
+    println!(
+        "One first run, then {} more. Added ms against the disabled run's median ({} ms).\n",
+        crate::series::LATER_RUNS,
+        ms(reference.median)
+    );
+    println!(
+        "| setting | first run added ms | later runs, median added ms | slowest later added ms | hits received / sent | target | met |"
+    );
+    println!("|---|---:|---:|---:|---:|---|---|");
+    for s in series {
+        let first = added_ms(s.first, reference.median);
+        let later = added_ms(s.later.median, reference.median);
+        // Where the collector is unreachable nothing can be received.
+        let delivered = s.received == s.sent;
+        let verdict = targets::check_series(s.setting, first, later, delivered, flush_budget);
+        println!(
+            "| {} | {first:+.2} | {later:+.2} | {:+.2} | {} / {} | {} | {} |",
+            s.setting.name(),
+            added_ms(s.later.max, reference.median),
+            s.received,
+            s.sent,
+            verdict.target,
+            if verdict.met { "yes" } else { "**no**" }
+        );
+    }
+    println!();
+    println!(
+        "Outage: {} runs while nothing listens, then the collector returns on the same port and \
+         one more run: {} of {} hits delivered; each late hit's `qt` within its true age: {}.\n",
+        crate::series::OUTAGE_RUNS,
+        outage.delivered,
+        outage.sent,
+        if outage.qt_correct() { "yes" } else { "**no**" }
+    );
+    println!("| late hit | qt ms | least true age ms | most true age ms |");
+    println!("|---:|---:|---:|---:|");
+    for (i, (qt, lo, hi)) in outage.ages.iter().enumerate() {
+        println!("| {} | {qt} | {lo} | {hi} |", i + 1);
+    }
+    println!();
+}
+
 /// Where the chart went.
 pub fn chart_written(path: &Path) {
     let shown = path.canonicalize().unwrap_or_else(|_| path.to_owned());

@@ -1,0 +1,299 @@
+//! The spool: hits that never reached the collector, kept for a later run.
+//! Pure logic (the file's format, its bounds, which entries a run may take);
+//! `store.rs` reads and writes the file under a lock.
+//!
+//! The file holds one JSON object a line:
+//!
+//! ```text
+//! {"at":1764442800123,"to":"https://www.google-analytics.com/collect","screen":"scan"}
+//! {"at":1764442800456,"to":"…","category":"UX","action":"upload","session":"1764442800100"}
+//! ```
+//!
+//! `at` is when the hit was recorded (ms since the Unix epoch), `to` the
+//! endpoint it was meant for: a hit is only ever sent to the endpoint it was
+//! recorded for, never to one the person did not choose for it. `session`
+//! is its GA4 session.
+
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use crate::hit::{Entry, Hit};
+
+/// At most this many hits are kept ...
+pub(crate) const MAX_HITS: usize = 100;
+/// ... in at most this many bytes; the oldest go first.
+pub(crate) const MAX_BYTES: usize = 16 * 1024;
+/// The longest a spooled hit is kept for any backend: GA4 takes events up to
+/// 72 hours old (v1 only 4 hours, which [`claim`] applies).
+pub(crate) const MAX_AGE: Duration = Duration::from_secs(72 * 3600);
+/// A string longer than this in the file was not written by this library:
+/// the line is skipped.
+const MAX_TEXT: usize = 2048;
+
+/// One spooled hit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Spooled {
+    pub(crate) entry: Entry,
+    /// The endpoint it was recorded for.
+    pub(crate) to: String,
+}
+
+/// The file's text for `spooled`, one line each.
+pub(crate) fn format(spooled: &[Spooled]) -> String {
+    let mut text = String::new();
+    for s in spooled {
+        text.push_str(&line(s));
+        text.push('\n');
+    }
+    text
+}
+
+fn line(s: &Spooled) -> String {
+    let mut object = Map::new();
+    object.insert("at".into(), s.entry.at_ms.into());
+    object.insert("to".into(), s.to.clone().into());
+    match s.entry.hit {
+        Hit::Screenview { screen } => {
+            object.insert("screen".into(), screen.into());
+        }
+        Hit::Event { category, action } => {
+            object.insert("category".into(), category.into());
+            object.insert("action".into(), action.into());
+        }
+    }
+    if let Some(session) = &s.entry.session {
+        object.insert("session".into(), session.clone().into());
+    }
+    Value::Object(object).to_string()
+}
+
+/// The entries of the file's text. A line that is not one this library
+/// writes (damaged, truncated, edited) is skipped, not an error: the spool
+/// must never break a command.
+pub(crate) fn parse(text: &str) -> Vec<Spooled> {
+    text.lines().filter_map(parse_line).collect()
+}
+
+fn parse_line(line: &str) -> Option<Spooled> {
+    let object: Map<String, Value> = serde_json::from_str(line).ok()?;
+    let text = |key: &str| {
+        object
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|s| s.len() <= MAX_TEXT)
+    };
+    let hit = match (text("screen"), text("category"), text("action")) {
+        (Some(screen), None, None) => Hit::Screenview {
+            screen: intern(screen),
+        },
+        (None, Some(category), Some(action)) => Hit::Event {
+            category: intern(category),
+            action: intern(action),
+        },
+        _ => return None,
+    };
+    let session = match object.get("session") {
+        None => None,
+        Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(s.clone())
+        }
+        Some(_) => return None,
+    };
+    Some(Spooled {
+        entry: Entry {
+            hit,
+            at_ms: object.get("at")?.as_u64()?,
+            late: true,
+            session,
+        },
+        to: text("to")?.to_owned(),
+    })
+}
+
+/// A hit's strings are `&'static str` (what a command can record is fixed at
+/// compile time). One read back from the spool gets its strings leaked: at
+/// most [`MAX_HITS`] hits of a few bytes, read once a process, which buys
+/// one `Hit` type for fresh and spooled hits alike.
+fn intern(s: &str) -> &'static str {
+    Box::leak(s.to_owned().into_boxed_str())
+}
+
+/// The spool after adding `new` to `kept` at `now_ms`: hits older than
+/// [`MAX_AGE`] (or from the future: a clock that jumped) leave, then the
+/// oldest until [`MAX_HITS`] and [`MAX_BYTES`] hold.
+pub(crate) fn admit(mut kept: Vec<Spooled>, new: Vec<Spooled>, now_ms: u64) -> Vec<Spooled> {
+    kept.extend(new);
+    kept.retain(|s| fresh(s.entry.at_ms, now_ms, MAX_AGE));
+    kept.sort_by_key(|s| s.entry.at_ms);
+    let mut bytes: usize = kept.iter().map(|s| line(s).len() + 1).sum();
+    let mut first = 0;
+    while kept.len() - first > MAX_HITS || bytes > MAX_BYTES {
+        bytes -= line(&kept[first]).len() + 1;
+        first += 1;
+    }
+    kept.split_off(first)
+}
+
+/// What a run may take from the spool: up to `room` hits meant for `to`
+/// and younger than `max_age`, oldest first, and the rest that stays. Hits
+/// for `to` that are too old for it are dropped (the collector would drop
+/// them).
+pub(crate) fn claim(
+    spooled: Vec<Spooled>,
+    to: &str,
+    room: usize,
+    max_age: Duration,
+    now_ms: u64,
+) -> Claim {
+    let mut claim = Claim::default();
+    for s in spooled {
+        if s.to != to {
+            claim.rest.push(s);
+        } else if !fresh(s.entry.at_ms, now_ms, max_age) {
+            claim.expired += 1;
+        } else if claim.taken.len() < room {
+            claim.taken.push(s.entry);
+        } else {
+            claim.rest.push(s);
+        }
+    }
+    claim
+}
+
+/// What [`claim`] decided.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Claim {
+    pub(crate) taken: Vec<Entry>,
+    pub(crate) rest: Vec<Spooled>,
+    pub(crate) expired: usize,
+}
+
+/// Recorded at most `max_age` before `now_ms`, and not after it.
+fn fresh(at_ms: u64, now_ms: u64, max_age: Duration) -> bool {
+    at_ms <= now_ms && u128::from(now_ms - at_ms) <= max_age.as_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TO: &str = "https://collector.example/collect";
+    const HOUR: u64 = 3600 * 1000;
+
+    fn spooled(at_ms: u64, screen: &'static str) -> Spooled {
+        Spooled {
+            entry: Entry {
+                hit: Hit::Screenview { screen },
+                at_ms,
+                late: true,
+                session: None,
+            },
+            to: TO.to_owned(),
+        }
+    }
+
+    #[test]
+    fn entries_round_trip_through_the_file() {
+        let mut event = spooled(2, "");
+        event.entry.hit = Hit::Event {
+            category: "UX \"quoted\"",
+            action: "upload",
+        };
+        event.entry.session = Some("1700000000000".to_owned());
+        let all = vec![spooled(1, "capabilities describe"), event];
+        let text = format(&all);
+        assert_eq!(
+            text.lines().next(),
+            Some(
+                r#"{"at":1,"screen":"capabilities describe","to":"https://collector.example/collect"}"#
+            )
+        );
+        assert_eq!(parse(&text), all);
+    }
+
+    #[test]
+    fn lines_this_library_did_not_write_are_skipped() {
+        let good = format(&[spooled(5, "scan")]);
+        let long = "x".repeat(MAX_TEXT + 1);
+        let text = format!(
+            "not json\n{{\"at\":1,\"to\":\"{TO}\"}}\n\
+             {{\"at\":1,\"to\":\"{TO}\",\"screen\":\"{long}\"}}\n\
+             {{\"at\":-1,\"to\":\"{TO}\",\"screen\":\"a\"}}\n\
+             {{\"at\":1,\"to\":\"{TO}\",\"screen\":\"a\",\"category\":\"b\",\"action\":\"c\"}}\n\
+             {{\"at\":1,\"to\":\"{TO}\",\"screen\":\"a\",\"session\":\"x1\"}}\n\
+             {{\"at\":1,\"screen\":\"a\"}}\n{good}{{\"at\":1,\"to\""
+        );
+        assert_eq!(parse(&text), vec![spooled(5, "scan")]);
+    }
+
+    #[test]
+    fn the_spool_keeps_the_newest_hundred() {
+        let now = 1000 * HOUR;
+        let kept: Vec<_> = (0..90).map(|i| spooled(now - 200 + i, "old")).collect();
+        let new: Vec<_> = (0..20).map(|i| spooled(now - 100 + i, "new")).collect();
+        let all = admit(kept, new, now);
+        assert_eq!(all.len(), MAX_HITS);
+        assert_eq!(all[0].entry.at_ms, now - 200 + 10);
+        assert_eq!(
+            all.iter()
+                .filter(|s| s.entry.hit == spooled(0, "new").entry.hit)
+                .count(),
+            20
+        );
+    }
+
+    #[test]
+    fn the_spool_stays_within_its_bytes() {
+        let now = 1000 * HOUR;
+        let screen: &'static str = Box::leak("s".repeat(1000).into_boxed_str());
+        let all = admit(
+            Vec::new(),
+            (0..40).map(|i| spooled(now - 40 + i, screen)).collect(),
+            now,
+        );
+        assert!(format(&all).len() <= MAX_BYTES, "{}", format(&all).len());
+        assert!(all.len() >= 10, "{}", all.len());
+        // The newest stay.
+        assert_eq!(all.last().map(|s| s.entry.at_ms), Some(now - 1));
+    }
+
+    #[test]
+    fn old_and_future_hits_leave_when_the_spool_is_written() {
+        let now = 1000 * HOUR;
+        let all = admit(
+            vec![
+                spooled(now - 73 * HOUR, "stale"),
+                spooled(now + 1, "future"),
+            ],
+            vec![spooled(now - 71 * HOUR, "kept")],
+            now,
+        );
+        assert_eq!(all, vec![spooled(now - 71 * HOUR, "kept")]);
+    }
+
+    #[test]
+    fn a_run_claims_its_own_endpoints_hits_oldest_first_up_to_its_room() {
+        let now = 1000 * HOUR;
+        let mut other = spooled(now - 3, "elsewhere");
+        other.to = "http://127.0.0.1:9/collect".to_owned();
+        let all = vec![
+            spooled(now - 5 * HOUR, "too old for v1"),
+            spooled(now - 2, "first"),
+            other.clone(),
+            spooled(now - 1, "second"),
+            spooled(now, "third"),
+        ];
+        let claim = claim(all, TO, 2, Duration::from_secs(4 * 3600), now);
+        let taken: Vec<_> = claim.taken.iter().map(|e| e.hit).collect();
+        assert_eq!(
+            taken,
+            [
+                Hit::Screenview { screen: "first" },
+                Hit::Screenview { screen: "second" }
+            ]
+        );
+        assert_eq!(claim.rest, vec![other, spooled(now, "third")]);
+        assert_eq!(claim.expired, 1);
+    }
+}
