@@ -132,6 +132,20 @@ fn status(status: &Status, out: &mut dyn Write) -> io::Result<()> {
         None if status.off() == Some(&Off::NotInBuild) => {}
         None => writeln!(out, "settings:  none (no config directory)")?,
     }
+    if status.spooled() > 0 {
+        writeln!(
+            out,
+            "spool:     {} hit(s) that did not reach the collector, for a later run",
+            status.spooled()
+        )?;
+    }
+    if let Some((url, left)) = status.backoff() {
+        writeln!(
+            out,
+            "backoff:   {url} timed out; runs send it nothing for another {} min",
+            left.as_secs().div_ceil(60)
+        )?;
+    }
     for (name, what) in status.variables() {
         writeln!(out, "variable:  {name} ({what})")?;
     }

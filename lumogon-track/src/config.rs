@@ -100,7 +100,7 @@ pub(crate) struct Settings {
 #[cfg(feature = "analytics")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Backend {
-    /// Universal Analytics, Measurement Protocol v1 (`hit.rs`).
+    /// Universal Analytics, Measurement Protocol v1 (`v1.rs`).
     V1 { tracking_id: String },
     /// Google Analytics 4, GA4 Measurement Protocol (`ga4.rs`), to a web
     /// stream (`stream_id` is its measurement id) or an app stream (its

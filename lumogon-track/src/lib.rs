@@ -403,6 +403,8 @@ pub mod testing;
 #[cfg(feature = "analytics")]
 mod transport;
 #[cfg(feature = "analytics")]
+mod v1;
+#[cfg(feature = "analytics")]
 mod worker;
 
 pub use config::{Config, ConfigError, DEFAULT_FLUSH_BUDGET};

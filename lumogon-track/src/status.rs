@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::{Config, Off};
 
@@ -17,6 +18,8 @@ pub struct Status {
     app: String,
     variables: Vec<(String, &'static str)>,
     client_id_origin: Option<String>,
+    spooled: usize,
+    backoff: Option<(String, Duration)>,
 }
 
 impl Status {
@@ -41,12 +44,19 @@ impl Status {
             ),
             (names.config_dir, "the directory that keeps the settings"),
         ];
+        let now = crate::hit::now_ms();
+        let (spooled, backoff) = store
+            .as_ref()
+            .map(|s| (s.spooled(), s.backoff_left(now)))
+            .unwrap_or_default();
         Status {
             off,
             dir: store.map(|s| s.dir),
             app,
             variables,
             client_id_origin,
+            spooled,
+            backoff,
         }
     }
 
@@ -58,6 +68,8 @@ impl Status {
             app: String::new(),
             variables: Vec::new(),
             client_id_origin: None,
+            spooled: 0,
+            backoff: None,
         }
     }
 
@@ -98,6 +110,19 @@ impl Status {
     /// The application's name.
     pub fn app(&self) -> &str {
         &self.app
+    }
+
+    /// How many hits wait in the spool for a later run.
+    pub fn spooled(&self) -> usize {
+        self.spooled
+    }
+
+    /// The collector URL in backoff, and how long runs still leave it
+    /// alone.
+    pub fn backoff(&self) -> Option<(&str, Duration)> {
+        self.backoff
+            .as_ref()
+            .map(|(url, left)| (url.as_str(), *left))
     }
 
     /// What the client id is derived from, when the application gives a

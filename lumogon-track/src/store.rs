@@ -18,7 +18,7 @@
 //! command.
 
 use std::fs::{self, File, TryLockError};
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -130,10 +130,19 @@ impl Store {
         f()
     }
 
+    /// The spool's entries. Only its first few times [`spool::MAX_BYTES`]
+    /// are read: this library never writes more, and a file grown by
+    /// something else must not cost a command its memory.
     fn read_spool(&self) -> Vec<Spooled> {
-        fs::read_to_string(self.spool_file())
-            .map(|text| spool::parse(&text))
-            .unwrap_or_default()
+        let mut text = String::new();
+        let read = File::open(self.spool_file()).and_then(|file| {
+            file.take(4 * spool::MAX_BYTES as u64)
+                .read_to_string(&mut text)
+        });
+        match read {
+            Ok(_) => spool::parse(&text),
+            Err(_) => Vec::new(),
+        }
     }
 
     fn write_spool(&self, all: &[Spooled]) -> io::Result<()> {
@@ -237,6 +246,19 @@ impl Store {
         if let Err(e) = written {
             log::debug!("analytics: could not record the backoff: {e}");
         }
+    }
+
+    /// How many hits the spool holds (for `status`; no lock: a glance).
+    pub(crate) fn spooled(&self) -> usize {
+        self.read_spool().len()
+    }
+
+    /// The endpoint in backoff at `now_ms` and the time left, if any (for
+    /// `status`).
+    pub(crate) fn backoff_left(&self, now_ms: u64) -> Option<(String, Duration)> {
+        let record = self.read_backoff()?;
+        let left = record.until_ms.checked_sub(now_ms).filter(|&ms| ms > 0)?;
+        Some((record.endpoint, Duration::from_millis(left)))
     }
 
     fn read_backoff(&self) -> Option<backoff::Record> {
@@ -384,8 +406,12 @@ mod tests {
         let _ = store.save(Saved::default());
         let _ = fs::write(store.client_id_file(), "id");
         let _ = store.session(1);
+        let _ = store.spool(vec![spooled(1)], 1, WAIT);
+        store.backoff_after("x", Outcome::TimedOut, 1, WAIT);
         let deleted = store.delete_data().unwrap_or_default();
-        assert_eq!(deleted.len(), 2, "{deleted:?}");
+        // The lock file goes too, unnamed: it holds nothing.
+        assert_eq!(deleted.len(), 4, "{deleted:?}");
+        assert!(!store.dir.join(LOCK_FILE).exists());
         assert!(store.settings_file().exists());
         assert!(!store.client_id_file().exists());
         assert_eq!(store.delete_data().map(|d| d.len()).ok(), Some(0));
@@ -414,6 +440,72 @@ mod tests {
         assert_eq!(store.session(2_000), "1000");
         let later = 2_000 + SESSION_IDLE_MS;
         assert_eq!(store.session(later), later.to_string());
+        let _ = fs::remove_dir_all(&store.dir);
+    }
+
+    fn spooled(at_ms: u64) -> Spooled {
+        Spooled {
+            entry: Entry {
+                late: true,
+                ..Entry::fresh(crate::hit::Hit::Screenview { screen: "scan" }, at_ms)
+            },
+            to: "http://127.0.0.1:9/collect".to_owned(),
+        }
+    }
+
+    const WAIT: Duration = Duration::from_millis(50);
+    const DAY: Duration = Duration::from_secs(24 * 3600);
+
+    #[test]
+    fn spooled_hits_are_taken_once_and_a_peek_leaves_them() {
+        let store = temp_store("spool");
+        let to = "http://127.0.0.1:9/collect";
+        assert!(store.unspool(to, 20, DAY, 10, false, WAIT).is_empty());
+        assert!(
+            !store.dir.join(LOCK_FILE).exists(),
+            "an empty spool takes no lock"
+        );
+        assert!(store.spool(vec![spooled(1), spooled(2)], 10, WAIT).is_ok());
+        assert_eq!(store.unspool(to, 20, DAY, 10, true, WAIT).len(), 2);
+        assert_eq!(store.unspool(to, 1, DAY, 10, false, WAIT).len(), 1);
+        assert_eq!(store.unspool(to, 20, DAY, 10, false, WAIT).len(), 1);
+        assert!(!store.spool_file().exists(), "an emptied spool is deleted");
+        let _ = fs::remove_dir_all(&store.dir);
+    }
+
+    #[test]
+    fn a_lock_held_elsewhere_is_waited_for_and_then_given_up() {
+        let store = temp_store("lock");
+        let _ = fs::create_dir_all(&store.dir);
+        let holder = File::create(store.dir.join(LOCK_FILE)).expect("lock file");
+        holder.lock().expect("lock");
+        let refused = store.spool(vec![spooled(1)], 10, Duration::from_millis(5));
+        assert_eq!(
+            refused.map_err(|e| e.kind()),
+            Err(io::ErrorKind::WouldBlock)
+        );
+        drop(holder);
+        assert!(store.spool(vec![spooled(1)], 10, WAIT).is_ok());
+        let _ = fs::remove_dir_all(&store.dir);
+    }
+
+    #[test]
+    fn a_backoff_is_planned_recorded_and_ended() {
+        let store = temp_store("backoff");
+        let to = "http://127.0.0.1:9/collect";
+        assert_eq!(store.backoff_plan(to, 1_000, WAIT), Plan::Send);
+        store.backoff_after(to, Outcome::FailedFast, 1_000, WAIT);
+        assert!(
+            !store.backoff_file().exists(),
+            "a fast failure starts no backoff"
+        );
+        store.backoff_after(to, Outcome::TimedOut, 1_000, WAIT);
+        assert_eq!(store.backoff_plan(to, 2_000, WAIT), Plan::Hold);
+        let over = 1_000 + 15 * 60 * 1000;
+        assert_eq!(store.backoff_plan(to, over, WAIT), Plan::Probe);
+        assert_eq!(store.backoff_plan(to, over + 1, WAIT), Plan::Hold);
+        store.backoff_after(to, Outcome::Answered, over + 2, WAIT);
+        assert!(!store.backoff_file().exists());
         let _ = fs::remove_dir_all(&store.dir);
     }
 }

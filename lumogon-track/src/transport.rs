@@ -1,6 +1,6 @@
 //! Sending requests to the collector over HTTP(S). The only module that
 //! touches the network. What a request holds is the backend's business
-//! (`hit.rs`, `ga4.rs`); this only posts it.
+//! (`v1.rs`, `ga4.rs`); this only posts it.
 
 use std::future::Future;
 use std::io::Read;

@@ -20,13 +20,14 @@ use crate::config::{Backend, ClientIdSource, Settings};
 use crate::flush::Pending;
 use crate::ga4;
 use crate::ga4_rules::StreamKind;
-use crate::hit::{self, Encoded, Entry, Hit, Request, now_ms};
+use crate::hit::{Encoded, Entry, Hit, Request, now_ms};
 use crate::outbox::Outbox;
 use crate::runtime::{MAX_HITS_PER_PROCESS, STATS};
 use crate::spool::Spooled;
 use crate::state;
 use crate::store::Store;
 use crate::transport::{Failure, Transport};
+use crate::v1;
 
 /// Every thread the library starts has a name beginning with this, which
 /// is how the panic hook knows a panic is ours to keep quiet.
@@ -317,8 +318,16 @@ impl Session {
                 .backoff_plan(&h.endpoint, now_ms(), WORKER_LOCK_WAIT),
             None => Plan::Send,
         };
-        if plan != Plan::Send {
-            log::debug!("analytics: {} ({plan:?})", settings.endpoint);
+        match plan {
+            Plan::Send => {}
+            Plan::Hold => log::debug!(
+                "analytics: {} timed out recently: this run sends it nothing, and spools",
+                settings.endpoint
+            ),
+            Plan::Probe => log::debug!(
+                "analytics: {} timed out before: this run tries it again",
+                settings.endpoint
+            ),
         }
         // A derived id is kept: then the application's source (a Docker
         // daemon) is not asked at all. Otherwise it is asked on its own
@@ -539,14 +548,14 @@ impl Session {
                 collect,
                 batch,
             } => {
-                let common = hit::Common {
+                let common = v1::Common {
                     tracking_id,
                     client_id: &self.client_id,
                     app_name: &self.settings.app_name,
                     app_version: &self.settings.app_version,
                     now_ms: now_ms(),
                 };
-                hit::requests(&common, collect, batch, entries)
+                v1::requests(&common, collect, batch, entries)
             }
             Encoder::Ga4 {
                 url,
@@ -578,7 +587,7 @@ impl Encoder {
     /// accepts.
     fn spool_room(&self) -> (usize, Duration) {
         match self {
-            Encoder::V1 { .. } => (hit::MAX_BATCH_HITS, hit::MAX_QUEUE_TIME),
+            Encoder::V1 { .. } => (v1::MAX_BATCH_HITS, v1::MAX_QUEUE_TIME),
             Encoder::Ga4 { .. } => (ga4::MAX_EVENTS, ga4::MAX_EVENT_AGE),
         }
     }
@@ -593,7 +602,7 @@ impl Route {
     ) -> Result<Route, String> {
         let encoder = match &settings.backend {
             Backend::V1 { tracking_id } => {
-                let (collect, batch) = hit::urls(&settings.endpoint)?;
+                let (collect, batch) = v1::urls(&settings.endpoint)?;
                 Encoder::V1 {
                     tracking_id: tracking_id.clone(),
                     collect,

@@ -272,6 +272,20 @@ fn a_firewalled_collector_costs_one_timeout_then_runs_hold_back_until_a_probe() 
         second.stderr
     );
 
+    let status = ok(Lumogon::new(&["analytics", "status"])
+        .env("LUMOGON_CONFIG_DIR", &dir)
+        .run());
+    assert!(
+        status
+            .stdout
+            .contains("spool:     2 hit(s) that did not reach the collector, for a later run\n")
+            && status.stdout.contains(&format!(
+                "backoff:   {url} timed out; runs send it nothing for another 15 min\n"
+            )),
+        "{}",
+        status.stdout
+    );
+
     // The firewall opens; runs inside the window still hold back.
     let port: u16 = url
         .trim_start_matches("http://127.0.0.1:")

@@ -1,0 +1,394 @@
+//! Measurement Protocol v1 (Universal Analytics) hits, encoded exactly as
+//! the protocol wants them. Pure logic: no I/O.
+
+use crate::hit::{Encoded, Entry, Hit, Request};
+
+/// The protocol's byte limits on parameter values.
+const MAX_SCREEN_NAME: usize = 2048; // cd
+const MAX_APP_NAME: usize = 100; // an
+const MAX_APP_VERSION: usize = 100; // av
+const MAX_EVENT_CATEGORY: usize = 150; // ec
+const MAX_EVENT_ACTION: usize = 500; // ea
+
+/// The protocol drops a hit whose `qt` is over 4 hours: an older one is not
+/// sent.
+pub(crate) const MAX_QUEUE_TIME: std::time::Duration = std::time::Duration::from_secs(4 * 3600);
+/// A single hit's payload may not exceed this many bytes.
+pub(crate) const MAX_HIT_BYTES: usize = 8192;
+/// A `/batch` request holds at most this many hits ...
+pub(crate) const MAX_BATCH_HITS: usize = 20;
+/// ... and at most this many bytes.
+pub(crate) const MAX_BATCH_BYTES: usize = 16 * 1024;
+
+/// A v1 body, one hit or a `/batch` of them.
+pub(crate) const CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+
+/// The `/collect` URL and the `/batch` URL beside it (the last path segment
+/// replaced), from the configured endpoint.
+pub(crate) fn urls(endpoint: &str) -> Result<(String, String), String> {
+    let collect =
+        reqwest::Url::parse(endpoint).map_err(|e| format!("endpoint {endpoint:?}: {e}"))?;
+    let batch = collect
+        .join("batch")
+        .map_err(|e| format!("endpoint {endpoint:?}: {e}"))?;
+    Ok((collect.into(), batch.into()))
+}
+
+/// The v1 requests for `hits`: a lone hit is posted to `collect`, several go
+/// to `batch`, as many requests as the batch limits need.
+pub(crate) fn requests(common: &Common<'_>, collect: &str, batch: &str, hits: &[Entry]) -> Encoded {
+    let mut encoded = Encoded::default();
+    let mut payloads = Vec::with_capacity(hits.len());
+    for entry in hits {
+        match encode(common, entry) {
+            Some(payload) => payloads.push((entry, payload)),
+            None => encoded.too_large.push(entry.clone()),
+        }
+    }
+    let mut rest = payloads.as_slice();
+    for size in batch_sizes(payloads.iter().map(|(_, p)| p.len())) {
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        let body = chunk
+            .iter()
+            .map(|(_, p)| p.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        encoded.requests.push(Request {
+            url: if size > 1 { batch } else { collect }.to_owned(),
+            content_type: CONTENT_TYPE,
+            body,
+            hits: chunk.iter().map(|(entry, _)| (*entry).clone()).collect(),
+        });
+    }
+    encoded
+}
+
+/// The fields every hit of one process shares.
+#[derive(Debug)]
+pub(crate) struct Common<'a> {
+    pub(crate) tracking_id: &'a str,
+    pub(crate) client_id: &'a str,
+    pub(crate) app_name: &'a str,
+    pub(crate) app_version: &'a str,
+    /// When the requests are built, for the age of late hits.
+    pub(crate) now_ms: u64,
+}
+
+/// Encodes one hit as a form-encoded payload, in the order the Lumogon
+/// document gives: `v, tid, cid, t, an, av, cd | ec, ea, aip`, and `qt` (its
+/// age in ms) last for a hit sent late from the spool.
+///
+/// Returns `None` when the payload would exceed [`MAX_HIT_BYTES`]; the
+/// collector would drop it anyway.
+pub(crate) fn encode(common: &Common<'_>, entry: &Entry) -> Option<String> {
+    let mut out = Payload::default();
+    out.pair("v", "1");
+    out.pair("tid", common.tracking_id);
+    out.pair("cid", common.client_id);
+    match &entry.hit {
+        Hit::Screenview { screen } => {
+            out.pair("t", "screenview");
+            out.app(common);
+            out.pair("cd", truncate(screen, MAX_SCREEN_NAME));
+        }
+        Hit::Event { category, action } => {
+            out.pair("t", "event");
+            out.app(common);
+            out.pair("ec", truncate(category, MAX_EVENT_CATEGORY));
+            out.pair("ea", truncate(action, MAX_EVENT_ACTION));
+        }
+    }
+    // Anonymize IP: Google drops the last octet before storing anything.
+    out.pair("aip", "1");
+    if let Some(age) = entry.age_ms(common.now_ms) {
+        out.pair("qt", &age.to_string());
+    }
+    (out.0.len() <= MAX_HIT_BYTES).then_some(out.0)
+}
+
+#[derive(Default)]
+struct Payload(String);
+
+impl Payload {
+    fn pair(&mut self, key: &str, value: &str) {
+        if !self.0.is_empty() {
+            self.0.push('&');
+        }
+        self.0.push_str(key);
+        self.0.push('=');
+        self.0
+            .extend(form_urlencoded::byte_serialize(value.as_bytes()));
+    }
+
+    fn app(&mut self, common: &Common<'_>) {
+        self.pair("an", truncate(common.app_name, MAX_APP_NAME));
+        self.pair("av", truncate(common.app_version, MAX_APP_VERSION));
+    }
+}
+
+/// The longest prefix of `s` that fits in `max` bytes and ends on a
+/// character boundary.
+pub(crate) fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Splits encoded payloads into request bodies: a `/batch` body is one
+/// payload a line, at most [`MAX_BATCH_HITS`] lines and [`MAX_BATCH_BYTES`].
+/// Takes the payloads' lengths; returns the number of payloads in each body,
+/// in order.
+pub(crate) fn batch_sizes(lengths: impl IntoIterator<Item = usize>) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    let (mut count, mut bytes) = (0usize, 0usize);
+    for len in lengths {
+        let added = usize::from(count > 0) + len; // newline + payload
+        if count > 0 && (count == MAX_BATCH_HITS || bytes + added > MAX_BATCH_BYTES) {
+            sizes.push(count);
+            (count, bytes) = (0, 0);
+        }
+        bytes += usize::from(count > 0) + len;
+        count += 1;
+    }
+    if count > 0 {
+        sizes.push(count);
+    }
+    sizes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COMMON: Common<'static> = Common {
+        tracking_id: "UA-54263865-7",
+        client_id: "35009a79-1a05-49d7-b876-2b884d0f825b",
+        app_name: "lumogon",
+        app_version: "0.1.0",
+        now_ms: 1_000_000,
+    };
+
+    /// `encode` for a hit of this run.
+    fn encode_hit(common: &Common<'_>, hit: &Hit) -> Option<String> {
+        encode(common, &Entry::fresh(*hit, 0))
+    }
+
+    fn fresh(hits: &[Hit]) -> Vec<Entry> {
+        hits.iter().map(|hit| Entry::fresh(*hit, 0)).collect()
+    }
+
+    #[test]
+    fn screenview_has_exactly_the_documented_fields_in_order() {
+        let body = encode_hit(
+            &COMMON,
+            &Hit::Screenview {
+                screen: "capabilities describe",
+            },
+        );
+        assert_eq!(
+            body.as_deref(),
+            Some(
+                "v=1&tid=UA-54263865-7&cid=35009a79-1a05-49d7-b876-2b884d0f825b\
+                 &t=screenview&an=lumogon&av=0.1.0&cd=capabilities+describe&aip=1"
+            )
+        );
+    }
+
+    #[test]
+    fn event_has_exactly_the_documented_fields_in_order() {
+        let body = encode_hit(
+            &COMMON,
+            &Hit::Event {
+                category: "UX",
+                action: "upload",
+            },
+        );
+        assert_eq!(
+            body.as_deref(),
+            Some(
+                "v=1&tid=UA-54263865-7&cid=35009a79-1a05-49d7-b876-2b884d0f825b\
+                 &t=event&an=lumogon&av=0.1.0&ec=UX&ea=upload&aip=1"
+            )
+        );
+    }
+
+    #[test]
+    fn a_late_hit_carries_its_age_last() {
+        let late = Entry {
+            late: true,
+            ..Entry::fresh(Hit::Screenview { screen: "scan" }, 1_000_000 - 90_000)
+        };
+        assert_eq!(
+            encode(&COMMON, &late).as_deref(),
+            Some(
+                "v=1&tid=UA-54263865-7&cid=35009a79-1a05-49d7-b876-2b884d0f825b\
+                 &t=screenview&an=lumogon&av=0.1.0&cd=scan&aip=1&qt=90000"
+            )
+        );
+    }
+
+    #[test]
+    fn values_are_percent_encoded() {
+        let common = Common {
+            client_id: "A:B/C&D=E",
+            ..COMMON
+        };
+        let body = encode_hit(
+            &common,
+            &Hit::Screenview {
+                screen: "é &=+%\n"
+            },
+        )
+        .unwrap_or_default();
+        assert!(body.contains("cid=A%3AB%2FC%26D%3DE&"), "{body}");
+        assert!(body.contains("cd=%C3%A9+%26%3D%2B%25%0A&"), "{body}");
+    }
+
+    #[test]
+    fn truncation_keeps_whole_characters() {
+        assert_eq!(truncate("abc", 3), "abc");
+        assert_eq!(truncate("abcd", 3), "abc");
+        // "é" is two bytes: cutting at 1 byte must drop it, not split it.
+        assert_eq!(truncate("é", 1), "");
+        assert_eq!(truncate("aé", 2), "a");
+        assert_eq!(truncate("日本語", 7), "日本");
+        assert_eq!(truncate("", 0), "");
+    }
+
+    #[test]
+    fn limits_apply_to_raw_bytes_and_whole_hits_stay_under_8_kib() {
+        // 2048 raw bytes of "ü" encode to 6144 bytes ("%C3%BC" per 2 bytes):
+        // still a valid hit.
+        let long: &'static str = "ü".repeat(5000).leak();
+        let common = Common {
+            app_name: long,
+            app_version: long,
+            ..COMMON
+        };
+        let screen = encode_hit(&common, &Hit::Screenview { screen: long }).unwrap_or_default();
+        assert!(
+            screen.contains(&format!("&cd={}&", "%C3%BC".repeat(1024))),
+            "{screen}"
+        );
+        assert!(screen.len() <= MAX_HIT_BYTES);
+        // An application's client id has no protocol limit of its own, but the
+        // hit does: over 8192 bytes it is refused rather than sent to be
+        // dropped.
+        let common = Common {
+            client_id: "c".repeat(2000).leak(),
+            ..common
+        };
+        assert_eq!(encode_hit(&common, &Hit::Screenview { screen: long }), None);
+    }
+
+    #[test]
+    fn long_values_are_cut_to_the_protocol_limits() {
+        let ascii: &'static str = "x".repeat(5000).leak();
+        let common = Common {
+            app_name: ascii,
+            app_version: ascii,
+            ..COMMON
+        };
+        let screen = encode_hit(&common, &Hit::Screenview { screen: ascii }).unwrap_or_default();
+        assert!(screen.contains(&format!("&an={}&", "x".repeat(100))));
+        assert!(screen.contains(&format!("&av={}&", "x".repeat(100))));
+        assert!(screen.contains(&format!("&cd={}&", "x".repeat(2048))));
+        let event = encode_hit(
+            &common,
+            &Hit::Event {
+                category: ascii,
+                action: ascii,
+            },
+        )
+        .unwrap_or_default();
+        assert!(event.contains(&format!("&ec={}&", "x".repeat(150))));
+        assert!(event.contains(&format!("&ea={}&", "x".repeat(500))));
+    }
+
+    #[test]
+    fn batch_url_sits_beside_collect() {
+        assert_eq!(
+            urls("http://127.0.0.1:9/prefix/collect"),
+            Ok((
+                "http://127.0.0.1:9/prefix/collect".to_owned(),
+                "http://127.0.0.1:9/prefix/batch".to_owned()
+            ))
+        );
+        assert!(urls("not a url").is_err());
+    }
+
+    #[test]
+    fn one_hit_goes_to_collect_and_several_to_batch() {
+        let screen = Hit::Screenview { screen: "scan" };
+        let one = requests(
+            &COMMON,
+            "http://c/collect",
+            "http://c/batch",
+            &fresh(&[screen]),
+        );
+        assert_eq!(one.requests.len(), 1);
+        assert_eq!(one.requests[0].url, "http://c/collect");
+        assert_eq!(one.requests[0].content_type, CONTENT_TYPE);
+        assert_eq!(
+            Some(one.requests[0].body.clone()),
+            encode_hit(&COMMON, &screen)
+        );
+
+        let hits = [screen; 21];
+        let many = requests(&COMMON, "http://c/collect", "http://c/batch", &fresh(&hits));
+        let shape: Vec<_> = many
+            .requests
+            .iter()
+            .map(|r| (r.url.as_str(), r.hits.len(), r.body.lines().count()))
+            .collect();
+        assert_eq!(
+            shape,
+            [("http://c/batch", 20, 20), ("http://c/collect", 1, 1)]
+        );
+        assert!(many.too_large.is_empty());
+    }
+
+    #[test]
+    fn a_hit_too_large_is_set_aside_and_the_rest_still_go() {
+        // With a 7000-byte client id a short hit fits in 8192 bytes, and one
+        // whose screen name encodes to 6144 bytes does not.
+        let common = Common {
+            client_id: "c".repeat(7000).leak(),
+            ..COMMON
+        };
+        let small = Hit::Screenview { screen: "scan" };
+        let big = Hit::Screenview {
+            screen: "é".repeat(1024).leak(),
+        };
+        let encoded = requests(
+            &common,
+            "http://c/collect",
+            "http://c/batch",
+            &fresh(&[small, big, small]),
+        );
+        assert_eq!(encoded.too_large, fresh(&[big]));
+        let sent: Vec<_> = encoded.requests.iter().map(|r| r.hits.clone()).collect();
+        assert_eq!(sent, [fresh(&[small, small])]);
+    }
+
+    #[test]
+    fn batches_hold_at_most_twenty_hits() {
+        assert_eq!(batch_sizes([10; 45]), vec![20, 20, 5]);
+        assert_eq!(batch_sizes([]), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn batches_hold_at_most_sixteen_kib() {
+        // Two 8000-byte payloads and a newline fit; a third does not.
+        assert_eq!(batch_sizes([8000; 3]), vec![2, 1]);
+        // 16384 bytes exactly, newline included, still fits.
+        assert_eq!(batch_sizes([8191, 8192]), vec![2]);
+        assert_eq!(batch_sizes([8192, 8192]), vec![1, 1]);
+    }
+}
