@@ -5,9 +5,17 @@
 //! `--disable-analytics` flag, two tracked handlers, an event, the
 //! library's `analytics` subcommand and the guard.
 //!
+//! It sends Universal Analytics hits, or, with `GREETER_GA4_API_SECRET` and
+//! one of `GREETER_GA4_MEASUREMENT_ID` (a web stream) or
+//! `GREETER_GA4_FIREBASE_APP_ID` (an app stream), GA4 events; with
+//! `GREETER_ANALYTICS_DEBUG=validate` as well, Google's validation server
+//! checks them instead.
+//!
 //! ```sh
 //! cargo run -p lumogon-track --features clap --example greeter -- --debug hello World
 //! cargo run -p lumogon-track --features clap --example greeter -- analytics status
+//! GREETER_GA4_MEASUREMENT_ID=G-… GREETER_GA4_API_SECRET=… GREETER_ANALYTICS_DEBUG=validate \
+//!     cargo run -p lumogon-track --features clap --example greeter -- hello World
 //! ```
 
 use std::process::ExitCode;
@@ -55,7 +63,22 @@ const DISCLOSURE: Disclosure = Disclosure {
 fn analytics() -> lumogon_track::Config {
     // A binary crate of its own would write `lumogon_track::config!(..)`
     // for its name and version.
-    lumogon_track::Config::new("UA-99999999-1", "greeter", env!("CARGO_PKG_VERSION")).notice(
+    let var = |key: &str| std::env::var(key).ok().filter(|v| !v.is_empty());
+    let (name, version) = ("greeter", env!("CARGO_PKG_VERSION"));
+    let config = match (
+        var("GREETER_GA4_MEASUREMENT_ID"),
+        var("GREETER_GA4_FIREBASE_APP_ID"),
+        var("GREETER_GA4_API_SECRET"),
+    ) {
+        (Some(id), None, Some(secret)) => lumogon_track::Config::ga4(id, secret, name, version),
+        (None, Some(id), Some(secret)) => lumogon_track::Config::ga4_app(id, secret, name, version),
+        (None, None, None) => lumogon_track::Config::new("UA-99999999-1", name, version),
+        _ => lumogon_track::Config::new("UA-99999999-1", name, version).invalid(
+            "set GREETER_GA4_API_SECRET with one of GREETER_GA4_MEASUREMENT_ID or \
+             GREETER_GA4_FIREBASE_APP_ID, or none of them",
+        ),
+    };
+    config.notice(
         "greeter counts which greetings are used: the command's name (never whom you greet), \
          its version and a random id. Nothing was sent this time.\n\
          To turn it off: `greeter analytics disable` (or set DO_NOT_TRACK=1).",

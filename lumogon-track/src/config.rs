@@ -10,6 +10,8 @@ use std::time::Duration;
 
 #[cfg(feature = "analytics")]
 use crate::app::Names;
+#[cfg(feature = "analytics")]
+use crate::ga4_rules::StreamKind;
 
 /// Where Measurement Protocol v1 hits go unless told otherwise.
 #[cfg(feature = "analytics")]
@@ -18,6 +20,10 @@ pub(crate) const DEFAULT_ENDPOINT: &str = "https://www.google-analytics.com/coll
 /// measurement id and api secret are added as its query string.
 #[cfg(feature = "analytics")]
 pub(crate) const DEFAULT_GA4_ENDPOINT: &str = "https://www.google-analytics.com/mp/collect";
+/// The value of `{APP}_ANALYTICS_DEBUG` that asks GA4's validation server
+/// instead of the collector (any other value that is set is a dry run).
+#[cfg(feature = "analytics")]
+pub(crate) const VALIDATE: &str = "validate";
 /// The certificates to trust for an `https` collector instead of the bundled
 /// roots, by the name OpenSSL and most TLS clients read it under.
 #[cfg(feature = "analytics")]
@@ -41,8 +47,9 @@ pub(crate) type ClientIdSource = Box<dyn FnOnce() -> Option<String> + Send>;
 /// ```
 ///
 /// [`Config::new`] sends Universal Analytics (Measurement Protocol v1) hits;
-/// [`Config::ga4`] sends Google Analytics 4 (GA4 Measurement Protocol) events
-/// instead. Every other method applies to both.
+/// [`Config::ga4`] (a web stream) and [`Config::ga4_app`] (an app stream)
+/// send Google Analytics 4 (GA4 Measurement Protocol) events instead. Every
+/// other method applies to all three.
 ///
 /// With the `analytics` feature off every method is a no-op and the value
 /// holds nothing.
@@ -77,6 +84,11 @@ pub(crate) struct Settings {
     /// `{APP}_ANALYTICS_DEBUG`: print requests instead of sending them.
     /// Only the environment sets it, in [`Settings::resolve`].
     pub(crate) dry_run: bool,
+    /// `{APP}_ANALYTICS_DEBUG=validate`: send each request to GA4's
+    /// validation server (the endpoint is made that server's in
+    /// [`Settings::resolve`]) and print what it answers. Never set together
+    /// with `dry_run`.
+    pub(crate) validate: bool,
     /// `SSL_CERT_FILE`, for an `https` endpoint only: a PEM file of the
     /// certificates to trust instead of the bundled roots (a collector
     /// behind a private CA or a proxy).
@@ -90,9 +102,12 @@ pub(crate) struct Settings {
 pub(crate) enum Backend {
     /// Universal Analytics, Measurement Protocol v1 (`v1.rs`).
     V1 { tracking_id: String },
-    /// Google Analytics 4, GA4 Measurement Protocol (`ga4.rs`).
+    /// Google Analytics 4, GA4 Measurement Protocol (`ga4.rs`), to a web
+    /// stream (`stream_id` is its measurement id) or an app stream (its
+    /// Firebase app id).
     Ga4 {
-        measurement_id: String,
+        stream: StreamKind,
+        stream_id: String,
         api_secret: String,
     },
 }
@@ -145,7 +160,8 @@ impl Config {
         #[cfg(feature = "analytics")]
         {
             let backend = Backend::Ga4 {
-                measurement_id: measurement_id.into(),
+                stream: StreamKind::Web,
+                stream_id: measurement_id.into(),
                 api_secret: api_secret.into(),
             };
             Config::with_backend(backend, app_name.into(), app_version.into())
@@ -153,6 +169,49 @@ impl Config {
         #[cfg(not(feature = "analytics"))]
         {
             let _ = (measurement_id, api_secret, app_name, app_version);
+            Config {}
+        }
+    }
+
+    /// A configuration for the Google Analytics 4 **app** stream of the
+    /// Firebase app `firebase_app_id` (e.g. `1:1234567890:android:321abc456def7890`,
+    /// from the Firebase console: Project settings, General, Your apps, App
+    /// ID) with one of the stream's Measurement Protocol `api_secret`s,
+    /// reporting as application `app_name`, version `app_version`.
+    ///
+    /// The same events as [`Config::ga4`]'s web stream, except that a
+    /// screenview is `screen_view` with `screen_name` (which the protocol
+    /// takes from app streams only) and the client is named by
+    /// `app_instance_id`; see [the crate docs](crate#backends).
+    ///
+    /// ```
+    /// let config = lumogon_track::Config::ga4_app(
+    ///     "1:1234567890:android:321abc456def7890",
+    ///     "api-secret",
+    ///     "mytool",
+    ///     "1.2.3",
+    /// );
+    /// # drop(config);
+    /// ```
+    #[cfg_attr(not(feature = "analytics"), inline)]
+    pub fn ga4_app(
+        firebase_app_id: impl Into<String>,
+        api_secret: impl Into<String>,
+        app_name: impl Into<String>,
+        app_version: impl Into<String>,
+    ) -> Self {
+        #[cfg(feature = "analytics")]
+        {
+            let backend = Backend::Ga4 {
+                stream: StreamKind::App,
+                stream_id: firebase_app_id.into(),
+                api_secret: api_secret.into(),
+            };
+            Config::with_backend(backend, app_name.into(), app_version.into())
+        }
+        #[cfg(not(feature = "analytics"))]
+        {
+            let _ = (firebase_app_id, api_secret, app_name, app_version);
             Config {}
         }
     }
@@ -178,6 +237,7 @@ impl Config {
                 notice: None,
                 invalid: None,
                 dry_run: false,
+                validate: false,
                 ca_file: None,
             },
         }
@@ -185,9 +245,12 @@ impl Config {
 
     /// Sends hits to `url` (`http` or `https`). For v1 ([`Config::new`]) it
     /// is a full `/collect` URL, and several hits go to `batch` beside it.
-    /// For GA4 ([`Config::ga4`]) it is a full `/mp/collect` URL (or
-    /// `/debug/mp/collect`, Google's validation endpoint), to which the
-    /// `measurement_id` and `api_secret` query parameters are added. The
+    /// For GA4 ([`Config::ga4`], [`Config::ga4_app`]) it is a full
+    /// `/mp/collect` URL (or `/debug/mp/collect`, Google's validation
+    /// endpoint), to which the `measurement_id` (or `firebase_app_id`) and
+    /// `api_secret` query parameters are added; in validate mode
+    /// (`{APP}_ANALYTICS_DEBUG=validate`) requests go to `/debug/mp/collect`
+    /// beside it. The
     /// `{APP}_ANALYTICS_URL` environment variable, when set, wins over this.
     #[cfg_attr(not(feature = "analytics"), inline)]
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
@@ -323,8 +386,10 @@ impl fmt::Debug for Config {
                 Backend::V1 { tracking_id } => s.field("tracking_id", tracking_id),
                 // The secret is not secret from anyone who has the binary,
                 // but it has no business in logs.
-                Backend::Ga4 { measurement_id, .. } => s
-                    .field("measurement_id", measurement_id)
+                Backend::Ga4 {
+                    stream, stream_id, ..
+                } => s
+                    .field(stream.id_parameter(), stream_id)
                     .field("api_secret", &"<redacted>"),
             };
             s.field("app_name", &t.app_name)
@@ -349,6 +414,7 @@ pub struct ConfigError(ErrorKind);
 enum ErrorKind {
     TrackingId(String),
     MeasurementId(String),
+    FirebaseAppId(String),
     ApiSecret,
     AppName,
     AppVersion,
@@ -359,6 +425,7 @@ enum ErrorKind {
     },
     AlreadyInitialized,
     Invalid(String),
+    NoValidationServer(String),
 }
 
 // Without analytics `init` cannot fail: an uninhabited kind lets the compiler
@@ -380,6 +447,11 @@ impl fmt::Display for ConfigError {
                 "invalid measurement id {id:?}: expected a GA4 measurement id like \"G-ABCDE12345\" \
                  (Google Analytics: Admin, Data streams)"
             ),
+            ErrorKind::FirebaseAppId(id) => write!(
+                f,
+                "invalid Firebase app id {id:?}: expected one like \"1:1234567890:android:321abc456def7890\" \
+                 (Firebase console: Project settings, General, Your apps, App ID)"
+            ),
             ErrorKind::ApiSecret => f.write_str(
                 "invalid api secret: it must not be empty; create one in Google Analytics under \
                  Admin, Data streams, Measurement Protocol API secrets",
@@ -399,6 +471,7 @@ impl fmt::Display for ConfigError {
                 f.write_str("lumogon_track::init was already called in this process")
             }
             ErrorKind::Invalid(why) => f.write_str(why),
+            ErrorKind::NoValidationServer(why) => write!(f, "validate mode: {why}"),
         }
         #[cfg(not(feature = "analytics"))]
         {
@@ -433,9 +506,13 @@ impl Settings {
             self.endpoint = url.trim().to_owned();
             from.clone_from(&self.names.url);
         }
-        // The same rule as the opt-out variables, so that
+        // `validate`, else the same rule as the opt-out variables, so that
         // {APP}_ANALYTICS_DEBUG=0 means what it says.
-        self.dry_run = crate::consent::is_set(var(&self.names.debug).as_deref());
+        let debug = var(&self.names.debug);
+        self.validate = debug
+            .as_deref()
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case(VALIDATE));
+        self.dry_run = !self.validate && crate::consent::is_set(debug.as_deref());
         // Only an https endpoint has a certificate to check: for a plain
         // http one, reading a system bundle (hundreds of certificates) would
         // only delay the first request.
@@ -450,14 +527,20 @@ impl Settings {
                 "/collect"
             }
             Backend::Ga4 {
-                measurement_id,
-                api_secret,
-            } => {
-                if !is_measurement_id(measurement_id) {
-                    return Err(ConfigError(ErrorKind::MeasurementId(
-                        measurement_id.clone(),
-                    )));
-                }
+                stream: StreamKind::Web,
+                stream_id,
+                ..
+            } if !is_measurement_id(stream_id) => {
+                return Err(ConfigError(ErrorKind::MeasurementId(stream_id.clone())));
+            }
+            Backend::Ga4 {
+                stream: StreamKind::App,
+                stream_id,
+                ..
+            } if !is_firebase_app_id(stream_id) => {
+                return Err(ConfigError(ErrorKind::FirebaseAppId(stream_id.clone())));
+            }
+            Backend::Ga4 { api_secret, .. } => {
                 if api_secret.trim().is_empty() {
                     return Err(ConfigError(ErrorKind::ApiSecret));
                 }
@@ -476,6 +559,12 @@ impl Settings {
                 value: self.endpoint,
                 ending,
             }));
+        }
+        // Universal Analytics has no validation server any more: the worker
+        // says so and sends nothing. GA4's is beside the endpoint.
+        if self.validate && matches!(self.backend, Backend::Ga4 { .. }) {
+            self.endpoint = crate::ga4::validation_endpoint(&self.endpoint)
+                .map_err(|why| ConfigError(ErrorKind::NoValidationServer(why)))?;
         }
         Ok(self)
     }
@@ -525,6 +614,31 @@ fn is_tracking_id(id: &str) -> bool {
 fn is_measurement_id(id: &str) -> bool {
     id.strip_prefix("G-")
         .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// A Firebase app id as the Firebase console shows it:
+/// `<version>:<project number>:<platform>:<hex>`, e.g.
+/// `1:1234567890:android:321abc456def7890` (platforms `android`, `ios`, and
+/// `web` for completeness; the stream's kind is what the protocol checks).
+#[cfg(feature = "analytics")]
+fn is_firebase_app_id(id: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mut parts = id.split(':');
+    let (Some(version), Some(project), Some(platform), Some(hex), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return false;
+    };
+    digits(version)
+        && digits(project)
+        && !platform.is_empty()
+        && platform.bytes().all(|b| b.is_ascii_lowercase())
+        && !hex.is_empty()
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// An absolute http(s) URL with a host. The transport parses it fully; this
@@ -616,7 +730,8 @@ mod tests {
         let s = ga4("G-ABCDE12345", "s3cret").resolve(no_env);
         let s = s.as_ref().map(|s| (s.endpoint.as_str(), &s.backend));
         let backend = Backend::Ga4 {
-            measurement_id: "G-ABCDE12345".into(),
+            stream: StreamKind::Web,
+            stream_id: "G-ABCDE12345".into(),
             api_secret: "s3cret".into(),
         };
         assert_eq!(s.ok(), Some((DEFAULT_GA4_ENDPOINT, &backend)));
@@ -636,6 +751,118 @@ mod tests {
         let mut s = ga4("G-ABC", "s");
         s.app_version = String::new();
         assert!(err(s).starts_with("invalid app version"));
+    }
+
+    #[test]
+    fn firebase_app_ids() {
+        for good in [
+            "1:1234567890:android:321abc456def7890",
+            "1:1:ios:ABCDEF0123",
+            "2:99:web:0",
+        ] {
+            assert!(is_firebase_app_id(good), "{good}");
+        }
+        for bad in [
+            "",
+            "G-ABC123",
+            "1:2:android",
+            "1:2:android:",
+            "1:2:android:xyz",
+            "a:2:android:ab",
+            "1::android:ab",
+            "1:2::ab",
+            "1:2:Android:ab",
+            "1:2:android:ab:cd",
+        ] {
+            assert!(!is_firebase_app_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_app_stream_is_checked_by_its_own_rules() {
+        let app = |id: &str| Config::ga4_app(id, "s3cret", "mytool", "0.1.0").settings;
+        let s = app("1:1234567890:android:321abc456def7890").resolve(no_env);
+        let s = s.as_ref().map(|s| (s.endpoint.as_str(), &s.backend));
+        let backend = Backend::Ga4 {
+            stream: StreamKind::App,
+            stream_id: "1:1234567890:android:321abc456def7890".into(),
+            api_secret: "s3cret".into(),
+        };
+        assert_eq!(s.ok(), Some((DEFAULT_GA4_ENDPOINT, &backend)));
+        let e = app("G-ABCDE12345")
+            .resolve(no_env)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.starts_with("invalid Firebase app id \"G-ABCDE12345\""),
+            "{e}"
+        );
+        // And a web stream takes no Firebase app id.
+        let e = ga4("1:1:ios:ab", "s")
+            .resolve(no_env)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.starts_with("invalid measurement id"), "{e}");
+        let debug = format!(
+            "{:?}",
+            Config::ga4_app("1:1:ios:ab", "hunter2", "tool", "1")
+        );
+        assert!(
+            debug.contains("firebase_app_id: \"1:1:ios:ab\"") && !debug.contains("hunter2"),
+            "{debug}"
+        );
+    }
+
+    #[test]
+    fn validate_mode_asks_the_validation_server_beside_the_endpoint() {
+        let validate = |k: &str| (k == DRY_RUN_VAR).then(|| " Validate ".to_owned());
+        let s = ga4("G-A", "s").resolve(validate).map_err(|e| e.to_string());
+        let s = s
+            .as_ref()
+            .map(|s| (s.validate, s.dry_run, s.endpoint.as_str()));
+        assert_eq!(
+            s,
+            Ok((
+                true,
+                false,
+                "https://www.google-analytics.com/debug/mp/collect"
+            ))
+        );
+        let with_url = |k: &str| match k {
+            DRY_RUN_VAR => Some("validate".to_owned()),
+            ENDPOINT_VAR => Some("http://127.0.0.1:9/mp/collect".to_owned()),
+            _ => None,
+        };
+        let s = ga4("G-A", "s").resolve(with_url).map(|s| s.endpoint);
+        assert_eq!(
+            s.ok().as_deref(),
+            Some("http://127.0.0.1:9/debug/mp/collect")
+        );
+        // An endpoint with no /mp/collect has no validation server beside it.
+        let odd = |k: &str| match k {
+            DRY_RUN_VAR => Some("validate".to_owned()),
+            ENDPOINT_VAR => Some("http://127.0.0.1:9/elsewhere".to_owned()),
+            _ => None,
+        };
+        let e = ga4("G-A", "s")
+            .resolve(odd)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.starts_with("validate mode: endpoint"), "{e}");
+        // v1 keeps its endpoint: the worker says there is no server to ask.
+        let s = settings()
+            .resolve(validate)
+            .map(|s| (s.validate, s.endpoint));
+        assert_eq!(s.ok(), Some((true, DEFAULT_ENDPOINT.to_owned())));
+        // The dry run is untouched.
+        let one = |k: &str| (k == DRY_RUN_VAR).then(|| "1".to_owned());
+        let s = ga4("G-A", "s")
+            .resolve(one)
+            .map(|s| (s.validate, s.dry_run, s.endpoint));
+        assert_eq!(s.ok(), Some((false, true, DEFAULT_GA4_ENDPOINT.to_owned())));
     }
 
     #[test]

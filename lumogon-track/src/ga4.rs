@@ -17,29 +17,33 @@
 
 use serde_json::{Map, Value};
 
+use crate::ga4_rules::{self, Broken, StreamKind};
 use crate::hit::{Encoded, Entry, Hit, Request};
+
+pub(crate) use crate::ga4_rules::MAX_EVENTS;
+/// GA4 takes an event's `timestamp_micros` at most 72 hours back: an older
+/// one is not sent.
+pub(crate) const MAX_EVENT_AGE: std::time::Duration = ga4_rules::MAX_TIMESTAMP_AGE;
 
 /// GA4 bodies are JSON.
 pub(crate) const CONTENT_TYPE: &str = "application/json";
-/// A request carries at most this many events.
-pub(crate) const MAX_EVENTS: usize = 25;
-/// The longest event or parameter name GA4 keeps, in characters.
-const MAX_NAME_CHARS: usize = 40;
 /// The longest parameter value GA4 keeps, in characters.
-const MAX_VALUE_CHARS: usize = 100;
-/// GA4 takes an event's `timestamp_micros` at most 72 hours back: an older
-/// one is not sent.
-pub(crate) const MAX_EVENT_AGE: std::time::Duration = std::time::Duration::from_secs(72 * 3600);
+const MAX_VALUE_CHARS: usize = ga4_rules::MAX_VALUE_CHARS;
 /// A body must stay under 130 kB.
 pub(crate) const MAX_BODY_BYTES: usize = 130_000;
 
-/// What a screenview becomes, the name GA4's own reports use for one.
+/// What a screenview becomes on an app stream: the event GA4's app reports
+/// count screens with.
 const SCREEN_VIEW: &str = "screen_view";
-/// The name of an event whose category leaves nothing usable.
-const FALLBACK_NAME: &str = "event";
+/// What a screenview becomes on a web stream, which the protocol does not
+/// take `screen_view` from: the event GA4's web reports ("Pages and
+/// screens") count views with, by `page_title`.
+const PAGE_VIEW: &str = "page_view";
 
-/// Every parameter name sent; each at most [`MAX_NAME_CHARS`].
+/// Every parameter name sent.
 const PARAM_SCREEN_NAME: &str = "screen_name";
+const PARAM_PAGE_TITLE: &str = "page_title";
+const PARAM_PAGE_LOCATION: &str = "page_location";
 const PARAM_CATEGORY: &str = "category";
 const PARAM_ACTION: &str = "action";
 const PARAM_APP_NAME: &str = "app_name";
@@ -47,56 +51,14 @@ const PARAM_APP_VERSION: &str = "app_version";
 const PARAM_SESSION_ID: &str = "session_id";
 const PARAM_ENGAGEMENT: &str = "engagement_time_msec";
 
-/// Event names GA4 refuses (web and app streams), and prefixes it reserves.
-const RESERVED_NAMES: &[&str] = &[
-    "ad_activeview",
-    "ad_click",
-    "ad_exposure",
-    "ad_impression",
-    "ad_query",
-    "ad_reward",
-    "adunit_exposure",
-    "app_background",
-    "app_clear_data",
-    "app_exception",
-    "app_remove",
-    "app_store_refund",
-    "app_store_subscription_cancel",
-    "app_store_subscription_convert",
-    "app_store_subscription_renew",
-    "app_update",
-    "app_upgrade",
-    "click",
-    "dynamic_link_app_open",
-    "dynamic_link_app_update",
-    "dynamic_link_first_open",
-    "error",
-    "file_download",
-    "first_open",
-    "first_visit",
-    "form_start",
-    "form_submit",
-    "in_app_purchase",
-    "notification_dismiss",
-    "notification_foreground",
-    "notification_open",
-    "notification_receive",
-    "os_update",
-    "page_view",
-    "scroll",
-    "session_start",
-    "session_start_with_rollout",
-    "user_engagement",
-    "video_complete",
-    "video_progress",
-    "video_start",
-    "view_search_results",
-];
-const RESERVED_PREFIXES: &[&str] = &["firebase_", "ga_", "google_", "query_id"];
-
 /// The fields every event of one process shares.
 #[derive(Debug)]
 pub(crate) struct Common<'a> {
+    /// Which kind of stream the events go to: it decides the name of a
+    /// screenview, the client field and the form of the id in it.
+    pub(crate) stream: StreamKind,
+    /// The application's client id, as it comes (a UUID, usually): sent in
+    /// the form the stream wants ([`stream_client_id`]).
     pub(crate) client_id: &'a str,
     /// One per process, so that GA4 counts a run as a session.
     pub(crate) session_id: &'a str,
@@ -105,63 +67,111 @@ pub(crate) struct Common<'a> {
 }
 
 /// The endpoint with the stream's credentials added to its query string
-/// (after any query it already has).
+/// (after any query it already has): `measurement_id` for a web stream,
+/// `firebase_app_id` for an app stream, and `api_secret`.
 pub(crate) fn url(
     endpoint: &str,
-    measurement_id: &str,
+    stream: StreamKind,
+    stream_id: &str,
     api_secret: &str,
 ) -> Result<String, String> {
     let mut url =
         reqwest::Url::parse(endpoint).map_err(|e| format!("endpoint {endpoint:?}: {e}"))?;
     url.query_pairs_mut()
-        .append_pair("measurement_id", measurement_id)
+        .append_pair(stream.id_parameter(), stream_id)
         .append_pair("api_secret", api_secret);
     Ok(url.into())
 }
 
+/// Google's validation server for `endpoint`: the same URL with `/debug`
+/// before `/mp/collect` (`https://www.google-analytics.com/debug/mp/collect`
+/// for the default). An endpoint that is one already stays as it is; one
+/// that does not end in `/mp/collect` has no validation server beside it.
+pub(crate) fn validation_endpoint(endpoint: &str) -> Result<String, String> {
+    const COLLECT: &str = "/mp/collect";
+    const DEBUG: &str = "/debug/mp/collect";
+    let mut url =
+        reqwest::Url::parse(endpoint).map_err(|e| format!("endpoint {endpoint:?}: {e}"))?;
+    let path = url.path().to_owned();
+    if path.ends_with(DEBUG) {
+        return Ok(url.into());
+    }
+    let Some(base) = path.strip_suffix(COLLECT) else {
+        return Err(format!(
+            "endpoint {endpoint:?} does not end in {COLLECT}, so it has no {DEBUG} beside it"
+        ));
+    };
+    url.set_path(&format!("{base}{DEBUG}"));
+    Ok(url.into())
+}
+
 /// The requests for `hits`: [`MAX_EVENTS`] events per request, in order.
-pub(crate) fn requests(common: &Common<'_>, url: &str, hits: &[Entry]) -> Encoded {
+/// A hit whose event would break one of the protocol's rules
+/// ([`ga4_rules`]) is refused here, with a debug line naming the rule, and
+/// set aside with those too large to send: never sent to be dropped in
+/// silence.
+pub(crate) fn requests(common: &Common<'_>, url: &str, entries: &[Entry]) -> Encoded {
     let mut encoded = Encoded::default();
-    for chunk in hits.chunks(MAX_EVENTS) {
+    let mut accepted = Vec::with_capacity(entries.len());
+    for entry in entries {
+        match event(common, entry) {
+            Ok(event) => accepted.push((entry, event)),
+            Err(rule) => {
+                log::debug!("analytics: refused {entry}: {rule}");
+                encoded.too_large.push(entry.clone());
+            }
+        }
+    }
+    let client_id = stream_client_id(common.stream, common.client_id);
+    for chunk in accepted.chunks(MAX_EVENTS) {
+        debug_assert_eq!(ga4_rules::check_event_count(chunk.len()), Ok(()));
         let mut body = Map::new();
-        body.insert("client_id".into(), common.client_id.into());
-        let events = chunk.iter().map(|hit| event(common, hit)).collect();
+        body.insert(
+            common.stream.client_field().into(),
+            client_id.clone().into(),
+        );
+        let events = chunk.iter().map(|(_, event)| event.clone()).collect();
         body.insert("events".into(), Value::Array(events));
         let body = Value::Object(body).to_string();
-        // Only an application's enormous client id can get here: every other
-        // value is cut to 100 characters.
+        let hits: Vec<Entry> = chunk.iter().map(|(entry, _)| (*entry).clone()).collect();
+        // Every value is cut to 100 characters and the client id has a
+        // fixed form, so only a change here could make a body this large.
         if body.len() > MAX_BODY_BYTES {
-            encoded.too_large.extend_from_slice(chunk);
+            encoded.too_large.extend(hits);
             continue;
         }
         encoded.requests.push(Request {
             url: url.to_owned(),
             content_type: CONTENT_TYPE,
             body,
-            hits: chunk.to_vec(),
+            hits,
         });
     }
     encoded
 }
 
-/// One event object: `{"name": …, "params": {…}}`, and the time it
-/// happened (`timestamp_micros`) for one sent late from the spool.
-fn event(common: &Common<'_>, entry: &Entry) -> Value {
+/// One event object, `{"name": …, "params": {…}}`, and the time it
+/// happened (`timestamp_micros`) for one sent late from the spool; or the
+/// rule it would break.
+fn event(common: &Common<'_>, entry: &Entry) -> Result<Value, Broken> {
     let mut params = Map::new();
     let mut param = |name: &'static str, value: &str| {
         params.insert(name.into(), truncate(value, MAX_VALUE_CHARS).into());
     };
-    let name = match &entry.hit {
-        Hit::Screenview { screen } => {
-            param(PARAM_APP_NAME, common.app_name);
-            param(PARAM_APP_VERSION, common.app_version);
+    param(PARAM_APP_NAME, common.app_name);
+    param(PARAM_APP_VERSION, common.app_version);
+    let name = match (&entry.hit, common.stream) {
+        (Hit::Screenview { screen }, StreamKind::App) => {
             param(PARAM_SCREEN_NAME, screen);
             SCREEN_VIEW.to_owned()
         }
-        Hit::Event { category, action } => {
+        (Hit::Screenview { screen }, StreamKind::Web) => {
+            param(PARAM_PAGE_TITLE, screen);
+            param(PARAM_PAGE_LOCATION, &page_location(common.app_name, screen));
+            PAGE_VIEW.to_owned()
+        }
+        (Hit::Event { category, action }, _) => {
             param(PARAM_ACTION, action);
-            param(PARAM_APP_NAME, common.app_name);
-            param(PARAM_APP_VERSION, common.app_version);
             param(PARAM_CATEGORY, category);
             event_name(category)
         }
@@ -179,6 +189,11 @@ fn event(common: &Common<'_>, entry: &Entry) -> Value {
         .into(),
     );
     sort(&mut params);
+    ga4_rules::check_event(
+        &name,
+        params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        common.stream,
+    )?;
     let mut event = Map::new();
     event.insert("name".into(), name.into());
     event.insert("params".into(), Value::Object(params));
@@ -188,7 +203,7 @@ fn event(common: &Common<'_>, entry: &Entry) -> Value {
             entry.at_ms.saturating_mul(1000).into(),
         );
     }
-    Value::Object(event)
+    Ok(Value::Object(event))
 }
 
 /// Puts the keys in sorted order whichever map serde_json was built with
@@ -201,10 +216,10 @@ fn sort(map: &mut Map<String, Value>) {
 
 /// The GA4 event name for an event category: ASCII letters (lowercased, as
 /// GA4's own names are) and digits kept, every run of other characters made
-/// one underscore, none at either end, at most 40 characters. A name that
-/// would be empty, start with a digit, or be one GA4 reserves gets the
-/// prefix `event_` (an empty one is just `event`). `"UX"` becomes `"ux"`,
-/// `"Report upload"` `"report_upload"`, `"error"` `"event_error"`.
+/// one underscore, none at either end. `"UX"` becomes `"ux"`, `"Report
+/// upload"` `"report_upload"`. Whether GA4 takes the result (not reserved,
+/// starting with a letter, at most 40 characters) is [`ga4_rules`]' to say:
+/// a name that breaks a rule is refused, not bent into another one.
 pub(crate) fn event_name(category: &str) -> String {
     let mut name = String::with_capacity(category.len());
     for c in category.chars() {
@@ -214,22 +229,86 @@ pub(crate) fn event_name(category: &str) -> String {
             name.push('_');
         }
     }
-    let trimmed = name.trim_end_matches('_');
-    let reserved = RESERVED_NAMES.contains(&trimmed)
-        || RESERVED_PREFIXES.iter().any(|p| trimmed.starts_with(p));
-    let mut name = if trimmed.is_empty() {
-        FALLBACK_NAME.to_owned()
-    } else if reserved || trimmed.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("{FALLBACK_NAME}_{trimmed}")
-    } else {
-        trimmed.to_owned()
-    };
-    // All ASCII by now, so bytes are characters.
-    name.truncate(MAX_NAME_CHARS);
-    while name.ends_with('_') {
-        name.pop();
+    name.trim_end_matches('_').to_owned()
+}
+
+/// The `page_location` of a web stream's screenview: an `https` URL on the
+/// reserved `.invalid` domain (RFC 2606: never anyone's site) named after
+/// the application, whose path is the screen's words: `lumogon`'s
+/// `capabilities describe` is `https://lumogon.invalid/capabilities/describe`.
+/// GA4 derives the page path and host name of its reports from it.
+fn page_location(app_name: &str, screen: &str) -> String {
+    let mut host: String = app_name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    host = host.trim_matches('-').to_owned();
+    if host.is_empty() {
+        host.push_str("app");
     }
-    name
+    let mut location = match reqwest::Url::parse(&format!("https://{host}.invalid/")) {
+        Ok(url) => url,
+        Err(_) => return format!("https://{host}.invalid/"),
+    };
+    if let Ok(mut segments) = location.path_segments_mut() {
+        segments.clear();
+        segments.extend(screen.split_whitespace());
+    }
+    let location = String::from(location);
+    // Cut to the value limit without leaving half an escape behind.
+    let mut cut = truncate(&location, MAX_VALUE_CHARS).to_owned();
+    if let Some(percent) = cut.rfind('%').filter(|&i| cut.len() - i < 3) {
+        cut.truncate(percent);
+    }
+    cut
+}
+
+/// The client id in the form the stream's field takes (see
+/// [`ga4_rules::is_web_client_id`] and [`ga4_rules::is_app_instance_id`]):
+///
+/// - an app stream's `app_instance_id` is 32 hex digits: a UUID's, without
+///   its hyphens, lowercased;
+/// - a web stream's `client_id` is two positive numbers joined by a period:
+///   the first 32 bits and the next 32 bits of the same digits, each at
+///   least 1.
+///
+/// An id already in the stream's form is sent as it is; any other id (not a
+/// UUID) is first hashed into 32 hex digits (FNV-1a, 128 bits: stable
+/// across runs and Rust versions), so that one client is always one id.
+pub(crate) fn stream_client_id(stream: StreamKind, id: &str) -> String {
+    let hex = || {
+        let digits: String = id.chars().filter(|c| *c != '-').collect();
+        if ga4_rules::is_app_instance_id(&digits) {
+            digits.to_ascii_lowercase()
+        } else {
+            format!("{:032x}", fnv1a_128(id.as_bytes()))
+        }
+    };
+    match stream {
+        StreamKind::App if ga4_rules::is_app_instance_id(id) => id.to_ascii_lowercase(),
+        StreamKind::App => hex(),
+        StreamKind::Web if ga4_rules::is_web_client_id(id) => id.to_owned(),
+        StreamKind::Web => {
+            let hex = hex();
+            let number = |digits: &str| u32::from_str_radix(digits, 16).unwrap_or(1).max(1);
+            format!("{}.{}", number(&hex[..8]), number(&hex[8..16]))
+        }
+    }
+}
+
+fn fnv1a_128(bytes: &[u8]) -> u128 {
+    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+    bytes.iter().fold(OFFSET, |hash, &b| {
+        (hash ^ u128::from(b)).wrapping_mul(PRIME)
+    })
 }
 
 /// The longest prefix of `s` with at most `max` characters (GA4 counts
@@ -241,20 +320,85 @@ pub(crate) fn truncate(s: &str, max: usize) -> &str {
     }
 }
 
+/// One entry of the validation server's answer.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct ValidationMessage {
+    pub(crate) validation_code: String,
+    pub(crate) field_path: String,
+    pub(crate) description: String,
+}
+
+/// The validation server's answer, `{"validationMessages": [{"fieldPath":
+/// …, "description": …, "validationCode": …}, …]}`: its messages, none when
+/// the request is valid.
+pub(crate) fn validation_messages(answer: &str) -> Result<Vec<ValidationMessage>, String> {
+    let json: Value = serde_json::from_str(answer)
+        .map_err(|e| format!("the validation server's answer is not JSON ({e})"))?;
+    let Some(list) = json.get("validationMessages") else {
+        return Err("the validation server's answer has no validationMessages".to_owned());
+    };
+    let list = list
+        .as_array()
+        .ok_or("the validation server's validationMessages is not a list")?;
+    let text = |m: &Value, key: &str| {
+        m.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    Ok(list
+        .iter()
+        .map(|m| ValidationMessage {
+            validation_code: text(m, "validationCode"),
+            field_path: text(m, "fieldPath"),
+            description: text(m, "description"),
+        })
+        .collect())
+}
+
+/// What validate mode prints for one request's answer: "valid", or one line
+/// per message. Every line starts with `prefix`.
+pub(crate) fn validation_report(prefix: &str, answer: Result<&str, String>) -> String {
+    let messages = answer.and_then(validation_messages);
+    match messages {
+        Ok(messages) if messages.is_empty() => format!("{prefix}valid\n"),
+        Ok(messages) => messages
+            .iter()
+            .map(|m| {
+                format!(
+                    "{prefix}{} at {}: {}\n",
+                    m.validation_code, m.field_path, m.description
+                )
+            })
+            .collect(),
+        Err(why) => format!("{prefix}not validated: {why}\n"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const COMMON: Common<'static> = Common {
+    const WEB: Common<'static> = Common {
+        stream: StreamKind::Web,
         client_id: "35009a79-1a05-49d7-b876-2b884d0f825b",
         session_id: "1700000000000",
         app_name: "lumogon",
         app_version: "0.1.0",
     };
+    const APP: Common<'static> = Common {
+        stream: StreamKind::App,
+        ..WEB
+    };
     const URL: &str = "https://www.google-analytics.com/mp/collect?measurement_id=G-A&api_secret=s";
 
     fn fresh(hits: &[Hit]) -> Vec<Entry> {
         hits.iter().map(|hit| Entry::fresh(*hit, 0)).collect()
+    }
+
+    /// The requests for hits of this run.
+    fn encode(common: &Common<'_>, url: &str, hits: &[Hit]) -> Encoded {
+        requests(common, url, &fresh(hits))
     }
 
     #[test]
@@ -265,47 +409,51 @@ mod tests {
             late: true,
             session: Some("1700000000999".to_owned()),
         };
-        let json = parse(&requests(&COMMON, URL, std::slice::from_ref(&late)).requests[0].body);
-        assert_eq!(
-            json["events"][0]["timestamp_micros"],
-            1_700_000_123_456_000_u64
-        );
-        assert_eq!(json["events"][0]["params"]["session_id"], "1700000000999");
-        // A hit of this run has neither: GA4 places it when it arrives.
-        let json = parse(&requests(&COMMON, URL, &fresh(&[late.hit])).requests[0].body);
-        assert_eq!(json["events"][0].get("timestamp_micros"), None);
-        assert_eq!(json["events"][0]["params"]["session_id"], "1700000000000");
+        for common in [WEB, APP] {
+            let json = parse(&requests(&common, URL, std::slice::from_ref(&late)).requests[0].body);
+            assert_eq!(
+                json["events"][0]["timestamp_micros"],
+                1_700_000_123_456_000_u64
+            );
+            assert_eq!(json["events"][0]["params"]["session_id"], "1700000000999");
+            // A hit of this run has neither: GA4 places it when it arrives.
+            let json = parse(&encode(&common, URL, &[late.hit]).requests[0].body);
+            assert_eq!(json["events"][0].get("timestamp_micros"), None);
+            assert_eq!(json["events"][0]["params"]["session_id"], "1700000000000");
+        }
     }
 
     fn parse(body: &str) -> Value {
         serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
     }
 
+    const BOTH: [Hit; 2] = [
+        Hit::Screenview {
+            screen: "capabilities describe",
+        },
+        Hit::Event {
+            category: "UX",
+            action: "upload",
+        },
+    ];
+
     #[test]
-    fn a_screenview_and_an_event_in_one_request() {
-        let hits = [
-            Hit::Screenview {
-                screen: "capabilities describe",
-            },
-            Hit::Event {
-                category: "UX",
-                action: "upload",
-            },
-        ];
-        let encoded = requests(&COMMON, URL, &fresh(&hits));
+    fn a_web_stream_gets_a_page_view_and_a_client_id() {
+        let encoded = encode(&WEB, URL, &BOTH);
         assert!(encoded.too_large.is_empty());
         assert_eq!(encoded.requests.len(), 1);
         let request = &encoded.requests[0];
         assert_eq!(request.url, URL);
         assert_eq!(request.content_type, "application/json");
-        assert_eq!(request.hits, fresh(&hits));
+        assert_eq!(request.hits, fresh(&BOTH));
         assert_eq!(
             parse(&request.body),
             serde_json::json!({
-                "client_id": "35009a79-1a05-49d7-b876-2b884d0f825b",
+                "client_id": "889231993.436554199",
                 "events": [
-                    {"name": "screen_view", "params": {
-                        "screen_name": "capabilities describe",
+                    {"name": "page_view", "params": {
+                        "page_title": "capabilities describe",
+                        "page_location": "https://lumogon.invalid/capabilities/describe",
                         "app_name": "lumogon",
                         "app_version": "0.1.0",
                         "engagement_time_msec": 1,
@@ -325,18 +473,129 @@ mod tests {
         // The exact text, as a dry run prints it: sorted keys, no spaces.
         assert_eq!(
             request.body,
-            r#"{"client_id":"35009a79-1a05-49d7-b876-2b884d0f825b","events":[{"name":"screen_view","params":{"app_name":"lumogon","app_version":"0.1.0","engagement_time_msec":1,"screen_name":"capabilities describe","session_id":"1700000000000"}},{"name":"ux","params":{"action":"upload","app_name":"lumogon","app_version":"0.1.0","category":"UX","engagement_time_msec":1,"session_id":"1700000000000"}}]}"#
+            r#"{"client_id":"889231993.436554199","events":[{"name":"page_view","params":{"app_name":"lumogon","app_version":"0.1.0","engagement_time_msec":1,"page_location":"https://lumogon.invalid/capabilities/describe","page_title":"capabilities describe","session_id":"1700000000000"}},{"name":"ux","params":{"action":"upload","app_name":"lumogon","app_version":"0.1.0","category":"UX","engagement_time_msec":1,"session_id":"1700000000000"}}]}"#
         );
+    }
+
+    #[test]
+    fn an_app_stream_gets_a_screen_view_and_an_app_instance_id() {
+        let encoded = encode(&APP, URL, &BOTH);
+        assert!(encoded.too_large.is_empty());
+        assert_eq!(
+            parse(&encoded.requests[0].body),
+            serde_json::json!({
+                "app_instance_id": "35009a791a0549d7b8762b884d0f825b",
+                "events": [
+                    {"name": "screen_view", "params": {
+                        "screen_name": "capabilities describe",
+                        "app_name": "lumogon",
+                        "app_version": "0.1.0",
+                        "engagement_time_msec": 1,
+                        "session_id": "1700000000000",
+                    }},
+                    {"name": "ux", "params": {
+                        "category": "UX",
+                        "action": "upload",
+                        "app_name": "lumogon",
+                        "app_version": "0.1.0",
+                        "engagement_time_msec": 1,
+                        "session_id": "1700000000000",
+                    }},
+                ],
+            })
+        );
+    }
+
+    /// Every event name in a body, and the body's client field.
+    fn names(encoded: &Encoded) -> Vec<String> {
+        encoded
+            .requests
+            .iter()
+            .flat_map(|r| {
+                parse(&r.body)["events"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .map(|e| e["name"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn no_screenview_of_a_web_stream_is_named_screen_view() {
+        let screens = [
+            "scan",
+            "report",
+            "capabilities",
+            "capabilities describe",
+            "version",
+            "hello",
+            "goodbye",
+            "a\"b",
+            "日本語",
+            "x",
+        ];
+        for screen in screens {
+            let hit = Hit::Screenview { screen };
+            let web = encode(&WEB, URL, &[hit]);
+            assert_eq!(names(&web), ["page_view"], "{screen:?}");
+            assert!(!web.requests[0].body.contains("screen_view"), "{screen:?}");
+            assert!(!web.requests[0].body.contains("screen_name"), "{screen:?}");
+            let app = encode(&APP, URL, &[hit]);
+            assert_eq!(names(&app), ["screen_view"], "{screen:?}");
+        }
+    }
+
+    #[test]
+    fn every_event_sent_keeps_every_rule() {
+        let long: &'static str = "ü".repeat(150).leak();
+        let hits = [
+            Hit::Screenview { screen: "scan" },
+            Hit::Screenview { screen: long },
+            Hit::Event {
+                category: "UX",
+                action: long,
+            },
+            Hit::Event {
+                category: "farewell",
+                action: "said",
+            },
+        ];
+        for common in [WEB, APP] {
+            let encoded = encode(&common, URL, &hits);
+            assert!(encoded.too_large.is_empty(), "{:?}", encoded.too_large);
+            for request in &encoded.requests {
+                let body = parse(&request.body);
+                let client = body[common.stream.client_field()]
+                    .as_str()
+                    .unwrap_or_default();
+                match common.stream {
+                    StreamKind::Web => assert!(ga4_rules::is_web_client_id(client), "{client}"),
+                    StreamKind::App => assert!(ga4_rules::is_app_instance_id(client), "{client}"),
+                }
+                let events = body["events"].as_array().cloned().unwrap_or_default();
+                assert_eq!(ga4_rules::check_event_count(events.len()), Ok(()));
+                for event in events {
+                    let name = event["name"].as_str().unwrap_or_default();
+                    let params = event["params"].as_object().cloned().unwrap_or_default();
+                    let result = ga4_rules::check_event(
+                        name,
+                        params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                        common.stream,
+                    );
+                    assert_eq!(result, Ok(()), "{event}");
+                }
+            }
+        }
     }
 
     #[test]
     fn strings_are_escaped() {
         let common = Common {
             app_name: "say \"hi\"\\\n\u{1}",
-            ..COMMON
+            ..APP
         };
-        let body =
-            &requests(&common, URL, &fresh(&[Hit::Screenview { screen: "a\"b" }])).requests[0].body;
+        let body = &encode(&common, URL, &[Hit::Screenview { screen: "a\"b" }]).requests[0].body;
         let json = parse(body);
         assert_eq!(
             json["events"][0]["params"]["app_name"],
@@ -346,22 +605,16 @@ mod tests {
     }
 
     #[test]
-    fn event_names_are_sanitized() {
+    fn event_names_are_mapped_from_the_category() {
         let cases = [
             ("UX", "ux"),
             ("upload", "upload"),
             ("Report upload", "report_upload"),
             ("  a--b  c ", "a_b_c"),
             ("café au lait", "caf_au_lait"),
-            ("3d", "event_3d"),
-            ("", "event"),
-            ("---", "event"),
-            ("日本", "event"),
-            ("error", "event_error"),
-            ("Session Start", "event_session_start"),
-            ("ga_thing", "event_ga_thing"),
-            ("Google Things", "event_google_things"),
             ("_private", "private"),
+            ("3d", "3d"),
+            ("", ""),
         ];
         for (category, name) in cases {
             assert_eq!(event_name(category), name, "{category:?}");
@@ -369,41 +622,39 @@ mod tests {
     }
 
     #[test]
-    fn event_names_stay_within_forty_characters() {
-        let long = "x".repeat(100);
-        assert_eq!(event_name(&long), "x".repeat(40));
-        // A cut that would end on an underscore drops it.
-        let cut = format!("{}_yy", "x".repeat(39));
-        assert_eq!(event_name(&cut), "x".repeat(39));
-        let prefixed = event_name(&"9".repeat(60));
-        assert_eq!(prefixed.len(), 40);
-        assert!(prefixed.starts_with("event_9"));
-        for category in ["a b c", "Ä", "1", "error", "x y", &long] {
-            let name = event_name(category);
-            assert!(name.len() <= MAX_NAME_CHARS, "{name}");
-            assert!(name.starts_with(|c: char| c.is_ascii_lowercase()), "{name}");
-            assert!(
-                name.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
-                "{name}"
-            );
-        }
-    }
-
-    #[test]
-    fn parameter_names_are_within_the_limit() {
-        for name in [
-            PARAM_SCREEN_NAME,
-            PARAM_CATEGORY,
-            PARAM_ACTION,
-            PARAM_APP_NAME,
-            PARAM_APP_VERSION,
-            PARAM_SESSION_ID,
-            PARAM_ENGAGEMENT,
-            SCREEN_VIEW,
+    fn an_event_name_that_breaks_a_rule_is_refused_not_sent() {
+        let long: &'static str = "x".repeat(41).leak();
+        for category in [
+            "error",
+            "Session Start",
+            "ga_thing",
+            "Google Things",
+            "firebase campaign",
+            "3d",
+            "",
+            "---",
+            "日本",
+            long,
         ] {
-            assert!(name.chars().count() <= MAX_NAME_CHARS, "{name}");
+            let hit = Hit::Event {
+                category,
+                action: "a",
+            };
+            for common in [WEB, APP] {
+                let encoded = encode(&common, URL, &[hit, Hit::Screenview { screen: "scan" }]);
+                assert_eq!(encoded.too_large, fresh(&[hit]), "{category:?}");
+                // The other hit still goes.
+                assert_eq!(encoded.requests.len(), 1, "{category:?}");
+                assert_eq!(encoded.requests[0].hits.len(), 1, "{category:?}");
+            }
         }
+        // What only app streams take is refused from a web stream only.
+        let hit = Hit::Event {
+            category: "In App Purchase",
+            action: "a",
+        };
+        assert_eq!(encode(&WEB, URL, &[hit]).too_large, fresh(&[hit]));
+        assert!(encode(&APP, URL, &[hit]).too_large.is_empty());
     }
 
     #[test]
@@ -417,16 +668,16 @@ mod tests {
         let common = Common {
             app_name: long,
             app_version: long,
-            ..COMMON
+            ..APP
         };
         let hits = [
             Hit::Screenview { screen: long },
             Hit::Event {
-                category: long,
+                category: "c",
                 action: long,
             },
         ];
-        let json = parse(&requests(&common, URL, &fresh(&hits)).requests[0].body);
+        let json = parse(&encode(&common, URL, &hits).requests[0].body);
         let hundred = "ü".repeat(100);
         for event in 0..2 {
             let params = json["events"][event]["params"]
@@ -434,12 +685,67 @@ mod tests {
                 .cloned()
                 .unwrap_or_default();
             for (key, value) in params {
-                if let Some(value) = value.as_str().filter(|_| key != "session_id") {
+                if let Some(value) = value
+                    .as_str()
+                    .filter(|_| !["session_id", "category"].contains(&key.as_str()))
+                {
                     assert_eq!(value, hundred, "{key}");
                 }
             }
         }
-        assert_eq!(json["events"][1]["name"], "event");
+    }
+
+    #[test]
+    fn a_page_location_is_a_url_of_at_most_a_hundred_characters() {
+        assert_eq!(
+            page_location("lumogon", "capabilities describe"),
+            "https://lumogon.invalid/capabilities/describe"
+        );
+        assert_eq!(
+            page_location("My Tool.rs", "a/b ?c"),
+            "https://my-tool-rs.invalid/a%2Fb/%3Fc"
+        );
+        assert_eq!(page_location("日本", "x"), "https://app.invalid/x");
+        let long = page_location("t", &"é".repeat(100));
+        assert!(long.chars().count() <= 100, "{long}");
+        assert!(
+            !long.ends_with('%') && !long[long.len() - 2..].starts_with('%'),
+            "{long}"
+        );
+    }
+
+    #[test]
+    fn client_ids_take_each_streams_form() {
+        let uuid = "35009A79-1a05-49d7-b876-2b884d0f825b";
+        assert_eq!(
+            stream_client_id(StreamKind::App, uuid),
+            "35009a791a0549d7b8762b884d0f825b"
+        );
+        assert_eq!(
+            stream_client_id(StreamKind::Web, uuid),
+            "889231993.436554199"
+        );
+        // Already in form: as it is.
+        assert_eq!(stream_client_id(StreamKind::Web, "12.34"), "12.34");
+        assert_eq!(
+            stream_client_id(StreamKind::App, "0123456789abcdef0123456789ABCDEF"),
+            "0123456789abcdef0123456789abcdef"
+        );
+        // Anything else: hashed, the same every time, and in form.
+        let a = stream_client_id(StreamKind::App, "fixed-client");
+        assert_eq!(a, stream_client_id(StreamKind::App, "fixed-client"));
+        assert!(ga4_rules::is_app_instance_id(&a), "{a}");
+        assert_ne!(a, stream_client_id(StreamKind::App, "fixed-client2"));
+        let w = stream_client_id(StreamKind::Web, "fixed-client");
+        assert!(ga4_rules::is_web_client_id(&w), "{w}");
+        // Zeros would not be positive.
+        assert_eq!(
+            stream_client_id(StreamKind::Web, "00000000-0000-0000-0000-000000000000"),
+            "1.1"
+        );
+        // FNV-1a's published 128-bit test vector: the hash of "" is its
+        // offset basis.
+        assert_eq!(fnv1a_128(b""), 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d);
     }
 
     #[test]
@@ -456,7 +762,7 @@ mod tests {
                 }
             })
             .collect();
-        let encoded = requests(&COMMON, URL, &fresh(&hits));
+        let encoded = encode(&WEB, URL, &hits);
         let counts: Vec<_> = encoded
             .requests
             .iter()
@@ -469,25 +775,13 @@ mod tests {
             })
             .collect();
         assert_eq!(counts, [(25, 25), (25, 25), (10, 10)]);
-        let all: Vec<Entry> = encoded
+        let all: Vec<Hit> = encoded
             .requests
             .iter()
-            .flat_map(|r| r.hits.clone())
+            .flat_map(|r| r.hits.iter().map(|e| e.hit))
             .collect();
-        assert_eq!(all, fresh(&hits));
-        assert!(requests(&COMMON, URL, &fresh(&[])).requests.is_empty());
-    }
-
-    #[test]
-    fn an_oversized_body_is_set_aside() {
-        let common = Common {
-            client_id: "c".repeat(MAX_BODY_BYTES).leak(),
-            ..COMMON
-        };
-        let hit = Hit::Screenview { screen: "scan" };
-        let encoded = requests(&common, URL, &fresh(&[hit]));
-        assert!(encoded.requests.is_empty());
-        assert_eq!(encoded.too_large, fresh(&[hit]));
+        assert_eq!(all, hits);
+        assert!(encode(&WEB, URL, &[]).requests.is_empty());
     }
 
     #[test]
@@ -495,6 +789,7 @@ mod tests {
         assert_eq!(
             url(
                 "https://www.google-analytics.com/mp/collect",
+                StreamKind::Web,
                 "G-ABC123",
                 "s3cret"
             )
@@ -503,13 +798,111 @@ mod tests {
                 "https://www.google-analytics.com/mp/collect?measurement_id=G-ABC123&api_secret=s3cret"
             )
         );
+        assert_eq!(
+            url(
+                "https://www.google-analytics.com/mp/collect",
+                StreamKind::App,
+                "1:23:android:ab",
+                "s3cret"
+            )
+            .as_deref(),
+            Ok(
+                "https://www.google-analytics.com/mp/collect?firebase_app_id=1%3A23%3Aandroid%3Aab&api_secret=s3cret"
+            )
+        );
         // An override keeps its own query, and the secret is encoded.
         assert_eq!(
-            url("http://127.0.0.1:9/debug/mp/collect?x=1", "G-A", "a&b c/=").as_deref(),
+            url(
+                "http://127.0.0.1:9/debug/mp/collect?x=1",
+                StreamKind::Web,
+                "G-A",
+                "a&b c/="
+            )
+            .as_deref(),
             Ok(
                 "http://127.0.0.1:9/debug/mp/collect?x=1&measurement_id=G-A&api_secret=a%26b+c%2F%3D"
             )
         );
-        assert!(url("127.0.0.1/mp/collect", "G-A", "s").is_err());
+        assert!(url("127.0.0.1/mp/collect", StreamKind::Web, "G-A", "s").is_err());
+    }
+
+    #[test]
+    fn the_validation_server_is_beside_the_collector() {
+        for (endpoint, validation) in [
+            (
+                "https://www.google-analytics.com/mp/collect",
+                "https://www.google-analytics.com/debug/mp/collect",
+            ),
+            (
+                "https://region1.google-analytics.com/mp/collect",
+                "https://region1.google-analytics.com/debug/mp/collect",
+            ),
+            (
+                "http://127.0.0.1:9/ga/mp/collect?x=1",
+                "http://127.0.0.1:9/ga/debug/mp/collect?x=1",
+            ),
+            (
+                "http://127.0.0.1:9/debug/mp/collect",
+                "http://127.0.0.1:9/debug/mp/collect",
+            ),
+        ] {
+            assert_eq!(
+                validation_endpoint(endpoint).as_deref(),
+                Ok(validation),
+                "{endpoint}"
+            );
+        }
+        assert!(validation_endpoint("http://127.0.0.1:9/collect").is_err());
+        assert!(validation_endpoint("not a url").is_err());
+    }
+
+    #[test]
+    fn the_validation_servers_answer_is_read_as_documented() {
+        // The example answer of Google's "Validate events" guide.
+        let answer = r#"{
+          "validationMessages": [
+            {
+              "fieldPath": "events",
+              "description": "Event at index: [0] has invalid name [_badEventName]. Names must start with an alphabetic character.",
+              "validationCode": "NAME_INVALID"
+            }
+          ]
+        }"#;
+        assert_eq!(
+            validation_messages(answer),
+            Ok(vec![ValidationMessage {
+                validation_code: "NAME_INVALID".into(),
+                field_path: "events".into(),
+                description: "Event at index: [0] has invalid name [_badEventName]. Names must \
+                              start with an alphabetic character."
+                    .into(),
+            }])
+        );
+        assert_eq!(
+            validation_messages(r#"{"validationMessages": []}"#),
+            Ok(vec![])
+        );
+        assert!(validation_messages("").is_err());
+        assert!(validation_messages("{}").is_err());
+        assert!(validation_messages(r#"{"validationMessages": 3}"#).is_err());
+
+        let p = "lumogon-track: validate (T): ";
+        assert_eq!(
+            validation_report(p, Ok(r#"{"validationMessages":[]}"#)),
+            "lumogon-track: validate (T): valid\n"
+        );
+        assert_eq!(
+            validation_report(
+                p,
+                Ok(
+                    r#"{"validationMessages":[{"fieldPath":"a","description":"b","validationCode":"C"},{"fieldPath":"d","description":"e","validationCode":"F"}]}"#
+                )
+            ),
+            "lumogon-track: validate (T): C at a: b\nlumogon-track: validate (T): F at d: e\n"
+        );
+        assert_eq!(
+            validation_report(p, Err("the validation server answered 500".into())),
+            "lumogon-track: validate (T): not validated: the validation server answered 500\n"
+        );
     }
 }

@@ -64,8 +64,9 @@
 //!    (`testing` feature): in-process, no network.
 //!
 //! `examples/greeter.rs` in the repository is a complete adopter in about
-//! 30 lines of analytics code: `cargo run -p lumogon-track --features clap
-//! --example greeter -- --debug hello you`.
+//! 50 lines of analytics code, choosing Universal Analytics or a GA4 web or
+//! app stream from its own variables: `cargo run -p lumogon-track --features
+//! clap --example greeter -- --debug hello you`.
 //!
 //! ## What your application gets
 //!
@@ -77,7 +78,7 @@
 //! | `GREETER_DISABLE_ANALYTICS` | set (not empty, `0` or `false`): send nothing |
 //! | `DO_NOT_TRACK` | the same, for every tool |
 //! | `GREETER_ANALYTICS_URL` | send to this collector instead ([Environment](#environment)) |
-//! | `GREETER_ANALYTICS_DEBUG` | a dry run: print each request, send nothing |
+//! | `GREETER_ANALYTICS_DEBUG` | a dry run: print each request, send nothing; `validate`: ask GA4's validation server instead of the collector and print what it says |
 //! | `GREETER_CONFIG_DIR` | the directory below |
 //!
 //! Another tool's variables never change yours.
@@ -230,11 +231,29 @@
 //!   [`Config::new`], or [`config!`]`("UA-12345-1")`. Form-encoded hits are
 //!   posted to `https://www.google-analytics.com/collect`, several at once
 //!   to `/batch`.
-//! - **Google Analytics 4**: [`Config::ga4`], or
+//! - **Google Analytics 4, web stream**: [`Config::ga4`], or
 //!   [`config!`]`(ga4: "G-ABCDE12345", api_secret)`, with the data stream's
 //!   measurement id and a Measurement Protocol API secret. JSON is posted to
 //!   `https://www.google-analytics.com/mp/collect?measurement_id=…&api_secret=…`,
 //!   at most 25 events a request.
+//! - **Google Analytics 4, app stream**: [`Config::ga4_app`], or
+//!   [`config!`]`(ga4_app: "1:1234567890:android:321abc456def7890", api_secret)`,
+//!   with the Firebase app id of an app stream and one of its API secrets:
+//!   the same, with `firebase_app_id=…` in the query string.
+//!
+//! The two kinds of GA4 stream do not take the same events: the
+//! Measurement Protocol takes `screen_view` (like `ad_impression` and
+//! `in_app_purchase`) from app streams only, and a web stream answers 2xx to
+//! one and counts nothing. So each kind gets only what the protocol's
+//! reference accepts from it (see [What a hit holds](#what-a-hit-holds)),
+//! and every event is checked against the reference's rules before it is
+//! sent: names (letters, digits and underscores, starting with a letter, at
+//! most 40 characters), the names and prefixes reserved for each kind of
+//! stream, at most 25 events a request and 25 parameters an event, values
+//! of at most 100 characters, `session_id` and `engagement_time_msec` on
+//! every event. An [`event`] whose name breaks one is refused (counted in
+//! [`Stats::dropped`], with a debug line naming the rule), never sent to be
+//! dropped in silence.
 //!
 //! # Lifecycle
 //!
@@ -269,13 +288,26 @@
 //! `ec` and `ea` (event category and action), and `aip=1`; a hit sent late
 //! from the spool adds `qt`, its age in milliseconds. Nothing else.
 //!
-//! With GA4, a request's body is `{"client_id": …, "events": […]}`. A
-//! screenview is the event `screen_view` with the parameter `screen_name`.
+//! With GA4, a request's body is `{"client_id": …, "events": […]}` for a
+//! web stream and `{"app_instance_id": …, "events": […]}` for an app
+//! stream. The id is the client id in the form each field takes: for
+//! `app_instance_id`, 32 hex digits (the client id's UUID without its
+//! hyphens, lowercased); for `client_id`, two positive numbers joined by a
+//! period, as gtag.js makes them (the UUID's first and next 32 bits). An id
+//! of the application's that is no UUID is hashed first (FNV-1a, 128 bits),
+//! so one client is always one id.
+//!
+//! A screenview is, on an **app** stream, the event `screen_view` with the
+//! parameter `screen_name`; on a **web** stream, the event `page_view` with
+//! `page_title` (the screen name: GA4's "Pages and screens" report lists
+//! views by it) and `page_location`, a URL on the reserved `.invalid` domain
+//! named after the application whose path is the screen's words
+//! (`https://lumogon.invalid/capabilities/describe`).
 //! An [`event`] is a custom event named after its category (ASCII letters,
-//! lowercased, and digits kept, each run of other characters made one `_`,
-//! at most 40 characters, and `event_` put before a name that would start
-//! with a digit or that GA4 reserves: `"UX"` becomes `ux`) with the
-//! parameters `category` and `action`. Every event also carries `app_name`
+//! lowercased, and digits kept, each run of other characters made one `_`:
+//! `"UX"` becomes `ux`) with the parameters `category` and `action`; a name
+//! that then breaks a rule of GA4's (one it reserves, one that starts with a
+//! digit, one over 40 characters) is refused. Every event also carries `app_name`
 //! and `app_version` (v1's `an` and `av`), `session_id` (kept in the
 //! application's directory while the last activity is under 30 minutes old,
 //! else the time the first hit was handled, in milliseconds) and
@@ -292,7 +324,7 @@
 //! - `{APP}_ANALYTICS_URL`: a URL (http or https) that replaces the
 //!   endpoint. For v1 a full `/collect` URL; several hits go to `/batch`
 //!   beside it. For GA4 a full `/mp/collect` URL, to whose query string
-//!   `measurement_id` and `api_secret` are added.
+//!   `measurement_id` (or `firebase_app_id`) and `api_secret` are added.
 //! - `{APP}_ANALYTICS_DEBUG`: set to anything but empty, `0` or `false`, a
 //!   dry run: each request that would be sent is printed to stderr instead,
 //!   exactly, as `lumogon-track: dry run ({APP}_ANALYTICS_DEBUG): POST
@@ -303,6 +335,21 @@
 //!   applies, printed hits are counted in [`Stats::printed`] (never in
 //!   `sent`), and the flush at exit waits for the printing as it waits for
 //!   sends.
+//!
+//!   Set to `validate` (any case), **validate mode**: with GA4, each request
+//!   goes to Google's validation server instead of the collector, at the
+//!   same URL with `/debug` before `/mp/collect`
+//!   (`https://www.google-analytics.com/debug/mp/collect`, or beside
+//!   `{APP}_ANALYTICS_URL`), which checks it and records nothing. Each
+//!   request is printed as in a dry run, then every entry of the
+//!   `validationMessages` the server answers, one a line, as
+//!   `lumogon-track: validate ({APP}_ANALYTICS_DEBUG): <validationCode> at
+//!   <fieldPath>: <description>`, or `… valid` when there is none (or
+//!   `… not validated: <why>` when the server could not be asked). The exit
+//!   code and stdout never change; validated hits are counted in
+//!   [`Stats::printed`], never in `sent`. With Universal Analytics, which
+//!   has no validation server any more, one line says so and nothing is
+//!   sent.
 //! - `SSL_CERT_FILE`: a PEM file of the certificates to trust for an `https`
 //!   endpoint, instead of the bundled Mozilla roots (a collector behind a
 //!   private certificate authority or a TLS-inspecting proxy), read only
@@ -337,6 +384,8 @@ mod flush;
 #[cfg(feature = "analytics")]
 mod ga4;
 #[cfg(feature = "analytics")]
+mod ga4_rules;
+#[cfg(feature = "analytics")]
 mod hit;
 #[cfg(feature = "analytics")]
 mod outbox;
@@ -364,13 +413,16 @@ pub use status::{Choice, ChoiceError, Status, set_enabled};
 
 /// A [`Config`] with the calling crate's name and version
 /// (`CARGO_PKG_NAME`, `CARGO_PKG_VERSION`) as the app name and version: for
-/// a v1 tracking id ([`Config::new`]), or, after `ga4:`, for a GA4
-/// measurement id and API secret ([`Config::ga4`]).
+/// a v1 tracking id ([`Config::new`]); after `ga4:`, for a GA4 web stream's
+/// measurement id and API secret ([`Config::ga4`]); after `ga4_app:`, for a
+/// GA4 app stream's Firebase app id and API secret ([`Config::ga4_app`]).
 ///
 /// ```
 /// let config = lumogon_track::config!("UA-12345-1").flush_budget(std::time::Duration::from_millis(100));
 /// # drop(config);
 /// let config = lumogon_track::config!(ga4: "G-ABCDE12345", "api-secret");
+/// # drop(config);
+/// let config = lumogon_track::config!(ga4_app: "1:1234567890:android:321abc456def7890", "api-secret");
 /// # drop(config);
 /// ```
 #[macro_export]
@@ -378,6 +430,14 @@ macro_rules! config {
     (ga4: $measurement_id:expr, $api_secret:expr $(,)?) => {
         $crate::Config::ga4(
             $measurement_id,
+            $api_secret,
+            ::core::env!("CARGO_PKG_NAME"),
+            ::core::env!("CARGO_PKG_VERSION"),
+        )
+    };
+    (ga4_app: $firebase_app_id:expr, $api_secret:expr $(,)?) => {
+        $crate::Config::ga4_app(
+            $firebase_app_id,
             $api_secret,
             ::core::env!("CARGO_PKG_NAME"),
             ::core::env!("CARGO_PKG_VERSION"),
@@ -420,10 +480,11 @@ pub use lumogon_track_macro::track_screen;
 /// # Errors
 ///
 /// A [`ConfigError`] naming the field when the tracking id (v1), the
-/// measurement id or API secret (GA4), the app name, app version or endpoint
-/// (including `{APP}_ANALYTICS_URL`) is not valid, when the application
-/// declared it [invalid](Config::invalid), or when `init` was
-/// already called. Without the `analytics` feature, never.
+/// measurement id, Firebase app id or API secret (GA4), the app name, app
+/// version or endpoint (including `{APP}_ANALYTICS_URL`) is not valid, when
+/// validate mode finds no `/mp/collect` endpoint to validate beside, when
+/// the application declared it [invalid](Config::invalid), or when `init`
+/// was already called. Without the `analytics` feature, never.
 #[cfg_attr(not(feature = "analytics"), inline)]
 pub fn init(config: Config) -> Result<FlushGuard, ConfigError> {
     #[cfg(feature = "analytics")]
@@ -484,10 +545,13 @@ pub struct Stats {
     /// Hits whose request failed or was answered with a non-2xx status.
     pub failed: u64,
     /// Hits dropped before a request: over the per-process cap, queue full,
-    /// or too large.
+    /// too large, refused by a rule of GA4's, or (in validate mode) bound
+    /// for Universal Analytics, which has no validation server.
     pub dropped: u64,
     /// Hits printed to stderr instead of sent, in a dry run
-    /// (`{APP}_ANALYTICS_DEBUG`). They are never counted as `sent`.
+    /// (`{APP}_ANALYTICS_DEBUG`), or checked by GA4's validation server in
+    /// validate mode (`{APP}_ANALYTICS_DEBUG=validate`). They are never
+    /// counted as `sent`.
     pub printed: u64,
     /// Hits kept in the application's directory for a later run: the
     /// collector was not reached (refused, no such host, a connect

@@ -3,6 +3,7 @@
 //! (`v1.rs`, `ga4.rs`); this only posts it.
 
 use std::future::Future;
+use std::io::Read;
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -16,6 +17,10 @@ use reqwest::blocking::Client;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
+/// The most of an answer's body [`Transport::post_and_read`] keeps: GA4's
+/// validation server answers a few hundred bytes, and a server that
+/// streams megabytes must not hold the worker or its memory.
+pub(crate) const MAX_ANSWER_BYTES: u64 = 8 * 1024;
 
 /// A built client.
 #[derive(Debug)]
@@ -84,6 +89,31 @@ impl Transport {
         // The body is never read: it says nothing the protocol needs, and a
         // collector that streams megabytes must not hold the worker.
         Ok(response.status())
+    }
+
+    /// Posts like [`Transport::post`] and reads at most
+    /// [`MAX_ANSWER_BYTES`] of the answer's body, within the same timeouts:
+    /// for validate mode, whose answer is the point.
+    pub(crate) fn post_and_read(
+        &self,
+        url: &str,
+        content_type: &'static str,
+        body: String,
+    ) -> Result<(Answer, String), String> {
+        let response = self
+            .client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .map_err(|e| root_cause(&e))?;
+        let status = response.status();
+        let mut answer = Vec::new();
+        response
+            .take(MAX_ANSWER_BYTES)
+            .read_to_end(&mut answer)
+            .map_err(|e| root_cause(&e))?;
+        Ok((status, String::from_utf8_lossy(&answer).into_owned()))
     }
 }
 

@@ -19,6 +19,7 @@ use crate::client_id;
 use crate::config::{Backend, ClientIdSource, Settings};
 use crate::flush::Pending;
 use crate::ga4;
+use crate::ga4_rules::StreamKind;
 use crate::hit::{Encoded, Entry, Hit, Request, now_ms};
 use crate::outbox::Outbox;
 use crate::runtime::{MAX_HITS_PER_PROCESS, STATS};
@@ -261,9 +262,11 @@ enum Encoder {
         batch: String,
     },
     Ga4 {
-        /// The endpoint with `measurement_id` and `api_secret` added.
+        /// The endpoint with `measurement_id` (or `firebase_app_id`) and
+        /// `api_secret` added.
         url: String,
         session_id: String,
+        stream: StreamKind,
     },
 }
 
@@ -271,6 +274,18 @@ enum Sink {
     Http(Transport),
     /// `{APP}_ANALYTICS_DEBUG`: requests go to stderr, nothing is sent.
     DryRun {
+        variable: String,
+    },
+    /// `{APP}_ANALYTICS_DEBUG=validate`: requests go to GA4's validation
+    /// server (the endpoint already is its URL), and what it answers goes
+    /// to stderr.
+    Validate {
+        transport: Transport,
+        variable: String,
+    },
+    /// Validate mode with Universal Analytics, which has no validation
+    /// server any more: nothing is sent (said once, when the route is made).
+    NoValidator {
         variable: String,
     },
     /// The endpoint timed out recently (or in this run): hits go to the
@@ -283,6 +298,13 @@ enum Delivery {
     Printed,
     Answered(reqwest::StatusCode),
     Failed(Failure),
+    /// Validate mode, when nothing could be validated or there is no
+    /// validation server: counted, never spooled (a later run would send
+    /// for real what this one only meant to check), no backoff.
+    Unvalidated {
+        why: String,
+        dropped: bool,
+    },
 }
 
 impl Session {
@@ -395,7 +417,7 @@ impl Session {
         if outbox.settle(&too_large) {
             for entry in too_large {
                 STATS.dropped.inc();
-                log::debug!("analytics: dropped {entry}: larger than the protocol accepts");
+                log::debug!("analytics: dropped {entry}: the protocol does not accept it");
             }
         }
         for request in requests {
@@ -433,6 +455,17 @@ impl Session {
                         "analytics: printed {entry} ({} is set; not sent)",
                         self.settings.names.debug
                     );
+                }
+                return None;
+            }
+            Delivery::Unvalidated { why, dropped } => {
+                for entry in &hits {
+                    if *dropped {
+                        STATS.dropped.inc();
+                    } else {
+                        STATS.failed.inc();
+                    }
+                    log::debug!("analytics: dropped {entry}: {why}");
                 }
                 return None;
             }
@@ -488,7 +521,8 @@ impl Session {
 
     /// What earlier runs spooled for this endpoint, as much as fits in the
     /// first request beside `fresh` hits of this run. A dry run shows it
-    /// and leaves it in the spool.
+    /// and leaves it in the spool; so does validate mode, whose requests
+    /// are only checked.
     fn unspool(&self, route: &Route, fresh: usize) -> Vec<Entry> {
         if self.spool_taken.replace(true) {
             return Vec::new();
@@ -502,7 +536,7 @@ impl Session {
             room.saturating_sub(fresh),
             max_age,
             now_ms(),
-            self.settings.dry_run,
+            self.settings.dry_run || self.settings.validate,
             WORKER_LOCK_WAIT,
         )
     }
@@ -523,8 +557,13 @@ impl Session {
                 };
                 v1::requests(&common, collect, batch, entries)
             }
-            Encoder::Ga4 { url, session_id } => {
+            Encoder::Ga4 {
+                url,
+                session_id,
+                stream,
+            } => {
                 let common = ga4::Common {
+                    stream: *stream,
                     client_id: &self.client_id,
                     session_id,
                     app_name: &self.settings.app_name,
@@ -571,11 +610,13 @@ impl Route {
                 }
             }
             Backend::Ga4 {
-                measurement_id,
+                stream,
+                stream_id,
                 api_secret,
             } => Encoder::Ga4 {
-                url: ga4::url(&settings.endpoint, measurement_id, api_secret)?,
+                url: ga4::url(&settings.endpoint, *stream, stream_id, api_secret)?,
                 session_id: new_session(),
+                stream: *stream,
             },
         };
         // A dry run builds no client at all: it shows what would be sent
@@ -584,6 +625,20 @@ impl Route {
         let sink = if settings.dry_run {
             Sink::DryRun {
                 variable: settings.names.debug.clone(),
+            }
+        } else if settings.validate {
+            let variable = settings.names.debug.clone();
+            match encoder {
+                Encoder::V1 { .. } => {
+                    print(&no_validator_text(&variable));
+                    Sink::NoValidator { variable }
+                }
+                // Validation requests are never spooled: the connection
+                // needs no watching.
+                Encoder::Ga4 { .. } => Sink::Validate {
+                    transport: Transport::new(settings.ca_file.as_deref(), Arc::new(|| true))?,
+                    variable,
+                },
             }
         } else if plan == Plan::Hold {
             Sink::Hold
@@ -607,6 +662,40 @@ impl Sink {
                     Err(failure) => Delivery::Failed(failure),
                 }
             }
+            Sink::Validate {
+                transport,
+                variable,
+            } => {
+                let prefix = validate_prefix(variable);
+                let mut text = format!("{prefix}POST {}\n{}\n", request.url, request.body);
+                let answer = match transport.post_and_read(
+                    &request.url,
+                    request.content_type,
+                    request.body.clone(),
+                ) {
+                    Ok((status, answer)) if status.is_success() => Ok(answer),
+                    Ok((status, _)) => Err(format!("the validation server answered {status}")),
+                    Err(e) => Err(format!("could not reach the validation server: {e}")),
+                };
+                text.push_str(&ga4::validation_report(
+                    &prefix,
+                    answer.as_deref().map_err(Clone::clone),
+                ));
+                print(&text);
+                match answer {
+                    Ok(_) => Delivery::Printed,
+                    Err(why) => Delivery::Unvalidated {
+                        why,
+                        dropped: false,
+                    },
+                }
+            }
+            Sink::NoValidator { variable } => Delivery::Unvalidated {
+                why: format!(
+                    "{variable}=validate, and Universal Analytics has no validation server"
+                ),
+                dropped: true,
+            },
             Sink::DryRun { variable } => {
                 print(&dry_run_text(variable, &request.url, &request.body));
                 Delivery::Printed
@@ -638,6 +727,19 @@ fn session_id(store: Option<&Store>) -> String {
 /// line, then the body exactly as it would be sent.
 fn dry_run_text(variable: &str, url: &str, body: &str) -> String {
     format!("lumogon-track: dry run ({variable}): POST {url}\n{body}\n")
+}
+
+/// How every line of validate mode starts.
+fn validate_prefix(variable: &str) -> String {
+    format!("lumogon-track: validate ({variable}): ")
+}
+
+/// What validate mode says, once, for Universal Analytics.
+fn no_validator_text(variable: &str) -> String {
+    format!(
+        "{}Universal Analytics has no validation server any more; nothing is sent\n",
+        validate_prefix(variable)
+    )
 }
 
 /// One write, so that a request is never split by another thread's output.
@@ -688,6 +790,15 @@ mod tests {
             ),
             "lumogon-track: dry run (TOOL_ANALYTICS_DEBUG): POST http://127.0.0.1:9/batch\n\
              v=1&t=a\nv=1&t=b\n"
+        );
+    }
+
+    #[test]
+    fn validate_mode_says_once_that_universal_analytics_has_no_validator() {
+        assert_eq!(
+            no_validator_text("TOOL_ANALYTICS_DEBUG"),
+            "lumogon-track: validate (TOOL_ANALYTICS_DEBUG): Universal Analytics has no \
+             validation server any more; nothing is sent\n"
         );
     }
 

@@ -52,6 +52,9 @@ pub fn parse_hit(payload: &str) -> Vec<(String, String)> {
 enum Answer {
     /// With this status and no body, after this long.
     After(Duration, u16),
+    /// At once, with this status and this JSON body (GA4's validation
+    /// server answers so).
+    Json(u16, &'static str),
     /// Never: the connection stays open, silent, until the client closes it.
     Never,
     /// 200 with a 10 MiB body.
@@ -93,6 +96,13 @@ impl Collector {
     /// An HTTPS collector with a certificate from `ca`, answering `status`.
     pub fn https(status: u16, ca: &TestCa) -> Collector {
         Self::serve(Answer::After(Duration::ZERO, status), Some(ca))
+    }
+
+    /// An HTTP server that answers every request at once with `status` and
+    /// the JSON `body`: GA4's validation server (`/debug/mp/collect`)
+    /// answers 200 and `{"validationMessages": [...]}`.
+    pub fn answering(status: u16, body: &'static str) -> Collector {
+        Self::serve(Answer::Json(status, body), None)
     }
 
     /// An HTTP collector that reads each request and answers 200 only after
@@ -256,6 +266,16 @@ impl Connection {
                     );
                     let out = stream.get_mut();
                     out.write_all(head.as_bytes()).and_then(|()| out.flush())
+                }
+                Answer::Json(status, body) => {
+                    let answer = format!(
+                        "HTTP/1.1 {status} {}\r\nContent-Type: application/json\r\n\
+                         Content-Length: {}\r\n\r\n{body}",
+                        reason(status),
+                        body.len()
+                    );
+                    let out = stream.get_mut();
+                    out.write_all(answer.as_bytes()).and_then(|()| out.flush())
                 }
                 Answer::HugeBody => write_huge_body(stream.get_mut()),
                 Answer::Never => {

@@ -47,3 +47,12 @@ pub fn derived_client_id(app: &str, seed: &str) -> String {
     );
     uuid::Uuid::new_v5(&namespace, seed.as_bytes()).to_string()
 }
+
+/// A GA4 web stream's `client_id` for the client id `uuid`, computed here
+/// independently as lumogon-track documents it: two positive numbers joined
+/// by a period, the UUID's first and next 32 bits (at least 1 each).
+pub fn web_client_id(uuid: &str) -> String {
+    let hex: String = uuid.chars().filter(|c| *c != '-').collect();
+    let number = |digits: &str| u32::from_str_radix(digits, 16).unwrap_or(0).max(1);
+    format!("{}.{}", number(&hex[..8]), number(&hex[8..16]))
+}

@@ -320,10 +320,24 @@ fn ga4_is_chosen_by_its_two_variables() {
     );
     let body: serde_json::Value = serde_json::from_str(&request.body).expect("GA4 bodies are JSON");
     let event = &body["events"][0];
-    assert_eq!(event["name"], "screen_view");
-    assert_eq!(event["params"]["screen_name"], "capabilities describe");
+    // A web stream: the protocol takes no screen_view from one.
+    assert_eq!(event["name"], "page_view");
+    assert_eq!(event["params"]["page_title"], "capabilities describe");
+    assert_eq!(
+        event["params"]["page_location"],
+        "https://lumogon.invalid/capabilities/describe"
+    );
     assert_eq!(event["params"]["app_name"], "lumogon");
-    assert!(body["client_id"].as_str().is_some_and(|id| !id.is_empty()));
+    // Two positive numbers joined by a period, as the reference has it.
+    let client_id = body["client_id"].as_str().unwrap_or_default();
+    let numbers: Vec<u64> = client_id
+        .split('.')
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert!(
+        numbers.len() == 2 && numbers.iter().all(|n| *n > 0),
+        "{client_id:?}"
+    );
     assert!(!request.raw().contains("dpkg"));
 
     // One of the two is not enough: nothing is sent rather than guessing.

@@ -1,7 +1,9 @@
-//! The GA4 backend as a library user meets it, against a real collector:
-//! the request line, query string and JSON body, and hits queued together
-//! going out as one request of several events. One test in this file,
-//! because the runtime is global to a process.
+//! The GA4 backend's web stream as a library user meets it, against a real
+//! collector: the request line, query string and JSON body (a screenview is
+//! `page_view`, never `screen_view`, which the protocol takes from app
+//! streams only), and hits queued together going out as one request of
+//! several events. One test in this file, because the runtime is global to
+//! a process (the app stream is in `ga4_app.rs`).
 
 use std::time::Duration;
 
@@ -83,10 +85,15 @@ fn a_screenview_and_an_event_go_out_as_one_ga4_request() {
     assert_eq!(
         body,
         json!({
-            "client_id": lumogon_tests::derived_client_id("ga4-test", "fixed-client"),
+            // The derived UUID's first and next 32 bits, as two numbers.
+            "client_id": lumogon_tests::web_client_id(&lumogon_tests::derived_client_id(
+                "ga4-test",
+                "fixed-client"
+            )),
             "events": [
-                {"name": "screen_view", "params": {
-                    "screen_name": "capabilities describe",
+                {"name": "page_view", "params": {
+                    "page_title": "capabilities describe",
+                    "page_location": "https://ga4-test.invalid/capabilities/describe",
                     "app_name": "ga4-test",
                     "app_version": "3.1.4",
                     "engagement_time_msec": 1,
@@ -104,4 +111,5 @@ fn a_screenview_and_an_event_go_out_as_one_ga4_request() {
         })
     );
     assert!(!request.raw().contains("secret argument"));
+    assert!(!request.body.contains("screen_view"), "{}", request.body);
 }

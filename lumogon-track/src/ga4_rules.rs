@@ -1,0 +1,584 @@
+//! The GA4 Measurement Protocol's own rules, as its reference states them:
+//! what a name may be, which names and prefixes are reserved for which kind
+//! of stream, how many events a request and parameters an event may hold,
+//! how long a value and how old a timestamp may be. Pure logic: no I/O.
+//!
+//! The collector answers 2xx to whatever it then drops, so a rule broken
+//! here is a hit lost without a word; `ga4.rs` checks every event against
+//! these before it is sent, and refuses the ones that break one.
+//!
+//! Sources (November 2026): the Measurement Protocol reference, "Reserved
+//! names" (<https://developers.google.com/analytics/devguides/collection/protocol/ga4/reference#reserved_names>),
+//! and "Send Measurement Protocol events", "Limitations"
+//! (<https://developers.google.com/analytics/devguides/collection/protocol/ga4/sending-events#limitations>).
+
+use std::fmt;
+use std::time::Duration;
+
+/// The two kinds of GA4 data stream, which the Measurement Protocol tells
+/// apart by what identifies them and which events it takes from each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StreamKind {
+    /// A web stream: `measurement_id` in the query string, `client_id` in
+    /// the body.
+    Web,
+    /// An app (Firebase) stream: `firebase_app_id` in the query string,
+    /// `app_instance_id` in the body.
+    App,
+}
+
+impl StreamKind {
+    /// The query parameter that names the stream.
+    pub(crate) fn id_parameter(self) -> &'static str {
+        match self {
+            StreamKind::Web => "measurement_id",
+            StreamKind::App => "firebase_app_id",
+        }
+    }
+
+    /// The body field that identifies the client (or app instance).
+    pub(crate) fn client_field(self) -> &'static str {
+        match self {
+            StreamKind::Web => "client_id",
+            StreamKind::App => "app_instance_id",
+        }
+    }
+}
+
+/// At most this many events in one request.
+pub(crate) const MAX_EVENTS: usize = 25;
+/// At most this many parameters on one event.
+pub(crate) const MAX_PARAMS: usize = 25;
+/// The longest event or parameter name, in characters.
+pub(crate) const MAX_NAME_CHARS: usize = 40;
+/// The longest parameter value of a standard (not 360) property, in
+/// characters.
+pub(crate) const MAX_VALUE_CHARS: usize = 100;
+/// How far back `timestamp_micros` may date an event or a request.
+pub(crate) const MAX_TIMESTAMP_AGE: Duration = Duration::from_secs(72 * 60 * 60);
+
+/// Event names no stream takes.
+pub(crate) const RESERVED_EVENT_NAMES: &[&str] = &[
+    "ad_activeview",
+    "ad_click",
+    "ad_exposure",
+    "ad_query",
+    "ad_reward",
+    "adunit_exposure",
+    "app_clear_data",
+    "app_exception",
+    "app_install",
+    "app_remove",
+    "app_store_refund",
+    "app_update",
+    "app_upgrade",
+    "dynamic_link_app_open",
+    "dynamic_link_app_update",
+    "dynamic_link_first_open",
+    "error",
+    "firebase_campaign",
+    "firebase_in_app_message_action",
+    "firebase_in_app_message_dismiss",
+    "firebase_in_app_message_impression",
+    "first_open",
+    "first_visit",
+    "notification_dismiss",
+    "notification_foreground",
+    "notification_open",
+    "notification_receive",
+    "notification_send",
+    "os_update",
+    "session_start",
+    "user_engagement",
+];
+
+/// Event names only an app stream takes.
+pub(crate) const APP_ONLY_EVENT_NAMES: &[&str] =
+    &["ad_impression", "in_app_purchase", "screen_view"];
+
+/// Prefixes no event name may have.
+pub(crate) const RESERVED_EVENT_PREFIXES: &[&str] = &["firebase_", "google_", "ga_"];
+
+/// Parameter names no event may carry.
+pub(crate) const RESERVED_PARAM_NAMES: &[&str] = &["firebase_conversion"];
+
+/// Prefixes no parameter name may have.
+pub(crate) const RESERVED_PARAM_PREFIXES: &[&str] = &["_", "firebase_", "ga_", "google_", "gtag."];
+
+/// User property names no request may set.
+pub(crate) const RESERVED_USER_PROPERTY_NAMES: &[&str] = &[
+    "first_open_time",
+    "first_visit_time",
+    "last_deep_link_referrer",
+    "user_id",
+    "first_open_after_install",
+];
+
+/// Prefixes no user property name may have.
+pub(crate) const RESERVED_USER_PROPERTY_PREFIXES: &[&str] = &["_", "firebase_", "ga_", "google_"];
+
+/// The parameters every event carries: without them GA4 counts the event in
+/// no session and shows it in no real-time report.
+pub(crate) const REQUIRED_PARAMS: &[&str] = &["session_id", "engagement_time_msec"];
+
+/// A rule of the Measurement Protocol that something broke; its `Display`
+/// names the rule, for the debug line that says why a hit was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Broken {
+    /// An event or parameter name that is empty, does not start with a
+    /// letter, or holds something other than letters, digits and `_`.
+    NameCharacters { what: &'static str, name: String },
+    /// A name over [`MAX_NAME_CHARS`].
+    NameTooLong { what: &'static str, name: String },
+    /// A name the protocol keeps for itself.
+    ReservedName { what: &'static str, name: String },
+    /// A name with a prefix the protocol keeps for itself.
+    ReservedPrefix {
+        what: &'static str,
+        name: String,
+        prefix: &'static str,
+    },
+    /// An event only app streams take, bound for a web stream.
+    AppOnly { name: String },
+    /// More than [`MAX_PARAMS`] parameters on an event.
+    TooManyParams { count: usize },
+    /// More than [`MAX_EVENTS`] events in a request.
+    TooManyEvents { count: usize },
+    /// A value over [`MAX_VALUE_CHARS`].
+    ValueTooLong { param: String },
+    /// An event without one of [`REQUIRED_PARAMS`].
+    Missing { param: &'static str },
+}
+
+impl fmt::Display for Broken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Broken::NameCharacters { what, name } => write!(
+                f,
+                "{what} name {name:?} breaks the naming rule: letters, digits and underscores, \
+                 starting with a letter"
+            ),
+            Broken::NameTooLong { what, name } => write!(
+                f,
+                "{what} name {name:?} is longer than {MAX_NAME_CHARS} characters"
+            ),
+            Broken::ReservedName { what, name } => {
+                write!(f, "{what} name {name:?} is reserved by GA4")
+            }
+            Broken::ReservedPrefix { what, name, prefix } => write!(
+                f,
+                "{what} name {name:?} starts with {prefix:?}, a prefix GA4 reserves"
+            ),
+            Broken::AppOnly { name } => write!(
+                f,
+                "event name {name:?} is accepted from app streams only, and this is a web stream"
+            ),
+            Broken::TooManyParams { count } => write!(
+                f,
+                "{count} parameters on one event; GA4 takes at most {MAX_PARAMS}"
+            ),
+            Broken::TooManyEvents { count } => write!(
+                f,
+                "{count} events in one request; GA4 takes at most {MAX_EVENTS}"
+            ),
+            Broken::ValueTooLong { param } => write!(
+                f,
+                "the value of {param:?} is longer than {MAX_VALUE_CHARS} characters"
+            ),
+            Broken::Missing { param } => {
+                write!(f, "the event has no {param:?}, which every event needs")
+            }
+        }
+    }
+}
+
+/// Letters, digits and `_`, starting with a letter, at most 40 characters:
+/// the rule for event and parameter names.
+fn check_name(what: &'static str, name: &str) -> Result<(), Broken> {
+    let mut chars = name.chars();
+    let starts_with_letter = chars.next().is_some_and(char::is_alphabetic);
+    if !starts_with_letter || !chars.all(|c| c.is_alphanumeric() || c == '_') {
+        return Err(Broken::NameCharacters {
+            what,
+            name: name.to_owned(),
+        });
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(Broken::NameTooLong {
+            what,
+            name: name.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+fn check_reserved(
+    what: &'static str,
+    name: &str,
+    names: &[&str],
+    prefixes: &[&'static str],
+) -> Result<(), Broken> {
+    if names.contains(&name) {
+        return Err(Broken::ReservedName {
+            what,
+            name: name.to_owned(),
+        });
+    }
+    if let Some(prefix) = prefixes.iter().find(|p| name.starts_with(*p)) {
+        return Err(Broken::ReservedPrefix {
+            what,
+            name: name.to_owned(),
+            prefix,
+        });
+    }
+    Ok(())
+}
+
+/// Whether a stream of `kind` takes an event called `name`.
+pub(crate) fn check_event_name(name: &str, kind: StreamKind) -> Result<(), Broken> {
+    check_reserved("event", name, RESERVED_EVENT_NAMES, RESERVED_EVENT_PREFIXES)?;
+    if kind == StreamKind::Web && APP_ONLY_EVENT_NAMES.contains(&name) {
+        return Err(Broken::AppOnly {
+            name: name.to_owned(),
+        });
+    }
+    check_name("event", name)
+}
+
+/// Whether an event may carry a parameter called `name`.
+pub(crate) fn check_param_name(name: &str) -> Result<(), Broken> {
+    check_reserved(
+        "parameter",
+        name,
+        RESERVED_PARAM_NAMES,
+        RESERVED_PARAM_PREFIXES,
+    )?;
+    check_name("parameter", name)
+}
+
+/// Whether a request may set a user property called `name`. This library
+/// sets none; the rule is here so that the day it does, it is kept.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) fn check_user_property_name(name: &str) -> Result<(), Broken> {
+    check_reserved(
+        "user property",
+        name,
+        RESERVED_USER_PROPERTY_NAMES,
+        RESERVED_USER_PROPERTY_PREFIXES,
+    )
+}
+
+/// Whether a parameter's string value is short enough.
+pub(crate) fn check_value(param: &str, value: &str) -> Result<(), Broken> {
+    if value.chars().count() > MAX_VALUE_CHARS {
+        return Err(Broken::ValueTooLong {
+            param: param.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Every rule for one event: its name for this kind of stream, the number,
+/// names and string values of its parameters, and the parameters every
+/// event needs. `params` are (name, string value if it is a string).
+pub(crate) fn check_event<'a>(
+    name: &str,
+    params: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+    kind: StreamKind,
+) -> Result<(), Broken> {
+    check_event_name(name, kind)?;
+    let mut count = 0;
+    let mut seen = [false; REQUIRED_PARAMS.len()];
+    for (param, value) in params {
+        count += 1;
+        check_param_name(param)?;
+        if let Some(value) = value {
+            check_value(param, value)?;
+        }
+        if let Some(i) = REQUIRED_PARAMS.iter().position(|r| *r == param) {
+            seen[i] = true;
+        }
+    }
+    if count > MAX_PARAMS {
+        return Err(Broken::TooManyParams { count });
+    }
+    if let Some(i) = seen.iter().position(|s| !s) {
+        return Err(Broken::Missing {
+            param: REQUIRED_PARAMS[i],
+        });
+    }
+    Ok(())
+}
+
+/// Whether a request may hold `count` events.
+pub(crate) fn check_event_count(count: usize) -> Result<(), Broken> {
+    if count > MAX_EVENTS {
+        return Err(Broken::TooManyEvents { count });
+    }
+    Ok(())
+}
+
+/// Whether an event that happened `age` ago may still be sent with its
+/// `timestamp_micros` (GA4 takes events up to 72 hours old). For a spool
+/// of hits that could not be sent: older ones are dropped, not sent to be
+/// dropped.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) fn timestamp_allowed(age: Duration) -> bool {
+    age <= MAX_TIMESTAMP_AGE
+}
+
+/// A web stream's `client_id` as the reference describes it: two positive
+/// numbers joined by a period (what gtag.js makes: a random number and the
+/// time of the first visit).
+pub(crate) fn is_web_client_id(id: &str) -> bool {
+    let positive = |s: &str| {
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s.bytes().any(|b| b != b'0')
+    };
+    id.split_once('.')
+        .is_some_and(|(a, b)| positive(a) && positive(b))
+}
+
+/// An app stream's `app_instance_id`: 32 hexadecimal digits, as the Firebase
+/// SDK gives it.
+pub(crate) fn is_app_instance_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use StreamKind::{App, Web};
+
+    #[test]
+    fn event_names_are_letters_digits_and_underscores_starting_with_a_letter() {
+        for good in ["ux", "report_upload", "a", "A1_b2", "café", &"x".repeat(40)] {
+            assert_eq!(check_event_name(good, Web), Ok(()), "{good}");
+            assert_eq!(check_event_name(good, App), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            "_private",
+            "3d",
+            "a b",
+            "a-b",
+            "a.b",
+            "ünïcode-dash",
+            "x\n",
+        ] {
+            assert!(
+                matches!(
+                    check_event_name(bad, Web),
+                    Err(Broken::NameCharacters { .. })
+                ),
+                "{bad:?}"
+            );
+        }
+        let long = "x".repeat(41);
+        assert!(matches!(
+            check_event_name(&long, App),
+            Err(Broken::NameTooLong { .. })
+        ));
+    }
+
+    #[test]
+    fn reserved_event_names_are_refused_from_both_streams() {
+        for name in RESERVED_EVENT_NAMES {
+            for kind in [Web, App] {
+                assert!(
+                    matches!(
+                        check_event_name(name, kind),
+                        Err(Broken::ReservedName { .. } | Broken::ReservedPrefix { .. })
+                    ),
+                    "{name} {kind:?}"
+                );
+            }
+        }
+        assert_eq!(
+            check_event_name("session_start", Web),
+            Err(Broken::ReservedName {
+                what: "event",
+                name: "session_start".into()
+            })
+        );
+    }
+
+    #[test]
+    fn app_only_events_are_refused_from_web_streams_only() {
+        for name in ["screen_view", "ad_impression", "in_app_purchase"] {
+            assert_eq!(check_event_name(name, App), Ok(()), "{name}");
+            assert_eq!(
+                check_event_name(name, Web),
+                Err(Broken::AppOnly { name: name.into() })
+            );
+        }
+        // What a web stream's screenview becomes instead.
+        assert_eq!(check_event_name("page_view", Web), Ok(()));
+    }
+
+    #[test]
+    fn reserved_prefixes_hold_for_events_parameters_and_user_properties() {
+        for prefix in ["firebase_", "google_", "ga_"] {
+            let name = format!("{prefix}thing");
+            assert!(matches!(
+                check_event_name(&name, Web),
+                Err(Broken::ReservedPrefix { .. })
+            ));
+            assert!(matches!(
+                check_param_name(&name),
+                Err(Broken::ReservedPrefix { .. })
+            ));
+            assert!(matches!(
+                check_user_property_name(&name),
+                Err(Broken::ReservedPrefix { .. })
+            ));
+        }
+        // Only the prefix: a name that merely contains it is fine.
+        assert_eq!(check_event_name("my_ga_thing", Web), Ok(()));
+        assert!(matches!(
+            check_param_name("gtag.x"),
+            Err(Broken::ReservedPrefix { .. })
+        ));
+        assert!(matches!(
+            check_param_name("firebase_conversion"),
+            Err(Broken::ReservedName { .. })
+        ));
+        assert!(matches!(
+            check_user_property_name("user_id"),
+            Err(Broken::ReservedName { .. })
+        ));
+        assert_eq!(check_user_property_name("tier"), Ok(()));
+    }
+
+    #[test]
+    fn parameter_names_follow_the_naming_rule() {
+        for good in REQUIRED_PARAMS.iter().chain(&["screen_name", "page_title"]) {
+            assert_eq!(check_param_name(good), Ok(()), "{good}");
+        }
+        assert!(check_param_name("9lives").is_err());
+        assert!(check_param_name(&"p".repeat(41)).is_err());
+    }
+
+    #[test]
+    fn values_are_at_most_a_hundred_characters() {
+        assert_eq!(check_value("p", &"ü".repeat(100)), Ok(()));
+        assert_eq!(
+            check_value("p", &"ü".repeat(101)),
+            Err(Broken::ValueTooLong { param: "p".into() })
+        );
+    }
+
+    fn required() -> Vec<(&'static str, Option<&'static str>)> {
+        vec![
+            ("session_id", Some("1700000000000")),
+            ("engagement_time_msec", None),
+        ]
+    }
+
+    #[test]
+    fn every_event_carries_a_session_and_engagement_time() {
+        assert_eq!(check_event("ux", required(), Web), Ok(()));
+        assert_eq!(
+            check_event("ux", [("session_id", Some("1"))], Web),
+            Err(Broken::Missing {
+                param: "engagement_time_msec"
+            })
+        );
+        assert_eq!(
+            check_event("ux", [("engagement_time_msec", None)], App),
+            Err(Broken::Missing {
+                param: "session_id"
+            })
+        );
+    }
+
+    #[test]
+    fn at_most_twenty_five_parameters_an_event_and_events_a_request() {
+        let names: Vec<String> = (0..24).map(|i| format!("p{i}")).collect();
+        let mut params = required();
+        params.extend(names.iter().take(23).map(|n| (n.as_str(), Some("v"))));
+        assert_eq!(params.len(), 25);
+        assert_eq!(check_event("ux", params.clone(), Web), Ok(()));
+        params.push((names[23].as_str(), Some("v")));
+        assert_eq!(
+            check_event("ux", params, Web),
+            Err(Broken::TooManyParams { count: 26 })
+        );
+        assert_eq!(check_event_count(25), Ok(()));
+        assert_eq!(
+            check_event_count(26),
+            Err(Broken::TooManyEvents { count: 26 })
+        );
+    }
+
+    #[test]
+    fn an_event_breaks_no_rule_through_its_parameters() {
+        let mut params = required();
+        params.push(("_private", Some("v")));
+        assert!(check_event("ux", params, Web).is_err());
+        let long = "v".repeat(101);
+        let mut params = required();
+        params.push(("p", Some(long.as_str())));
+        assert!(check_event("ux", params, Web).is_err());
+    }
+
+    #[test]
+    fn timestamps_reach_back_seventy_two_hours() {
+        assert!(timestamp_allowed(Duration::ZERO));
+        assert!(timestamp_allowed(Duration::from_secs(72 * 3600)));
+        assert!(!timestamp_allowed(Duration::from_secs(72 * 3600 + 1)));
+        assert_eq!(MAX_TIMESTAMP_AGE, Duration::from_secs(259_200));
+    }
+
+    #[test]
+    fn client_ids_by_stream() {
+        assert!(is_web_client_id("1234567890.1700000000"));
+        assert!(is_web_client_id("1.1"));
+        for bad in [
+            "",
+            "1",
+            "1.",
+            ".1",
+            "0.5",
+            "1.2.3",
+            "a.1",
+            "-1.2",
+            "35009a79-1a05",
+        ] {
+            assert!(!is_web_client_id(bad), "{bad}");
+        }
+        assert!(is_app_instance_id("35009a791a0549d7b8762b884d0f825b"));
+        for bad in [
+            "",
+            "35009a79-1a05-49d7-b876-2b884d0f825b",
+            &"g".repeat(32),
+            &"a".repeat(31),
+        ] {
+            assert!(!is_app_instance_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_names_of_the_two_streams() {
+        assert_eq!(
+            (Web.id_parameter(), Web.client_field()),
+            ("measurement_id", "client_id")
+        );
+        assert_eq!(
+            (App.id_parameter(), App.client_field()),
+            ("firebase_app_id", "app_instance_id")
+        );
+    }
+
+    #[test]
+    fn a_broken_rule_says_which() {
+        let text = check_event_name("screen_view", Web)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!(
+            text,
+            "event name \"screen_view\" is accepted from app streams only, and this is a web stream"
+        );
+    }
+}
