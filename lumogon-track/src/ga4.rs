@@ -118,7 +118,7 @@ pub(crate) fn requests(common: &Common<'_>, url: &str, entries: &[Entry]) -> Enc
             Ok(event) => accepted.push((entry, event)),
             Err(rule) => {
                 log::debug!("analytics: refused {entry}: {rule}");
-                encoded.too_large.push(entry.clone());
+                encoded.refused.push(entry.clone());
             }
         }
     }
@@ -137,7 +137,7 @@ pub(crate) fn requests(common: &Common<'_>, url: &str, entries: &[Entry]) -> Enc
         // Every value is cut to 100 characters and the client id has a
         // fixed form, so only a change here could make a body this large.
         if body.len() > MAX_BODY_BYTES {
-            encoded.too_large.extend(hits);
+            encoded.refused.extend(hits);
             continue;
         }
         encoded.requests.push(Request {
@@ -440,7 +440,7 @@ mod tests {
     #[test]
     fn a_web_stream_gets_a_page_view_and_a_client_id() {
         let encoded = encode(&WEB, URL, &BOTH);
-        assert!(encoded.too_large.is_empty());
+        assert!(encoded.refused.is_empty());
         assert_eq!(encoded.requests.len(), 1);
         let request = &encoded.requests[0];
         assert_eq!(request.url, URL);
@@ -480,7 +480,7 @@ mod tests {
     #[test]
     fn an_app_stream_gets_a_screen_view_and_an_app_instance_id() {
         let encoded = encode(&APP, URL, &BOTH);
-        assert!(encoded.too_large.is_empty());
+        assert!(encoded.refused.is_empty());
         assert_eq!(
             parse(&encoded.requests[0].body),
             serde_json::json!({
@@ -563,7 +563,7 @@ mod tests {
         ];
         for common in [WEB, APP] {
             let encoded = encode(&common, URL, &hits);
-            assert!(encoded.too_large.is_empty(), "{:?}", encoded.too_large);
+            assert!(encoded.refused.is_empty(), "{:?}", encoded.refused);
             for request in &encoded.requests {
                 let body = parse(&request.body);
                 let client = body[common.stream.client_field()]
@@ -642,7 +642,7 @@ mod tests {
             };
             for common in [WEB, APP] {
                 let encoded = encode(&common, URL, &[hit, Hit::Screenview { screen: "scan" }]);
-                assert_eq!(encoded.too_large, fresh(&[hit]), "{category:?}");
+                assert_eq!(encoded.refused, fresh(&[hit]), "{category:?}");
                 // The other hit still goes.
                 assert_eq!(encoded.requests.len(), 1, "{category:?}");
                 assert_eq!(encoded.requests[0].hits.len(), 1, "{category:?}");
@@ -653,8 +653,8 @@ mod tests {
             category: "In App Purchase",
             action: "a",
         };
-        assert_eq!(encode(&WEB, URL, &[hit]).too_large, fresh(&[hit]));
-        assert!(encode(&APP, URL, &[hit]).too_large.is_empty());
+        assert_eq!(encode(&WEB, URL, &[hit]).refused, fresh(&[hit]));
+        assert!(encode(&APP, URL, &[hit]).refused.is_empty());
     }
 
     #[test]

@@ -86,9 +86,10 @@ pub(crate) struct Request {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Encoded {
     pub(crate) requests: Vec<Request>,
-    /// Hits larger than the protocol accepts: dropped rather than sent to be
-    /// dropped by the collector.
-    pub(crate) too_large: Vec<Entry>,
+    /// Hits the protocol does not accept (too large, or breaking one of
+    /// GA4's rules): dropped rather than sent to be dropped by the collector,
+    /// which would answer 2xx all the same.
+    pub(crate) refused: Vec<Entry>,
 }
 
 /// The current time in ms since the Unix epoch (0 before it).

@@ -42,7 +42,7 @@ pub(crate) fn requests(common: &Common<'_>, collect: &str, batch: &str, hits: &[
     for entry in hits {
         match encode(common, entry) {
             Some(payload) => payloads.push((entry, payload)),
-            None => encoded.too_large.push(entry.clone()),
+            None => encoded.refused.push(entry.clone()),
         }
     }
     let mut rest = payloads.as_slice();
@@ -351,11 +351,11 @@ mod tests {
             shape,
             [("http://c/batch", 20, 20), ("http://c/collect", 1, 1)]
         );
-        assert!(many.too_large.is_empty());
+        assert!(many.refused.is_empty());
     }
 
     #[test]
-    fn a_hit_too_large_is_set_aside_and_the_rest_still_go() {
+    fn a_hit_refused_is_set_aside_and_the_rest_still_go() {
         // With a 7000-byte client id a short hit fits in 8192 bytes, and one
         // whose screen name encodes to 6144 bytes does not.
         let common = Common {
@@ -372,7 +372,7 @@ mod tests {
             "http://c/batch",
             &fresh(&[small, big, small]),
         );
-        assert_eq!(encoded.too_large, fresh(&[big]));
+        assert_eq!(encoded.refused, fresh(&[big]));
         let sent: Vec<_> = encoded.requests.iter().map(|r| r.hits.clone()).collect();
         assert_eq!(sent, [fresh(&[small, small])]);
     }

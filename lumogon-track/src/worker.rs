@@ -410,12 +410,9 @@ impl Session {
             return;
         }
         entries.extend(late);
-        let Encoded {
-            requests,
-            too_large,
-        } = self.encode(&route.encoder, &entries);
-        if outbox.settle(&too_large) {
-            for entry in too_large {
+        let Encoded { requests, refused } = self.encode(&route.encoder, &entries);
+        if outbox.settle(&refused) {
+            for entry in refused {
                 STATS.dropped.inc();
                 log::debug!("analytics: dropped {entry}: the protocol does not accept it");
             }
