@@ -20,10 +20,7 @@ use serde_json::{Map, Value};
 use crate::ga4_rules::{self, Broken, StreamKind};
 use crate::hit::{Encoded, Entry, Hit, Request};
 
-pub(crate) use crate::ga4_rules::MAX_EVENTS;
-/// GA4 takes an event's `timestamp_micros` at most 72 hours back: an older
-/// one is not sent.
-pub(crate) const MAX_EVENT_AGE: std::time::Duration = ga4_rules::MAX_TIMESTAMP_AGE;
+pub(crate) use crate::ga4_rules::{MAX_EVENTS, MAX_TIMESTAMP_AGE};
 
 /// GA4 bodies are JSON.
 pub(crate) const CONTENT_TYPE: &str = "application/json";

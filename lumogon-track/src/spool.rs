@@ -26,7 +26,7 @@ pub(crate) const MAX_HITS: usize = 100;
 pub(crate) const MAX_BYTES: usize = 16 * 1024;
 /// The longest a spooled hit is kept for any backend: GA4 takes events up to
 /// 72 hours old (v1 only 4 hours, which [`claim`] applies).
-pub(crate) const MAX_AGE: Duration = Duration::from_secs(72 * 3600);
+pub(crate) const MAX_AGE: Duration = crate::ga4_rules::MAX_TIMESTAMP_AGE;
 /// A string longer than this in the file was not written by this library:
 /// the line is skipped.
 const MAX_TEXT: usize = 2048;

@@ -49,11 +49,15 @@ pub(crate) struct Worker {
     pub(crate) pending: Arc<Pending>,
     /// Where the exit keeps what the worker could not send.
     habitat: Option<Habitat>,
+    /// `{APP}_ANALYTICS_DEBUG`, in validate mode: the exit says what went
+    /// unchecked.
+    validating: Option<String>,
 }
 
 /// The application's directory and the endpoint the hits are meant for:
-/// where unsent hits are spooled and backoff is kept. `None` in a dry run,
-/// which keeps nothing.
+/// where unsent hits are spooled and backoff is kept. `None` in a dry run
+/// or validate mode, which send nothing for real and so keep nothing (a
+/// hit spooled there would be sent for real by a later run).
 #[derive(Clone, Debug)]
 struct Habitat {
     store: Store,
@@ -63,7 +67,7 @@ struct Habitat {
 impl Habitat {
     fn of(settings: &Settings) -> Option<Habitat> {
         let dir = settings.config_dir.clone()?;
-        (!settings.dry_run).then(|| Habitat {
+        (!settings.dry_run && !settings.validate).then(|| Habitat {
             store: Store { dir },
             endpoint: settings.endpoint.clone(),
         })
@@ -107,6 +111,7 @@ impl Worker {
         let outbox = Arc::new(Outbox::new(MAX_HITS_PER_PROCESS));
         let pending = Arc::new(Pending::default());
         let habitat = Habitat::of(&settings);
+        let validating = settings.validate.then(|| settings.names.debug.clone());
         let (worker_outbox, worker_pending) = (Arc::clone(&outbox), Arc::clone(&pending));
         quiet_panics();
         let spawned = thread::Builder::new()
@@ -121,6 +126,7 @@ impl Worker {
                 outbox,
                 pending,
                 habitat,
+                validating,
             }),
             Err(e) => {
                 log::debug!("analytics: could not start the worker thread: {e}");
@@ -157,6 +163,12 @@ impl Worker {
                 "analytics: gave up on {} hit(s) whose request may have reached the collector",
                 left.maybe_sent
             );
+        }
+        if let Some(variable) = &self.validating {
+            print(&format!(
+                "{}not validated: the validation server did not answer within the flush budget\n",
+                validate_prefix(variable)
+            ));
         }
         let Some(habitat) = &self.habitat else {
             return;
@@ -585,7 +597,7 @@ impl Encoder {
     fn spool_room(&self) -> (usize, Duration) {
         match self {
             Encoder::V1 { .. } => (v1::MAX_BATCH_HITS, v1::MAX_QUEUE_TIME),
-            Encoder::Ga4 { .. } => (ga4::MAX_EVENTS, ga4::MAX_EVENT_AGE),
+            Encoder::Ga4 { .. } => (ga4::MAX_EVENTS, ga4::MAX_TIMESTAMP_AGE),
         }
     }
 }
@@ -664,7 +676,9 @@ impl Sink {
                 variable,
             } => {
                 let prefix = validate_prefix(variable);
-                let mut text = format!("{prefix}POST {}\n{}\n", request.url, request.body);
+                // The request first: a validation server that never answers
+                // must still show what was asked.
+                print(&format!("{prefix}POST {}\n{}\n", request.url, request.body));
                 let answer = match transport.post_and_read(
                     &request.url,
                     request.content_type,
@@ -674,11 +688,10 @@ impl Sink {
                     Ok((status, _)) => Err(format!("the validation server answered {status}")),
                     Err(e) => Err(format!("could not reach the validation server: {e}")),
                 };
-                text.push_str(&ga4::validation_report(
+                print(&ga4::validation_report(
                     &prefix,
                     answer.as_deref().map_err(Clone::clone),
                 ));
-                print(&text);
                 match answer {
                     Ok(_) => Delivery::Printed,
                     Err(why) => Delivery::Unvalidated {

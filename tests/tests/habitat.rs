@@ -202,34 +202,41 @@ fn concurrent_runs_neither_lose_nor_double_a_spooled_hit() {
     let url = format!("http://127.0.0.1:{port}/collect");
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("config");
-    let run_together = |count: usize| {
+    // Their debug logs, to show what became of each hit on a failure.
+    let run_together = |count: usize| -> String {
         let mut runs: Vec<Lumogon> = (0..count)
             .map(|_| {
-                let mut run = Lumogon::new(&["version"]).collector(&url);
-                run = run.env("LUMOGON_CONFIG_DIR", &config);
-                run
+                Lumogon::new(&["-d", "version"])
+                    .collector(&url)
+                    .env("LUMOGON_CONFIG_DIR", &config)
             })
             .collect();
         std::thread::scope(|scope| {
             let handles: Vec<_> = runs
                 .iter_mut()
-                .map(|run| scope.spawn(move || ok(run.run())))
+                .map(|run| scope.spawn(move || ok(run.run()).stderr))
                 .collect();
-            handles.into_iter().for_each(|h| {
-                let _ = h.join();
-            });
-        });
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
     };
     // One seeded directory for all of them.
     let _seed = Lumogon::new(&["version"]).config_dir_at(&config);
-    run_together(6);
-    assert_eq!(spooled(&config).len(), 6, "a concurrent run lost a hit");
+    let logs = run_together(6);
+    assert_eq!(
+        spooled(&config).len(),
+        6,
+        "a concurrent run lost a hit:\n{logs}"
+    );
 
     let collector = Collector::start_on(port, 200);
-    run_together(4);
+    let logs = run_together(4);
     let hits = collector.hits();
     let late = hits.iter().filter(|h| value(h, "qt").is_some()).count();
-    assert_eq!((hits.len(), late), (10, 6), "{hits:?}");
+    assert_eq!((hits.len(), late), (10, 6), "{hits:?}\n{logs}");
     assert!(spooled(&config).is_empty());
 }
 
@@ -356,4 +363,40 @@ fn the_dry_run_shows_spooled_hits_and_disable_deletes_them() {
         disable.stdout
     );
     assert!(!spool.exists());
+}
+
+#[test]
+fn validate_mode_keeps_nothing_for_a_later_run() {
+    // What validate mode could not check must never be sent for real later,
+    // whether the validation server refused the connection or dropped it.
+    let firewall = Firewalled::start();
+    let refused = format!("http://127.0.0.1:{}/mp/collect", refused_port());
+    let firewalled = firewall.collect_url().replace("/collect", "/mp/collect");
+    for (url, verdict) in [
+        (
+            refused,
+            "not validated: could not reach the validation server",
+        ),
+        (
+            firewalled,
+            "not validated: the validation server did not answer within the flush budget",
+        ),
+    ] {
+        let mut lumogon = Lumogon::new(&["version"])
+            .collector(&url)
+            .env("LUMOGON_GA4_MEASUREMENT_ID", "G-HABITAT1")
+            .env("LUMOGON_GA4_API_SECRET", "secret")
+            .env("LUMOGON_ANALYTICS_DEBUG", "validate");
+        let out = ok(lumogon.run());
+        assert!(
+            out.stderr.contains("validate (LUMOGON_ANALYTICS_DEBUG)"),
+            "{}",
+            out.stderr
+        );
+        let files = lumogon.config_files();
+        assert!(
+            !files.iter().any(|f| f == "spool" || f == "backoff"),
+            "{url}: {files:?}"
+        );
+    }
 }
