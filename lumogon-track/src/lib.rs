@@ -183,8 +183,8 @@
 //!
 //! # The exit-time promise
 //!
-//! Nothing happens on the caller's thread but an atomic check and a push
-//! onto a bounded queue (a lock the worker holds only to move hits). The
+//! Nothing happens on the caller's thread but an atomic check and a
+//! `try_send` onto a bounded channel. The
 //! first hit starts one worker thread, which reads the kept client id (or,
 //! the first time, asks the client-id source, at most 200 ms, on a thread
 //! of its own), builds the HTTP client and sends; hits queued meanwhile go

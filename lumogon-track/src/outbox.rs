@@ -10,22 +10,26 @@
 //! [`Outbox::connected`] the moment a connection is made, and a connection
 //! made after the exit took the hits is dropped unused.
 
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::hit::{Entry, Hit, now_ms};
 
-/// The queue and what the worker holds.
+/// The worker's side of the queue and what it holds. The caller's side is
+/// the [`SyncSender`] of [`Outbox::new`]: a `try_send` on a bounded channel,
+/// which never takes a lock, so that a tracked call stays under a
+/// microsecond while the worker is busy.
 #[derive(Debug)]
 pub(crate) struct Outbox {
     state: Mutex<State>,
-    arrived: Condvar,
-    capacity: usize,
+    /// Locked by the worker while it waits for hits and moves them into
+    /// `held`; the exit drains it when the worker is elsewhere (stuck in a
+    /// request, which is when the exit has to take over).
+    queue: Mutex<Receiver<Hit>>,
 }
 
 #[derive(Debug, Default)]
 struct State {
-    /// Recorded, not yet taken by the worker.
-    queued: Vec<Hit>,
     /// Taken by the worker and not yet settled.
     held: Vec<Entry>,
     /// A connection to the collector was made in this process: any held
@@ -51,55 +55,46 @@ pub(crate) struct Leftover {
     pub(crate) waited_for_collector: bool,
 }
 
+/// A full queue, or one whose worker is gone: the hit is dropped.
+pub(crate) fn push(queue: &SyncSender<Hit>, hit: Hit) -> Result<(), Hit> {
+    queue
+        .try_send(hit)
+        .map_err(|(TrySendError::Full(hit) | TrySendError::Disconnected(hit))| hit)
+}
+
 impl Outbox {
-    pub(crate) fn new(capacity: usize) -> Outbox {
-        Outbox {
+    /// The outbox and the caller's side of its queue, `capacity` hits long.
+    pub(crate) fn new(capacity: usize) -> (Outbox, SyncSender<Hit>) {
+        let (sender, receiver) = mpsc::sync_channel(capacity);
+        let outbox = Outbox {
             state: Mutex::new(State::default()),
-            arrived: Condvar::new(),
-            capacity,
-        }
+            queue: Mutex::new(receiver),
+        };
+        (outbox, sender)
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The caller's side: queues `hit` unless the queue is full or closed,
-    /// never waiting for the worker (it holds the lock only to move hits).
-    pub(crate) fn push(&self, hit: Hit) -> Result<(), Hit> {
-        let mut state = self.lock();
-        if state.closed || state.queued.len() >= self.capacity {
-            return Err(hit);
-        }
-        state.queued.push(hit);
-        drop(state);
-        self.arrived.notify_one();
-        Ok(())
-    }
-
     /// The worker's side: waits for hits, and holds them from now on. `None`
-    /// once the exit took over.
+    /// once the exit took over, or when the caller's side is gone.
     pub(crate) fn take(&self) -> Option<Vec<Entry>> {
+        let queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        let first = queue.recv().ok()?;
+        let now = now_ms();
+        let taken: Vec<Entry> = std::iter::once(first)
+            .chain(queue.try_iter())
+            .map(|hit| Entry::fresh(hit, now))
+            .collect();
+        // Held before the queue is let go, so that the exit finds every hit
+        // in one place or the other.
         let mut state = self.lock();
-        loop {
-            if state.closed {
-                return None;
-            }
-            if !state.queued.is_empty() {
-                let now = now_ms();
-                let taken: Vec<Entry> = state
-                    .queued
-                    .drain(..)
-                    .map(|hit| Entry::fresh(hit, now))
-                    .collect();
-                state.held.extend(taken.iter().cloned());
-                return Some(taken);
-            }
-            state = self
-                .arrived
-                .wait(state)
-                .unwrap_or_else(PoisonError::into_inner);
+        if state.closed {
+            return None;
         }
+        state.held.extend(taken.iter().cloned());
+        Some(taken)
     }
 
     /// The worker holds `entries` too (hits it took from the spool), and
@@ -144,16 +139,18 @@ impl Outbox {
     }
 
     /// The exit's side, once the flush budget ran out: closes the outbox and
-    /// takes what never left.
+    /// takes what never left. The queue is drained unless the worker has it:
+    /// then it is waiting on an empty queue (or, for a few instructions,
+    /// moving what it just took into `held`: a hit lost then is lost, never
+    /// sent twice).
     pub(crate) fn close(&self) -> Leftover {
         let mut state = self.lock();
         state.closed = true;
         let now = now_ms();
-        let mut unsent: Vec<Entry> = state
-            .queued
-            .drain(..)
-            .map(|hit| Entry::fresh(hit, now))
-            .collect();
+        let mut unsent: Vec<Entry> = match self.queue.try_lock() {
+            Ok(queue) => queue.try_iter().map(|hit| Entry::fresh(hit, now)).collect(),
+            Err(_) => Vec::new(),
+        };
         let held = std::mem::take(&mut state.held);
         let maybe_sent = if state.connected {
             held.len()
@@ -162,8 +159,6 @@ impl Outbox {
             0
         };
         let waited_for_collector = state.posting;
-        drop(state);
-        self.arrived.notify_all();
         Leftover {
             unsent,
             maybe_sent,
@@ -183,26 +178,27 @@ mod tests {
     };
 
     #[test]
-    fn the_queue_is_bounded_and_closes() {
-        let outbox = Outbox::new(2);
-        assert_eq!(outbox.push(SCAN), Ok(()));
-        assert_eq!(outbox.push(SCAN), Ok(()));
-        assert_eq!(outbox.push(UPLOAD), Err(UPLOAD));
+    fn the_queue_is_bounded_and_the_exit_drains_it() {
+        let (outbox, queue) = Outbox::new(2);
+        assert_eq!(push(&queue, SCAN), Ok(()));
+        assert_eq!(push(&queue, SCAN), Ok(()));
+        assert_eq!(push(&queue, UPLOAD), Err(UPLOAD));
         let left = outbox.close();
         assert_eq!(left.unsent.len(), 2);
-        assert_eq!(outbox.push(SCAN), Err(SCAN));
+        // Closed: the worker takes nothing more.
+        let _ = push(&queue, SCAN);
         assert_eq!(outbox.take(), None);
     }
 
     #[test]
     fn before_any_connection_the_exit_takes_everything_the_worker_holds() {
-        let outbox = Outbox::new(20);
-        let _ = outbox.push(SCAN);
+        let (outbox, queue) = Outbox::new(20);
+        let _ = push(&queue, SCAN);
         let taken = outbox.take().unwrap_or_default();
         let mut late = Entry::fresh(UPLOAD, 1);
         late.late = true;
         assert!(outbox.hold(std::slice::from_ref(&late), true));
-        let _ = outbox.push(UPLOAD);
+        let _ = push(&queue, UPLOAD);
         let left = outbox.close();
         let hits: Vec<_> = left.unsent.iter().map(|e| (e.hit, e.late)).collect();
         assert_eq!(hits, [(UPLOAD, false), (SCAN, false), (UPLOAD, true)]);
@@ -216,11 +212,11 @@ mod tests {
 
     #[test]
     fn after_a_connection_held_hits_may_have_been_written() {
-        let outbox = Outbox::new(20);
-        let _ = outbox.push(SCAN);
+        let (outbox, queue) = Outbox::new(20);
+        let _ = push(&queue, SCAN);
         let _ = outbox.take();
         assert!(outbox.connected());
-        let _ = outbox.push(UPLOAD);
+        let _ = push(&queue, UPLOAD);
         let left = outbox.close();
         // The queued one never left; the held one may have.
         let hits: Vec<_> = left.unsent.iter().map(|e| e.hit).collect();
@@ -230,10 +226,11 @@ mod tests {
 
     #[test]
     fn settled_hits_are_no_longer_the_exits() {
-        let outbox = Outbox::new(20);
-        let _ = outbox.push(SCAN);
-        let _ = outbox.push(SCAN);
+        let (outbox, queue) = Outbox::new(20);
+        let _ = push(&queue, SCAN);
+        let _ = push(&queue, SCAN);
         let taken = outbox.take().unwrap_or_default();
+        assert_eq!(taken.len(), 2, "hits queued together are taken together");
         assert!(outbox.settle(&taken[..1]));
         let left = outbox.close();
         assert_eq!(left.unsent.len(), 1);
@@ -241,18 +238,18 @@ mod tests {
     }
 
     #[test]
-    fn the_worker_wakes_when_a_hit_arrives_or_the_exit_closes() {
-        let outbox = std::sync::Arc::new(Outbox::new(20));
+    fn a_waiting_worker_leaves_nothing_for_the_exit_to_miss() {
+        let (outbox, queue) = Outbox::new(20);
+        let outbox = std::sync::Arc::new(outbox);
         let worker = std::sync::Arc::clone(&outbox);
-        let t = std::thread::spawn(move || (worker.take(), worker.take()));
-        let _ = outbox.push(SCAN);
-        // The second take waits until the close.
-        while outbox.lock().queued.len() == 1 {
-            std::thread::yield_now();
-        }
-        let _ = outbox.close();
-        let (first, second) = t.join().unwrap_or_default();
-        assert_eq!(first.map(|f| f.len()), Some(1));
-        assert_eq!(second, None);
+        let t = std::thread::spawn(move || worker.take());
+        let _ = push(&queue, SCAN);
+        let taken = t.join().unwrap_or_default();
+        assert_eq!(taken.map(|t| t.len()), Some(1));
+        // The worker holds it, and the exit finds it there.
+        assert_eq!(outbox.close().unsent.len(), 1);
+        // With the caller's side gone, a worker stops waiting.
+        drop(queue);
+        assert_eq!(outbox.take(), None);
     }
 }

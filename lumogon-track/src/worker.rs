@@ -9,7 +9,7 @@
 use std::cell::Cell;
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::{Arc, Once};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -21,7 +21,7 @@ use crate::flush::Pending;
 use crate::ga4;
 use crate::ga4_rules::StreamKind;
 use crate::hit::{Encoded, Entry, Hit, Request, now_ms};
-use crate::outbox::Outbox;
+use crate::outbox::{self, Outbox};
 use crate::runtime::{MAX_HITS_PER_PROCESS, STATS};
 use crate::spool::Spooled;
 use crate::state;
@@ -45,6 +45,7 @@ pub(crate) const EXIT_LOCK_WAIT: Duration = Duration::from_millis(5);
 /// The caller's handle on the worker thread.
 #[derive(Debug)]
 pub(crate) struct Worker {
+    queue: SyncSender<Hit>,
     outbox: Arc<Outbox>,
     pub(crate) pending: Arc<Pending>,
     /// Where the exit keeps what the worker could not send.
@@ -108,7 +109,8 @@ impl Worker {
     /// Starts the thread. `None` if the OS refuses a thread: then nothing is
     /// sent, and nothing else changes.
     pub(crate) fn spawn(settings: Settings) -> Option<Worker> {
-        let outbox = Arc::new(Outbox::new(MAX_HITS_PER_PROCESS));
+        let (outbox, queue) = Outbox::new(MAX_HITS_PER_PROCESS);
+        let outbox = Arc::new(outbox);
         let pending = Arc::new(Pending::default());
         let habitat = Habitat::of(&settings);
         let validating = settings.validate.then(|| settings.names.debug.clone());
@@ -123,6 +125,7 @@ impl Worker {
             });
         match spawned {
             Ok(_) => Some(Worker {
+                queue,
                 outbox,
                 pending,
                 habitat,
@@ -139,7 +142,7 @@ impl Worker {
     /// it.
     pub(crate) fn queue(&self, hit: Hit) {
         self.pending.add(1);
-        match self.outbox.push(hit) {
+        match outbox::push(&self.queue, hit) {
             Ok(()) => {
                 STATS.queued.inc();
                 log::debug!("analytics: queued {hit}");
