@@ -400,3 +400,29 @@ fn validate_mode_keeps_nothing_for_a_later_run() {
         );
     }
 }
+
+#[test]
+fn a_hit_queued_behind_a_stuck_request_is_spooled_at_exit() {
+    // The screenview's request hangs on a firewalled collector; the upload
+    // event queues behind it while the report is uploaded (slowly); the
+    // exit gives up on both and keeps both, neither having left.
+    let firewall = Firewalled::start();
+    let reports = Collector::slow(std::time::Duration::from_millis(300));
+    // An engine with no container of ours: the report is quick and the
+    // same whatever else runs on this machine.
+    let engine = EngineProxy::start("HABITAT:QUEUED", "lumogon.test", "none");
+    let mut lumogon = Lumogon::new(&["report", "--endpoint", &reports.url()])
+        .collector(&firewall.collect_url())
+        .env("DOCKER_HOST", engine.docker_host());
+    ok(lumogon.run());
+    let kept: Vec<String> = spooled(&lumogon.config_dir())
+        .iter()
+        .map(|s| {
+            s["screen"]
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("{}/{}", s["category"], s["action"]))
+        })
+        .collect();
+    assert_eq!(kept, ["report", "\"UX\"/\"upload\""], "{kept:?}");
+}
