@@ -388,11 +388,12 @@ fn validate_mode_keeps_nothing_for_a_later_run() {
             .env("LUMOGON_GA4_API_SECRET", "secret")
             .env("LUMOGON_ANALYTICS_DEBUG", "validate");
         let out = ok(lumogon.run());
-        assert!(
-            out.stderr.contains("validate (LUMOGON_ANALYTICS_DEBUG)"),
-            "{}",
-            out.stderr
-        );
+        let said = |what: &str| {
+            out.stderr.contains(&format!(
+                "lumogon-track: validate (LUMOGON_ANALYTICS_DEBUG): {what}"
+            ))
+        };
+        assert!(said("POST ") && said(verdict), "{}", out.stderr);
         let files = lumogon.config_files();
         assert!(
             !files.iter().any(|f| f == "spool" || f == "backoff"),
