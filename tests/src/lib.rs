@@ -39,7 +39,7 @@ pub fn notice_seen() -> tempfile::TempDir {
 /// The client id lumogon-track derives for the application `app` from its
 /// source's answer `seed`, computed here independently as the
 /// documentation states it: uuid5(uuid5(URL namespace,
-/// "lumogon-track:<app>"), seed).
+/// `"lumogon-track:" + app`), seed).
 pub fn derived_client_id(app: &str, seed: &str) -> String {
     let namespace = uuid::Uuid::new_v5(
         &uuid::Uuid::NAMESPACE_URL,
