@@ -112,6 +112,20 @@ pub(crate) enum Backend {
     },
 }
 
+#[cfg(feature = "analytics")]
+impl Backend {
+    /// The property hits go to, without any secret: a spooled hit is sent
+    /// only to the property it was recorded for.
+    pub(crate) fn property(&self) -> String {
+        match self {
+            Backend::V1 { tracking_id } => tracking_id.clone(),
+            Backend::Ga4 {
+                stream, stream_id, ..
+            } => format!("{}={stream_id}", stream.id_parameter()),
+        }
+    }
+}
+
 impl Config {
     /// A configuration for the Universal Analytics property `tracking_id`
     /// (`UA-<digits>-<digits>`), reporting as application `app_name`, version
@@ -282,13 +296,15 @@ impl Config {
     /// (v5) of it under a namespace of the application's own, so it stays
     /// the same for one installation and one application but cannot be
     /// linked to the answer or to another application's id. The id is kept
-    /// in the application's directory, and once it is, the source is never
-    /// asked again.
+    /// in the application's directory, and once a derived one is, the source
+    /// is never asked again.
     ///
     /// The source runs on the background worker when the first hit is sent,
-    /// never on the caller's thread, and is given at most 200 ms; `None` or
-    /// a late answer gives a random UUIDv4, kept too, and the next run asks
-    /// the source again.
+    /// never on the caller's thread. The first run waits for it at most
+    /// 200 ms; `None` or a late answer gives a random UUIDv4, kept too. A
+    /// later run with a random id uses it at once and asks the source again
+    /// on a thread of its own, without waiting for it: an answer that comes
+    /// before the process ends is kept for the runs after it.
     #[cfg_attr(not(feature = "analytics"), inline)]
     pub fn client_id<F>(mut self, source: F) -> Self
     where

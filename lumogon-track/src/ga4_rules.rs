@@ -318,15 +318,6 @@ pub(crate) fn check_event_count(count: usize) -> Result<(), Broken> {
     Ok(())
 }
 
-/// Whether an event that happened `age` ago may still be sent with its
-/// `timestamp_micros` (GA4 takes events up to 72 hours old). For a spool
-/// of hits that could not be sent: older ones are dropped, not sent to be
-/// dropped.
-#[cfg_attr(not(test), allow(dead_code))]
-pub(crate) fn timestamp_allowed(age: Duration) -> bool {
-    age <= MAX_TIMESTAMP_AGE
-}
-
 /// A web stream's `client_id` as the reference describes it: two positive
 /// numbers joined by a period (what gtag.js makes: a random number and the
 /// time of the first visit).
@@ -523,11 +514,31 @@ mod tests {
     }
 
     #[test]
-    fn timestamps_reach_back_seventy_two_hours() {
-        assert!(timestamp_allowed(Duration::ZERO));
-        assert!(timestamp_allowed(Duration::from_secs(72 * 3600)));
-        assert!(!timestamp_allowed(Duration::from_secs(72 * 3600 + 1)));
+    fn timestamps_reach_back_seventy_two_hours_and_the_spool_keeps_to_it() {
+        use crate::hit::{Entry, Hit};
+        use crate::spool::{Destination, Spooled, claim};
         assert_eq!(MAX_TIMESTAMP_AGE, Duration::from_secs(259_200));
+        let to = Destination {
+            endpoint: "http://127.0.0.1:9/mp/collect".to_owned(),
+            property: "measurement_id=G-A".to_owned(),
+        };
+        let now = 1_000 * 3_600_000;
+        let at = |age_ms: u64| Spooled {
+            entry: Entry {
+                late: true,
+                ..Entry::fresh(Hit::Screenview { screen: "scan" }, now - age_ms)
+            },
+            to: to.clone(),
+        };
+        let oldest = 72 * 3_600_000;
+        let taken = claim(
+            vec![at(oldest + 1), at(oldest)],
+            &to,
+            25,
+            MAX_TIMESTAMP_AGE,
+            now,
+        );
+        assert_eq!((taken.taken.len(), taken.expired), (1, 1));
     }
 
     #[test]

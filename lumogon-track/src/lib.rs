@@ -204,23 +204,31 @@
 //! - **Fast failures** (a refused connection, a name that does not resolve,
 //!   a TLS error) cost nothing at exit. The hits of such a request are kept
 //!   in the spool, and the next run tries again.
-//! - **Timeouts** (a firewall that drops packets, a collector that never
-//!   answers) would cost the whole flush budget on every run. The first run
-//!   pays it once; its unsent hits are spooled at exit and the collector URL
-//!   goes into backoff: for 15 minutes runs send nothing to it and spool
-//!   their hits at once, then one run probes; each failed probe doubles the
-//!   window, up to 24 hours, and an answer ends it.
+//! - **Timeouts** (a firewall that drops packets) would cost the whole
+//!   flush budget on every run. The first run pays it once; its unsent hits
+//!   are spooled at exit and the collector URL goes into backoff: for 15
+//!   minutes runs send nothing to it and spool their hits at once, then one
+//!   run probes; each failed probe doubles the window, up to 24 hours, and
+//!   an answer ends it. A backoff starts when a connection never came
+//!   within the flush budget, or when the worker saw a connect or request
+//!   timeout (1 s, 3 s). A collector that was reached and is merely slower
+//!   than the budget (a slow link) starts none at exit: its hits were
+//!   written, and holding later runs back would only delay them.
 //!
 //! The first request of a later run carries up to a request's worth of
 //! spooled hits (20 for v1, 25 events for GA4), so that the exit waits for
 //! no extra request; each is sent with its age (v1 `qt`, at most 4 hours;
 //! GA4 `timestamp_micros`, at most 72 hours; older ones are dropped as the
 //! collector would drop them). A spooled hit goes only to the collector URL
-//! it was recorded for. A hit is spooled only if no connection to the
-//! collector was ever made in its run, so nothing is ever sent twice: a
-//! request that was written but not answered may have been received, and is
-//! given up. Concurrent runs take hits out of the spool under a file lock,
-//! so none is lost or doubled. The spool holds at most 100 hits and 16 KiB.
+//! and the property (tracking id or GA4 stream) it was recorded for. Nothing
+//! is ever sent twice: the worker spools a request only when it failed
+//! before any connection was made for it, and the exit, which cannot tell
+//! which request a connection carried, spools what it takes over only if
+//! no connection to the collector was made in the run at all; a request
+//! that was written but not answered may have been received, and is given
+//! up. Concurrent runs take hits out of the spool under a file lock, so
+//! none is lost or doubled. The spool holds at most 100 hits and 16 KiB.
+//! Once [`disable`] is called, nothing more is spooled.
 //!
 //! # Backends
 //!

@@ -35,9 +35,12 @@ struct State {
     /// A connection to the collector was made in this process: any held
     /// hit may have been written.
     connected: bool,
-    /// The worker is trying to reach the collector (not a dry run, not a
-    /// run in backoff).
+    /// The worker is in a request to the collector (not a dry run, not a
+    /// run in backoff, not reading the spool).
     posting: bool,
+    /// GA4's session for this run, once the worker knows it: what the exit
+    /// stamps on the hits it spools.
+    session: Option<String>,
     /// The exit took over: nothing more is taken, sent or connected.
     closed: bool,
 }
@@ -50,9 +53,13 @@ pub(crate) struct Leftover {
     /// Hits whose request may have been written: the collector may have
     /// them, so they are neither spooled nor sent again.
     pub(crate) maybe_sent: usize,
-    /// The worker was waiting for the collector: the exit's wait counts as
-    /// a timeout.
-    pub(crate) waited_for_collector: bool,
+    /// The worker was waiting for a connection to the collector that never
+    /// came: the exit's wait counts as a timeout. (A collector that was
+    /// reached and answers slowly is not unreachable: a slow link must not
+    /// hold every later run back.)
+    pub(crate) unreachable: bool,
+    /// GA4's session of this run, if the worker had one.
+    pub(crate) session: Option<String>,
 }
 
 /// A full queue, or one whose worker is gone: the hit is dropped.
@@ -97,17 +104,29 @@ impl Outbox {
         Some(taken)
     }
 
-    /// The worker holds `entries` too (hits it took from the spool), and
-    /// is or is not trying to reach the collector. False once the exit took
-    /// over: the entries are not the worker's, and nothing may be sent.
-    pub(crate) fn hold(&self, entries: &[Entry], posting: bool) -> bool {
+    /// The worker holds `entries` too (hits it took from the spool). False
+    /// once the exit took over: the entries are not the worker's, and
+    /// nothing may be sent.
+    pub(crate) fn hold(&self, entries: &[Entry]) -> bool {
         let mut state = self.lock();
         if state.closed {
             return false;
         }
         state.held.extend(entries.iter().cloned());
-        state.posting = posting;
         true
+    }
+
+    /// This run's GA4 session, for the hits the exit may have to spool.
+    pub(crate) fn session(&self, session: &str) {
+        self.lock().session = Some(session.to_owned());
+    }
+
+    /// The worker is about to wait for the collector. False once the exit
+    /// took over: nothing may be sent.
+    pub(crate) fn posting(&self) -> bool {
+        let mut state = self.lock();
+        state.posting = !state.closed;
+        state.posting
     }
 
     /// The worker settled `entries` (sent, dropped, or about to spool them
@@ -118,6 +137,7 @@ impl Outbox {
         if state.closed {
             return false;
         }
+        state.posting = false;
         for entry in entries {
             if let Some(i) = state.held.iter().position(|held| held == entry) {
                 state.held.swap_remove(i);
@@ -158,11 +178,11 @@ impl Outbox {
             unsent.extend(held);
             0
         };
-        let waited_for_collector = state.posting;
         Leftover {
             unsent,
             maybe_sent,
-            waited_for_collector,
+            unreachable: state.posting && !state.connected,
+            session: state.session.clone(),
         }
     }
 }
@@ -197,17 +217,21 @@ mod tests {
         let taken = outbox.take().unwrap_or_default();
         let mut late = Entry::fresh(UPLOAD, 1);
         late.late = true;
-        assert!(outbox.hold(std::slice::from_ref(&late), true));
+        assert!(outbox.hold(std::slice::from_ref(&late)));
+        outbox.session("1700000000000");
+        assert!(outbox.posting());
         let _ = push(&queue, UPLOAD);
         let left = outbox.close();
         let hits: Vec<_> = left.unsent.iter().map(|e| (e.hit, e.late)).collect();
         assert_eq!(hits, [(UPLOAD, false), (SCAN, false), (UPLOAD, true)]);
-        assert_eq!((left.maybe_sent, left.waited_for_collector), (0, true));
+        assert_eq!((left.maybe_sent, left.unreachable), (0, true));
+        assert_eq!(left.session.as_deref(), Some("1700000000000"));
         // Now they are the exit's: the worker may neither send nor spool
         // them, and a connection made now is refused.
         assert!(!outbox.settle(&taken));
         assert!(!outbox.connected());
-        assert!(!outbox.hold(&[], true));
+        assert!(!outbox.hold(&[]));
+        assert!(!outbox.posting());
     }
 
     #[test]
@@ -215,13 +239,15 @@ mod tests {
         let (outbox, queue) = Outbox::new(20);
         let _ = push(&queue, SCAN);
         let _ = outbox.take();
+        assert!(outbox.posting());
         assert!(outbox.connected());
         let _ = push(&queue, UPLOAD);
         let left = outbox.close();
-        // The queued one never left; the held one may have.
+        // The queued one never left; the held one may have. The collector
+        // was reached: slow, not unreachable.
         let hits: Vec<_> = left.unsent.iter().map(|e| e.hit).collect();
         assert_eq!(hits, [UPLOAD]);
-        assert_eq!(left.maybe_sent, 1);
+        assert_eq!((left.maybe_sent, left.unreachable), (1, false));
     }
 
     #[test]
@@ -231,10 +257,12 @@ mod tests {
         let _ = push(&queue, SCAN);
         let taken = outbox.take().unwrap_or_default();
         assert_eq!(taken.len(), 2, "hits queued together are taken together");
+        assert!(outbox.posting());
+        // Settling ends the wait for the collector.
         assert!(outbox.settle(&taken[..1]));
         let left = outbox.close();
         assert_eq!(left.unsent.len(), 1);
-        assert!(!left.waited_for_collector);
+        assert!(!left.unreachable);
     }
 
     #[test]

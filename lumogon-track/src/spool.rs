@@ -5,14 +5,15 @@
 //! The file holds one JSON object a line:
 //!
 //! ```text
-//! {"at":1764442800123,"to":"https://www.google-analytics.com/collect","screen":"scan"}
-//! {"at":1764442800456,"to":"…","category":"UX","action":"upload","session":"1764442800100"}
+//! {"at":1764442800123,"property":"UA-54263865-7","screen":"scan","to":"https://www.google-analytics.com/collect"}
+//! {"action":"upload","at":1764442800456,"category":"UX","property":"measurement_id=G-…","session":"1764442800100","to":"…"}
 //! ```
 //!
-//! `at` is when the hit was recorded (ms since the Unix epoch), `to` the
-//! endpoint it was meant for: a hit is only ever sent to the endpoint it was
-//! recorded for, never to one the person did not choose for it. `session`
-//! is its GA4 session.
+//! `at` is when the hit was recorded (ms since the Unix epoch); `to` and
+//! `property` are the endpoint and the property (v1 tracking id, or GA4
+//! stream, never its API secret) it was meant for: a hit is only ever sent
+//! where it was recorded for, never to a collector or property the person
+//! did not choose for it. `session` is its GA4 session.
 
 use std::time::Duration;
 
@@ -35,8 +36,15 @@ const MAX_TEXT: usize = 2048;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Spooled {
     pub(crate) entry: Entry,
-    /// The endpoint it was recorded for.
-    pub(crate) to: String,
+    /// Where it was recorded for.
+    pub(crate) to: Destination,
+}
+
+/// A collector and a property on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Destination {
+    pub(crate) endpoint: String,
+    pub(crate) property: String,
 }
 
 /// The file's text for `spooled`, one line each.
@@ -52,7 +60,8 @@ pub(crate) fn format(spooled: &[Spooled]) -> String {
 fn line(s: &Spooled) -> String {
     let mut object = Map::new();
     object.insert("at".into(), s.entry.at_ms.into());
-    object.insert("to".into(), s.to.clone().into());
+    object.insert("to".into(), s.to.endpoint.clone().into());
+    object.insert("property".into(), s.to.property.clone().into());
     match s.entry.hit {
         Hit::Screenview { screen } => {
             object.insert("screen".into(), screen.into());
@@ -107,7 +116,10 @@ fn parse_line(line: &str) -> Option<Spooled> {
             late: true,
             session,
         },
-        to: text("to")?.to_owned(),
+        to: Destination {
+            endpoint: text("to")?.to_owned(),
+            property: text("property")?.to_owned(),
+        },
     })
 }
 
@@ -141,14 +153,14 @@ pub(crate) fn admit(mut kept: Vec<Spooled>, new: Vec<Spooled>, now_ms: u64) -> V
 /// them).
 pub(crate) fn claim(
     spooled: Vec<Spooled>,
-    to: &str,
+    to: &Destination,
     room: usize,
     max_age: Duration,
     now_ms: u64,
 ) -> Claim {
     let mut claim = Claim::default();
     for s in spooled {
-        if s.to != to {
+        if &s.to != to {
             claim.rest.push(s);
         } else if !fresh(s.entry.at_ms, now_ms, max_age) {
             claim.expired += 1;
@@ -179,6 +191,13 @@ mod tests {
     use super::*;
 
     const TO: &str = "https://collector.example/collect";
+
+    fn to() -> Destination {
+        Destination {
+            endpoint: TO.to_owned(),
+            property: "UA-1-1".to_owned(),
+        }
+    }
     const HOUR: u64 = 3600 * 1000;
 
     fn spooled(at_ms: u64, screen: &'static str) -> Spooled {
@@ -189,7 +208,7 @@ mod tests {
                 late: true,
                 session: None,
             },
-            to: TO.to_owned(),
+            to: to(),
         }
     }
 
@@ -206,7 +225,7 @@ mod tests {
         assert_eq!(
             text.lines().next(),
             Some(
-                r#"{"at":1,"screen":"capabilities describe","to":"https://collector.example/collect"}"#
+                r#"{"at":1,"property":"UA-1-1","screen":"capabilities describe","to":"https://collector.example/collect"}"#
             )
         );
         assert_eq!(parse(&text), all);
@@ -218,10 +237,11 @@ mod tests {
         let long = "x".repeat(MAX_TEXT + 1);
         let text = format!(
             "not json\n{{\"at\":1,\"to\":\"{TO}\"}}\n\
-             {{\"at\":1,\"to\":\"{TO}\",\"screen\":\"{long}\"}}\n\
-             {{\"at\":-1,\"to\":\"{TO}\",\"screen\":\"a\"}}\n\
-             {{\"at\":1,\"to\":\"{TO}\",\"screen\":\"a\",\"category\":\"b\",\"action\":\"c\"}}\n\
-             {{\"at\":1,\"to\":\"{TO}\",\"screen\":\"a\",\"session\":\"x1\"}}\n\
+             {{\"at\":1,\"to\":\"{TO}\",\"screen\":\"no property\"}}\n\
+             {{\"at\":1,\"to\":\"{TO}\",\"property\":\"UA-1-1\",\"screen\":\"{long}\"}}\n\
+             {{\"at\":-1,\"to\":\"{TO}\",\"property\":\"UA-1-1\",\"screen\":\"a\"}}\n\
+             {{\"at\":1,\"to\":\"{TO}\",\"property\":\"UA-1-1\",\"screen\":\"a\",\"category\":\"b\",\"action\":\"c\"}}\n\
+             {{\"at\":1,\"to\":\"{TO}\",\"property\":\"UA-1-1\",\"screen\":\"a\",\"session\":\"x1\"}}\n\
              {{\"at\":1,\"screen\":\"a\"}}\n{good}{{\"at\":1,\"to\""
         );
         assert_eq!(parse(&text), vec![spooled(5, "scan")]);
@@ -276,15 +296,18 @@ mod tests {
     fn a_run_claims_its_own_endpoints_hits_oldest_first_up_to_its_room() {
         let now = 1000 * HOUR;
         let mut other = spooled(now - 3, "elsewhere");
-        other.to = "http://127.0.0.1:9/collect".to_owned();
+        other.to.endpoint = "http://127.0.0.1:9/collect".to_owned();
+        let mut other_property = spooled(now - 3, "another property");
+        other_property.to.property = "UA-2-2".to_owned();
         let all = vec![
             spooled(now - 5 * HOUR, "too old for v1"),
             spooled(now - 2, "first"),
             other.clone(),
+            other_property.clone(),
             spooled(now - 1, "second"),
             spooled(now, "third"),
         ];
-        let claim = claim(all, TO, 2, Duration::from_secs(4 * 3600), now);
+        let claim = claim(all, &to(), 2, Duration::from_secs(4 * 3600), now);
         let taken: Vec<_> = claim.taken.iter().map(|e| e.hit).collect();
         assert_eq!(
             taken,
@@ -293,7 +316,10 @@ mod tests {
                 Hit::Screenview { screen: "second" }
             ]
         );
-        assert_eq!(claim.rest, vec![other, spooled(now, "third")]);
+        assert_eq!(
+            claim.rest,
+            vec![other, other_property, spooled(now, "third")]
+        );
         assert_eq!(claim.expired, 1);
     }
 }

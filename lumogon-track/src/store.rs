@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use crate::backoff::{self, Outcome, Plan};
 use crate::client_id::{self, Kept};
 use crate::hit::Entry;
-use crate::spool::{self, Spooled};
+use crate::spool::{self, Destination, Spooled};
 
 /// The saved choice and notice version.
 pub(crate) const SETTINGS_FILE: &str = "analytics.json";
@@ -39,14 +39,9 @@ pub(crate) const SPOOL_FILE: &str = "spool";
 pub(crate) const BACKOFF_FILE: &str = "backoff";
 /// Held locked while the spool or the backoff is rewritten.
 const LOCK_FILE: &str = ".lock";
-/// Every file `disable` deletes: all the library keeps but the choice itself.
-const DELETED_ON_DISABLE: &[&str] = &[
-    CLIENT_ID_FILE,
-    SESSION_FILE,
-    SPOOL_FILE,
-    BACKOFF_FILE,
-    LOCK_FILE,
-];
+/// Every file `disable` deletes: all the library keeps but the choice itself
+/// (and the empty lock file, which another run may hold at that moment).
+const DELETED_ON_DISABLE: &[&str] = &[CLIENT_ID_FILE, SESSION_FILE, SPOOL_FILE, BACKOFF_FILE];
 
 /// GA's default: a session ends after 30 minutes without activity.
 pub(crate) const SESSION_IDLE_MS: u128 = 30 * 60 * 1000;
@@ -89,7 +84,12 @@ impl Store {
         client_id::parse(&fs::read_to_string(self.client_id_file()).ok()?)
     }
 
+    /// Keeps `kept`; a random id never replaces a derived one (the source's
+    /// thread may have kept one a moment before).
     pub(crate) fn keep_client_id(&self, kept: &Kept) {
+        if !kept.derived && self.client_id().is_some_and(|k| k.derived) {
+            return;
+        }
         let path = self.client_id_file();
         if let Err(e) = write_atomically(&path, client_id::format(kept).as_bytes()) {
             log::debug!(
@@ -152,25 +152,43 @@ impl Store {
         write_atomically(&self.spool_file(), spool::format(all).as_bytes())
     }
 
-    /// Keeps `new` for a later run, within the spool's bounds.
-    pub(crate) fn spool(&self, new: Vec<Spooled>, now_ms: u64, wait: Duration) -> io::Result<()> {
+    /// Keeps `new` for a later run, within the spool's bounds, and, with
+    /// `timed_out`, records that this endpoint timed out: both under one
+    /// wait for the lock, which is all the exit can afford.
+    pub(crate) fn spool(
+        &self,
+        new: Vec<Spooled>,
+        timed_out: Option<&str>,
+        now_ms: u64,
+        wait: Duration,
+    ) -> io::Result<()> {
         self.locked(wait, || {
-            let all = spool::admit(self.read_spool(), new, now_ms);
-            self.write_spool(&all)
+            if !new.is_empty() {
+                let all = spool::admit(self.read_spool(), new, now_ms);
+                self.write_spool(&all)?;
+            }
+            match timed_out {
+                Some(endpoint) => self.record_backoff(endpoint, Outcome::TimedOut, now_ms),
+                None => Ok(()),
+            }
         })
     }
 
-    /// Takes up to `room` hits meant for `to` out of the spool: once taken,
-    /// no other run can send them. With `peek` (a dry run), shows them and
-    /// leaves them where they are.
+    /// Takes up to `room` hits meant for `to` out of the spool and hands
+    /// them to `hold` before they leave the file: once taken, no other run
+    /// can send them, and if `hold` refuses them (the exit took over), they
+    /// stay. With `peek` (a dry run), shows them and leaves them where they
+    /// are.
+    #[allow(clippy::too_many_arguments)] // one call site, each named there
     pub(crate) fn unspool(
         &self,
-        to: &str,
+        to: &Destination,
         room: usize,
         max_age: Duration,
         now_ms: u64,
         peek: bool,
         wait: Duration,
+        hold: impl FnOnce(&[Entry]) -> bool,
     ) -> Vec<Entry> {
         // The common case, nothing spooled, costs one failed open and no
         // lock file.
@@ -178,8 +196,10 @@ impl Store {
             return Vec::new();
         }
         let claimed = self.locked(wait, || {
-            let claim = spool::claim(self.read_spool(), to, room, max_age, now_ms);
-            if !peek && (!claim.taken.is_empty() || claim.expired > 0) {
+            let mut claim = spool::claim(self.read_spool(), to, room, max_age, now_ms);
+            if !hold(&claim.taken) {
+                claim.taken.clear();
+            } else if !peek && (!claim.taken.is_empty() || claim.expired > 0) {
                 self.write_spool(&claim.rest)?;
             }
             Ok(claim)
@@ -232,19 +252,22 @@ impl Store {
         if outcome != Outcome::TimedOut && !self.backoff_file().exists() {
             return;
         }
-        let written = self.locked(wait, || {
-            let before = self.read_backoff();
-            let after = backoff::after(before.clone(), endpoint, outcome, now_ms);
-            match &after {
-                _ if after == before => Ok(()),
-                Some(record) => {
-                    write_atomically(&self.backoff_file(), backoff::format(record).as_bytes())
-                }
-                None => remove_if_present(&self.backoff_file()),
-            }
-        });
+        let written = self.locked(wait, || self.record_backoff(endpoint, outcome, now_ms));
         if let Err(e) = written {
             log::debug!("analytics: could not record the backoff: {e}");
+        }
+    }
+
+    /// Under the lock: the backoff after `outcome`.
+    fn record_backoff(&self, endpoint: &str, outcome: Outcome, now_ms: u64) -> io::Result<()> {
+        let before = self.read_backoff();
+        let after = backoff::after(before.clone(), endpoint, outcome, now_ms);
+        match &after {
+            _ if after == before => Ok(()),
+            Some(record) => {
+                write_atomically(&self.backoff_file(), backoff::format(record).as_bytes())
+            }
+            None => remove_if_present(&self.backoff_file()),
         }
     }
 
@@ -288,8 +311,6 @@ impl Store {
         for name in DELETED_ON_DISABLE {
             let path = self.dir.join(name);
             match fs::remove_file(&path) {
-                // The lock file holds nothing: not worth naming.
-                Ok(()) if *name == LOCK_FILE => {}
                 Ok(()) => deleted.push(path),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) => {
@@ -359,8 +380,12 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir)?;
     }
+    // Unique to the process and the call: the client-id source's thread and
+    // the worker may write the same file at once.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = path.with_file_name(format!(".{name}.{}", std::process::id()));
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_file_name(format!(".{name}.{}.{n}", std::process::id()));
     fs::write(&tmp, bytes)?;
     fs::rename(&tmp, path).inspect_err(|_| {
         let _ = fs::remove_file(&tmp);
@@ -406,12 +431,11 @@ mod tests {
         let _ = store.save(Saved::default());
         let _ = fs::write(store.client_id_file(), "id");
         let _ = store.session(1);
-        let _ = store.spool(vec![spooled(1)], 1, WAIT);
-        store.backoff_after("x", Outcome::TimedOut, 1, WAIT);
+        let _ = store.spool(vec![spooled(1)], Some("x"), 1, WAIT);
         let deleted = store.delete_data().unwrap_or_default();
-        // The lock file goes too, unnamed: it holds nothing.
         assert_eq!(deleted.len(), 4, "{deleted:?}");
-        assert!(!store.dir.join(LOCK_FILE).exists());
+        // Another run may hold it.
+        assert!(store.dir.join(LOCK_FILE).exists());
         assert!(store.settings_file().exists());
         assert!(!store.client_id_file().exists());
         assert_eq!(store.delete_data().map(|d| d.len()).ok(), Some(0));
@@ -449,7 +473,14 @@ mod tests {
                 late: true,
                 ..Entry::fresh(crate::hit::Hit::Screenview { screen: "scan" }, at_ms)
             },
-            to: "http://127.0.0.1:9/collect".to_owned(),
+            to: to(),
+        }
+    }
+
+    fn to() -> Destination {
+        Destination {
+            endpoint: "http://127.0.0.1:9/collect".to_owned(),
+            property: "UA-1-1".to_owned(),
         }
     }
 
@@ -459,16 +490,27 @@ mod tests {
     #[test]
     fn spooled_hits_are_taken_once_and_a_peek_leaves_them() {
         let store = temp_store("spool");
-        let to = "http://127.0.0.1:9/collect";
-        assert!(store.unspool(to, 20, DAY, 10, false, WAIT).is_empty());
+        let to = &to();
+        let yes = |_: &[Entry]| true;
+        assert!(store.unspool(to, 20, DAY, 10, false, WAIT, yes).is_empty());
         assert!(
             !store.dir.join(LOCK_FILE).exists(),
             "an empty spool takes no lock"
         );
-        assert!(store.spool(vec![spooled(1), spooled(2)], 10, WAIT).is_ok());
-        assert_eq!(store.unspool(to, 20, DAY, 10, true, WAIT).len(), 2);
-        assert_eq!(store.unspool(to, 1, DAY, 10, false, WAIT).len(), 1);
-        assert_eq!(store.unspool(to, 20, DAY, 10, false, WAIT).len(), 1);
+        assert!(
+            store
+                .spool(vec![spooled(1), spooled(2)], None, 10, WAIT)
+                .is_ok()
+        );
+        assert_eq!(store.unspool(to, 20, DAY, 10, true, WAIT, yes).len(), 2);
+        // Refused by the outbox (the exit took over): they stay.
+        assert!(
+            store
+                .unspool(to, 20, DAY, 10, false, WAIT, |_| false)
+                .is_empty()
+        );
+        assert_eq!(store.unspool(to, 1, DAY, 10, false, WAIT, yes).len(), 1);
+        assert_eq!(store.unspool(to, 20, DAY, 10, false, WAIT, yes).len(), 1);
         assert!(!store.spool_file().exists(), "an emptied spool is deleted");
         let _ = fs::remove_dir_all(&store.dir);
     }
@@ -479,13 +521,15 @@ mod tests {
         let _ = fs::create_dir_all(&store.dir);
         let holder = File::create(store.dir.join(LOCK_FILE)).expect("lock file");
         holder.lock().expect("lock");
-        let refused = store.spool(vec![spooled(1)], 10, Duration::from_millis(5));
+        let refused = store.spool(vec![spooled(1)], None, 10, Duration::from_millis(5));
         assert_eq!(
             refused.map_err(|e| e.kind()),
             Err(io::ErrorKind::WouldBlock)
         );
         drop(holder);
-        assert!(store.spool(vec![spooled(1)], 10, WAIT).is_ok());
+        // The spool and the backoff, under one lock.
+        assert!(store.spool(vec![spooled(1)], Some("x"), 10, WAIT).is_ok());
+        assert_eq!(store.backoff_plan("x", 11, WAIT), Plan::Hold);
         let _ = fs::remove_dir_all(&store.dir);
     }
 

@@ -23,7 +23,7 @@ use crate::ga4_rules::StreamKind;
 use crate::hit::{Encoded, Entry, Hit, Request, now_ms};
 use crate::outbox::{self, Outbox};
 use crate::runtime::{MAX_HITS_PER_PROCESS, STATS};
-use crate::spool::Spooled;
+use crate::spool::{Destination, Spooled};
 use crate::state;
 use crate::store::Store;
 use crate::transport::{Failure, Transport};
@@ -62,7 +62,7 @@ pub(crate) struct Worker {
 #[derive(Clone, Debug)]
 struct Habitat {
     store: Store,
-    endpoint: String,
+    to: Destination,
 }
 
 impl Habitat {
@@ -70,14 +70,31 @@ impl Habitat {
         let dir = settings.config_dir.clone()?;
         (!settings.dry_run && !settings.validate).then(|| Habitat {
             store: Store { dir },
-            endpoint: settings.endpoint.clone(),
+            to: destination(settings),
         })
     }
 
     /// Keeps `entries` for a later run (stamped with `session`, GA4's, if
-    /// they have none).
-    fn spool(&self, entries: Vec<Entry>, session: Option<&str>, wait: Duration, why: &str) {
-        if entries.is_empty() {
+    /// they have none); with `timed_out`, also records that the endpoint
+    /// timed out, under the same lock. Nothing once `disable()` was called:
+    /// it wins over every hit not yet sent, in this run and later ones.
+    fn spool(
+        &self,
+        entries: Vec<Entry>,
+        session: Option<&str>,
+        timed_out: bool,
+        wait: Duration,
+        why: &str,
+    ) {
+        if !state::may_send() {
+            for entry in &entries {
+                STATS.dropped.inc();
+                log::debug!("analytics: dropped {entry}: analytics was disabled");
+            }
+            return;
+        }
+        let timed_out = timed_out.then_some(self.to.endpoint.as_str());
+        if entries.is_empty() && timed_out.is_none() {
             return;
         }
         let count = entries.len();
@@ -91,11 +108,11 @@ impl Habitat {
                 log::debug!("analytics: spooled {} for a later run: {why}", entry.hit);
                 Spooled {
                     entry,
-                    to: self.endpoint.clone(),
+                    to: self.to.clone(),
                 }
             })
             .collect();
-        match self.store.spool(spooled, now_ms(), wait) {
+        match self.store.spool(spooled, timed_out, now_ms(), wait) {
             Ok(()) => (0..count).for_each(|_| STATS.spooled.inc()),
             Err(e) => {
                 (0..count).for_each(|_| STATS.failed.inc());
@@ -157,8 +174,9 @@ impl Worker {
 
     /// At exit, when the flush budget ran out: takes over what the worker
     /// has not settled. What never left is spooled; what may have been
-    /// written is given up (never sent twice); a wait for the collector
-    /// starts a backoff, so that the next runs do not wait for it too.
+    /// written is given up (never sent twice); a wait for a connection that
+    /// never came starts a backoff, so that the next runs do not wait for it
+    /// too.
     pub(crate) fn give_up(&self) {
         let left = self.outbox.close();
         if left.maybe_sent > 0 {
@@ -176,23 +194,13 @@ impl Worker {
         let Some(habitat) = &self.habitat else {
             return;
         };
-        if !state::may_send() {
-            return;
-        }
         habitat.spool(
             left.unsent,
-            None,
+            left.session.as_deref(),
+            left.unreachable,
             EXIT_LOCK_WAIT,
             "the flush budget ran out",
         );
-        if left.waited_for_collector {
-            habitat.store.backoff_after(
-                &habitat.endpoint,
-                Outcome::TimedOut,
-                now_ms(),
-                EXIT_LOCK_WAIT,
-            );
-        }
     }
 }
 /// Runs the worker's body; if it panics, nothing it had will ever finish,
@@ -330,7 +338,7 @@ impl Session {
         let plan = match &habitat {
             Some(h) => h
                 .store
-                .backoff_plan(&h.endpoint, now_ms(), WORKER_LOCK_WAIT),
+                .backoff_plan(&h.to.endpoint, now_ms(), WORKER_LOCK_WAIT),
             None => Plan::Send,
         };
         match plan {
@@ -359,6 +367,9 @@ impl Session {
             _ => None,
         };
         let route = Route::new(&settings, plan, outbox, || session_id(store.as_ref()));
+        if let Some(session) = route.as_ref().ok().and_then(|r| r.encoder.session_id()) {
+            outbox.session(session);
+        }
         let resolved = client_id::resolve(kept, || {
             let left = CLIENT_ID_BUDGET.saturating_sub(started.elapsed());
             answer?.recv_timeout(left).unwrap_or_else(|_| {
@@ -419,11 +430,9 @@ impl Session {
             return;
         }
         let mut entries = batch;
-        let late = self.unspool(route, entries.len());
-        let posting = matches!(route.sink, Sink::Http(_));
-        if !outbox.hold(&late, posting) {
-            return;
-        }
+        // Empty if the exit took over meanwhile: then what was in the spool
+        // stays there, and nothing more is posted (below).
+        let late = self.unspool(route, entries.len(), outbox);
         entries.extend(late);
         let Encoded { requests, refused } = self.encode(&route.encoder, &entries);
         if outbox.settle(&refused) {
@@ -438,6 +447,9 @@ impl Session {
                     self.spool(request.hits, session, "the collector timed out in this run");
                 }
                 continue;
+            }
+            if matches!(route.sink, Sink::Http(_)) && !outbox.posting() {
+                return;
             }
             let delivery = route.sink.deliver(&request);
             if !outbox.settle(&request.hits) {
@@ -514,14 +526,14 @@ impl Session {
         if let Some(habitat) = &self.habitat {
             habitat
                 .store
-                .backoff_after(&habitat.endpoint, outcome, now_ms(), WORKER_LOCK_WAIT);
+                .backoff_after(&habitat.to.endpoint, outcome, now_ms(), WORKER_LOCK_WAIT);
         }
         Some(outcome)
     }
 
     fn spool(&self, entries: Vec<Entry>, session: Option<&str>, why: &str) {
         match &self.habitat {
-            Some(habitat) => habitat.spool(entries, session, WORKER_LOCK_WAIT, why),
+            Some(habitat) => habitat.spool(entries, session, false, WORKER_LOCK_WAIT, why),
             None => {
                 for entry in entries {
                     STATS.failed.inc();
@@ -535,7 +547,9 @@ impl Session {
     /// first request beside `fresh` hits of this run. A dry run shows it
     /// and leaves it in the spool; so does validate mode, whose requests
     /// are only checked.
-    fn unspool(&self, route: &Route, fresh: usize) -> Vec<Entry> {
+    /// They are held by the outbox before they leave the file, so that the
+    /// exit finds them in one place or the other.
+    fn unspool(&self, route: &Route, fresh: usize, outbox: &Outbox) -> Vec<Entry> {
         if self.spool_taken.replace(true) {
             return Vec::new();
         }
@@ -544,12 +558,13 @@ impl Session {
         };
         let (room, max_age) = route.encoder.spool_room();
         Store { dir }.unspool(
-            &self.settings.endpoint,
+            &destination(&self.settings),
             room.saturating_sub(fresh),
             max_age,
             now_ms(),
             self.settings.dry_run || self.settings.validate,
             WORKER_LOCK_WAIT,
+            |late| outbox.hold(late),
         )
     }
 
@@ -714,13 +729,22 @@ impl Sink {
                 Delivery::Printed
             }
             // Not reached: a run that holds spools before encoding. Were it
-            // reached, nothing was sent, which is what this says.
+            // reached, nothing was sent and the backoff goes on, which is
+            // what this says.
             Sink::Hold => Delivery::Failed(Failure {
                 message: "the collector timed out recently".to_owned(),
                 before_connecting: true,
-                timed_out: false,
+                timed_out: true,
             }),
         }
+    }
+}
+
+/// Where this run's hits go: the endpoint and the property.
+fn destination(settings: &Settings) -> Destination {
+    Destination {
+        endpoint: settings.endpoint.clone(),
+        property: settings.backend.property(),
     }
 }
 

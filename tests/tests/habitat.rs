@@ -427,3 +427,47 @@ fn a_hit_queued_behind_a_stuck_request_is_spooled_at_exit() {
         .collect();
     assert_eq!(kept, ["report", "\"UX\"/\"upload\""], "{kept:?}");
 }
+
+#[test]
+fn ga4_hits_the_exit_spools_keep_their_runs_session() {
+    let firewall = Firewalled::start();
+    let url = firewall.collect_url().replace("/collect", "/mp/collect");
+    let mut lumogon = Lumogon::new(&["version"])
+        .collector(&url)
+        .env("LUMOGON_GA4_MEASUREMENT_ID", "G-HABITAT1")
+        .env("LUMOGON_GA4_API_SECRET", "secret");
+    ok(lumogon.run());
+    let dir = lumogon.config_dir();
+    let session = std::fs::read_to_string(dir.join("session")).expect("a session");
+    let kept = spooled(&dir);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(
+        kept[0]["session"].as_str(),
+        session.split_whitespace().next(),
+        "{kept:?}"
+    );
+    assert_eq!(kept[0]["property"], "measurement_id=G-HABITAT1");
+}
+
+#[test]
+fn a_spooled_hit_goes_only_to_the_property_it_was_recorded_for() {
+    let port = refused_port();
+    let url = format!("http://127.0.0.1:{port}/collect");
+    let mut first = Lumogon::new(&["version"]).collector(&url);
+    ok(first.run());
+    assert_eq!(spooled(&first.config_dir()).len(), 1);
+    // The same collector URL, another property: lumogon as a GA4 web
+    // stream.
+    let collector = Collector::start_on(port, 204);
+    ok(Lumogon::new(&["version"])
+        .collector(&url)
+        .env("LUMOGON_CONFIG_DIR", first.config_dir())
+        .env("LUMOGON_GA4_MEASUREMENT_ID", "G-OTHER1")
+        .env("LUMOGON_GA4_API_SECRET", "secret")
+        .run());
+    let requests = collector.requests();
+    assert_eq!(requests.len(), 1);
+    let body: Value = serde_json::from_str(&requests[0].body).expect("JSON");
+    assert_eq!(body["events"].as_array().map(Vec::len), Some(1), "{body}");
+    assert_eq!(spooled(&first.config_dir()).len(), 1, "the v1 hit stays");
+}
