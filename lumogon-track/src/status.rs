@@ -40,7 +40,8 @@ impl Status {
             (names.url, "send to this collector instead"),
             (
                 names.debug,
-                "print each request to stderr instead of sending it",
+                "1: print each request to stderr instead of sending it; validate: have GA4's \
+                 validation server check it",
             ),
             (names.config_dir, "the directory that keeps the settings"),
         ];
