@@ -75,20 +75,9 @@ impl Transport {
         content_type: &'static str,
         body: String,
     ) -> Result<Answer, Failure> {
-        let response = self
-            .client
-            .post(url)
-            .header(reqwest::header::CONTENT_TYPE, content_type)
-            .body(body)
-            .send()
-            .map_err(|e| Failure {
-                message: root_cause(&e),
-                before_connecting: e.is_connect() || e.is_builder(),
-                timed_out: e.is_timeout(),
-            })?;
         // The body is never read: it says nothing the protocol needs, and a
         // collector that streams megabytes must not hold the worker.
-        Ok(response.status())
+        Ok(self.send(url, content_type, body)?.status())
     }
 
     /// Posts like [`Transport::post`] and reads at most
@@ -101,12 +90,8 @@ impl Transport {
         body: String,
     ) -> Result<(Answer, String), String> {
         let response = self
-            .client
-            .post(url)
-            .header(reqwest::header::CONTENT_TYPE, content_type)
-            .body(body)
-            .send()
-            .map_err(|e| root_cause(&e))?;
+            .send(url, content_type, body)
+            .map_err(|failure| failure.message)?;
         let status = response.status();
         let mut answer = Vec::new();
         response
@@ -114,6 +99,25 @@ impl Transport {
             .read_to_end(&mut answer)
             .map_err(|e| root_cause(&e))?;
         Ok((status, String::from_utf8_lossy(&answer).into_owned()))
+    }
+
+    /// The one request both make, its failure told apart.
+    fn send(
+        &self,
+        url: &str,
+        content_type: &'static str,
+        body: String,
+    ) -> Result<reqwest::blocking::Response, Failure> {
+        self.client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .map_err(|e| Failure {
+                message: root_cause(&e),
+                before_connecting: e.is_connect() || e.is_builder(),
+                timed_out: e.is_timeout(),
+            })
     }
 }
 
