@@ -62,22 +62,10 @@ const DISCLOSURE: Disclosure = Disclosure {
 /// Given to both `init` and the `analytics` subcommand, so they agree.
 fn analytics() -> lumogon_track::Config {
     // A binary crate of its own would write `lumogon_track::config!(..)`
-    // for its name and version.
-    let var = |key: &str| std::env::var(key).ok().filter(|v| !v.is_empty());
-    let (name, version) = ("greeter", env!("CARGO_PKG_VERSION"));
-    let config = match (
-        var("GREETER_GA4_MEASUREMENT_ID"),
-        var("GREETER_GA4_FIREBASE_APP_ID"),
-        var("GREETER_GA4_API_SECRET"),
-    ) {
-        (Some(id), None, Some(secret)) => lumogon_track::Config::ga4(id, secret, name, version),
-        (None, Some(id), Some(secret)) => lumogon_track::Config::ga4_app(id, secret, name, version),
-        (None, None, None) => lumogon_track::Config::new("UA-99999999-1", name, version),
-        _ => lumogon_track::Config::new("UA-99999999-1", name, version).invalid(
-            "set GREETER_GA4_API_SECRET with one of GREETER_GA4_MEASUREMENT_ID or \
-             GREETER_GA4_FIREBASE_APP_ID, or none of them",
-        ),
-    };
+    // for its name and version. `ga4_from_env`: GREETER_GA4_* may choose a
+    // GA4 stream instead.
+    let config = lumogon_track::Config::new("UA-99999999-1", "greeter", env!("CARGO_PKG_VERSION"))
+        .ga4_from_env();
     config.notice(
         "greeter counts which greetings are used: the command's name (never whom you greet), \
          its version and a random id. Nothing was sent this time.\n\

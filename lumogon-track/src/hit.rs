@@ -1,6 +1,5 @@
-//! What is recorded ([`Hit`]), what the worker holds ([`Entry`]) and what
-//! is sent ([`Request`]), whatever the backend. The encodings are in
-//! `v1.rs` and `ga4.rs`. Pure logic: no I/O.
+//! The domain: what is recorded ([`Hit`]) and what the worker holds
+//! ([`Entry`]), whatever the backend. Pure logic: no I/O.
 
 use std::fmt;
 
@@ -68,28 +67,6 @@ impl fmt::Display for Entry {
             self.hit.fmt(f)
         }
     }
-}
-
-/// One HTTP POST ready to go, whatever the backend: the worker sends it, or
-/// prints it in a dry run.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Request {
-    pub(crate) url: String,
-    pub(crate) content_type: &'static str,
-    pub(crate) body: String,
-    /// The hits the body carries, for the counters, the debug log and the
-    /// spool.
-    pub(crate) hits: Vec<Entry>,
-}
-
-/// Hits encoded for one backend.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(crate) struct Encoded {
-    pub(crate) requests: Vec<Request>,
-    /// Hits the protocol does not accept (too large, or breaking one of
-    /// GA4's rules): dropped rather than sent to be dropped by the collector,
-    /// which would answer 2xx all the same.
-    pub(crate) refused: Vec<Entry>,
 }
 
 /// The current time in ms since the Unix epoch (0 before it).

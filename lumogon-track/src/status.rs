@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::{Config, Off};
+#[cfg(feature = "analytics")]
+use crate::{config::Given, consent::DO_NOT_TRACK, hit::now_ms, lifecycle, persistence::AppDir};
 
 /// Whether this run would send, and why not: what [`init`](crate::init)
 /// would decide for the same configuration in the same environment. From
@@ -15,6 +17,7 @@ use crate::{Config, Off};
 pub struct Status {
     off: Option<Off>,
     dir: Option<PathBuf>,
+    settings_file: Option<PathBuf>,
     app: String,
     variables: Vec<(String, &'static str)>,
     client_id_origin: Option<String>,
@@ -23,20 +26,17 @@ pub struct Status {
 }
 
 impl Status {
+    /// What [`init`](crate::init) would decide for `given`, in its
+    /// environment.
     #[cfg(feature = "analytics")]
-    pub(crate) fn new(
-        off: Option<Off>,
-        store: Option<crate::store::Store>,
-        names: crate::app::Names,
-        app: String,
-        client_id_origin: Option<String>,
-    ) -> Status {
+    pub(crate) fn of(given: &Given) -> Status {
+        let dir = given.dir();
+        let invalid = given.resolve().err().map(|e| e.to_string());
+        let off = lifecycle::decide(given, dir.as_ref(), invalid);
+        let names = given.names.clone();
         let variables = vec![
             (names.disable, "set: send nothing"),
-            (
-                crate::app::DO_NOT_TRACK.to_owned(),
-                "set: send nothing (every tool)",
-            ),
+            (DO_NOT_TRACK.to_owned(), "set: send nothing (every tool)"),
             (names.url, "send to this collector instead"),
             (
                 names.debug,
@@ -45,17 +45,17 @@ impl Status {
             ),
             (names.config_dir, "the directory that keeps the settings"),
         ];
-        let now = crate::hit::now_ms();
-        let (spooled, backoff) = store
+        let (spooled, backoff) = dir
             .as_ref()
-            .map(|s| (s.spooled(), s.backoff_left(now)))
+            .map(|d| (d.spooled(), d.backoff_left(now_ms())))
             .unwrap_or_default();
         Status {
             off,
-            dir: store.map(|s| s.dir),
-            app,
+            settings_file: dir.as_ref().map(AppDir::choice_file),
+            dir: dir.map(|d| d.dir),
+            app: given.app_name.clone(),
             variables,
-            client_id_origin,
+            client_id_origin: given.client_id_origin.clone(),
             spooled,
             backoff,
         }
@@ -66,6 +66,7 @@ impl Status {
         Status {
             off: Some(Off::NotInBuild),
             dir: None,
+            settings_file: None,
             app: String::new(),
             variables: Vec::new(),
             client_id_origin: None,
@@ -91,13 +92,7 @@ impl Status {
 
     /// The file that keeps the saved choice and the notice version.
     pub fn settings_file(&self) -> Option<PathBuf> {
-        #[cfg(feature = "analytics")]
-        return self
-            .dir
-            .as_ref()
-            .map(|d| d.join(crate::store::SETTINGS_FILE));
-        #[cfg(not(feature = "analytics"))]
-        None
+        self.settings_file.clone()
     }
 
     /// The environment variables this application answers to, each with what
@@ -173,35 +168,34 @@ impl std::error::Error for ChoiceError {}
 pub fn set_enabled(config: Config, enabled: bool) -> Result<Choice, ChoiceError> {
     #[cfg(feature = "analytics")]
     {
-        let settings = config.settings;
-        let env = |key: &str| std::env::var(key).ok();
-        let store = settings.store(env).ok_or_else(|| {
+        let given = config.0;
+        let dir = given.dir().ok_or_else(|| {
             ChoiceError(format!(
                 "no config directory: set {}, XDG_CONFIG_HOME or HOME",
-                settings.names.config_dir
+                given.names.config_dir
             ))
         })?;
-        let saved = crate::store::Saved {
+        let saved = crate::persistence::choice::Saved {
             choice: Some(enabled),
-            notice_version: store.load().notice_version.max(settings.notice_version),
+            notice_version: dir.load().notice_version.max(given.notice_version),
         };
-        store.save(saved).map_err(|e| {
+        dir.save(saved).map_err(|e| {
             ChoiceError(format!(
                 "cannot save the choice in {}: {e}; check that the directory is writable",
-                store.dir.display()
+                dir.dir.display()
             ))
         })?;
         let deleted = if enabled {
             Vec::new()
         } else {
-            store.delete_data().map_err(|e| {
+            dir.delete_data().map_err(|e| {
                 ChoiceError(format!("the choice is saved, but {e}; delete it by hand"))
             })?
         };
         Ok(Choice {
-            settings_file: Some(store.settings_file()),
+            settings_file: Some(dir.choice_file()),
             deleted,
-            status: crate::runtime::status(settings),
+            status: Status::of(&given),
         })
     }
     #[cfg(not(feature = "analytics"))]

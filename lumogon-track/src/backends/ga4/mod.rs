@@ -17,17 +17,20 @@
 
 use serde_json::{Map, Value};
 
-use crate::ga4_rules::{self, Broken, StreamKind};
-use crate::hit::{Encoded, Entry, Hit, Request};
+use self::rules::{Broken, StreamKind};
+use super::{Encoded, Request};
+use crate::hit::{Entry, Hit};
+use crate::limits::cut_to_chars;
+use crate::limits::ga4::{MAX_BODY_BYTES, MAX_EVENTS, MAX_VALUE_CHARS};
 
-pub(crate) use crate::ga4_rules::{MAX_EVENTS, MAX_TIMESTAMP_AGE};
+pub(crate) mod rules;
+pub(crate) mod validation;
 
+/// Where GA4 Measurement Protocol events go unless told otherwise; the
+/// stream's id and api secret are added as its query string.
+pub(crate) const DEFAULT_ENDPOINT: &str = "https://www.google-analytics.com/mp/collect";
 /// GA4 bodies are JSON.
 pub(crate) const CONTENT_TYPE: &str = "application/json";
-/// The longest parameter value GA4 keeps, in characters.
-const MAX_VALUE_CHARS: usize = ga4_rules::MAX_VALUE_CHARS;
-/// A body must stay under 130 kB.
-pub(crate) const MAX_BODY_BYTES: usize = 130_000;
 
 /// What a screenview becomes on an app stream: the event GA4's app reports
 /// count screens with.
@@ -80,31 +83,9 @@ pub(crate) fn url(
     Ok(url.into())
 }
 
-/// Google's validation server for `endpoint`: the same URL with `/debug`
-/// before `/mp/collect` (`https://www.google-analytics.com/debug/mp/collect`
-/// for the default). An endpoint that is one already stays as it is; one
-/// that does not end in `/mp/collect` has no validation server beside it.
-pub(crate) fn validation_endpoint(endpoint: &str) -> Result<String, String> {
-    const COLLECT: &str = "/mp/collect";
-    const DEBUG: &str = "/debug/mp/collect";
-    let mut url =
-        reqwest::Url::parse(endpoint).map_err(|e| format!("endpoint {endpoint:?}: {e}"))?;
-    let path = url.path().to_owned();
-    if path.ends_with(DEBUG) {
-        return Ok(url.into());
-    }
-    let Some(base) = path.strip_suffix(COLLECT) else {
-        return Err(format!(
-            "endpoint {endpoint:?} does not end in {COLLECT}, so it has no {DEBUG} beside it"
-        ));
-    };
-    url.set_path(&format!("{base}{DEBUG}"));
-    Ok(url.into())
-}
-
 /// The requests for `hits`: [`MAX_EVENTS`] events per request, in order.
 /// A hit whose event would break one of the protocol's rules
-/// ([`ga4_rules`]) is refused here, with a debug line naming the rule, and
+/// ([`rules`]) is refused here, with a debug line naming the rule, and
 /// set aside with those too large to send: never sent to be dropped in
 /// silence.
 pub(crate) fn requests(common: &Common<'_>, url: &str, entries: &[Entry]) -> Encoded {
@@ -121,7 +102,7 @@ pub(crate) fn requests(common: &Common<'_>, url: &str, entries: &[Entry]) -> Enc
     }
     let client_id = stream_client_id(common.stream, common.client_id);
     for chunk in accepted.chunks(MAX_EVENTS) {
-        debug_assert_eq!(ga4_rules::check_event_count(chunk.len()), Ok(()));
+        debug_assert_eq!(rules::check_event_count(chunk.len()), Ok(()));
         let mut body = Map::new();
         body.insert(
             common.stream.client_field().into(),
@@ -153,7 +134,7 @@ pub(crate) fn requests(common: &Common<'_>, url: &str, entries: &[Entry]) -> Enc
 fn event(common: &Common<'_>, entry: &Entry) -> Result<Value, Broken> {
     let mut params = Map::new();
     let mut param = |name: &'static str, value: &str| {
-        params.insert(name.into(), truncate(value, MAX_VALUE_CHARS).into());
+        params.insert(name.into(), cut_to_chars(value, MAX_VALUE_CHARS).into());
     };
     param(PARAM_APP_NAME, common.app_name);
     param(PARAM_APP_VERSION, common.app_version);
@@ -179,14 +160,14 @@ fn event(common: &Common<'_>, entry: &Entry) -> Result<Value, Broken> {
     params.insert(PARAM_ENGAGEMENT.into(), 1.into());
     params.insert(
         PARAM_SESSION_ID.into(),
-        truncate(
+        cut_to_chars(
             entry.session.as_deref().unwrap_or(common.session_id),
             MAX_VALUE_CHARS,
         )
         .into(),
     );
     sort(&mut params);
-    ga4_rules::check_event(
+    rules::check_event(
         &name,
         params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         common.stream,
@@ -215,7 +196,7 @@ fn sort(map: &mut Map<String, Value>) {
 /// GA4's own names are) and digits kept, every run of other characters made
 /// one underscore, none at either end. `"UX"` becomes `"ux"`, `"Report
 /// upload"` `"report_upload"`. Whether GA4 takes the result (not reserved,
-/// starting with a letter, at most 40 characters) is [`ga4_rules`]' to say:
+/// starting with a letter, at most 40 characters) is [`rules`]' to say:
 /// a name that breaks a rule is refused, not bent into another one.
 pub(crate) fn event_name(category: &str) -> String {
     let mut name = String::with_capacity(category.len());
@@ -260,7 +241,7 @@ fn page_location(app_name: &str, screen: &str) -> String {
     }
     let location = String::from(location);
     // Cut to the value limit without leaving half an escape behind.
-    let mut cut = truncate(&location, MAX_VALUE_CHARS).to_owned();
+    let mut cut = cut_to_chars(&location, MAX_VALUE_CHARS).to_owned();
     if let Some(percent) = cut.rfind('%').filter(|&i| cut.len() - i < 3) {
         cut.truncate(percent);
     }
@@ -268,7 +249,7 @@ fn page_location(app_name: &str, screen: &str) -> String {
 }
 
 /// The client id in the form the stream's field takes (see
-/// [`ga4_rules::is_web_client_id`] and [`ga4_rules::is_app_instance_id`]):
+/// [`rules::is_web_client_id`] and [`rules::is_app_instance_id`]):
 ///
 /// - an app stream's `app_instance_id` is 32 hex digits: a UUID's, without
 ///   its hyphens, lowercased;
@@ -282,16 +263,16 @@ fn page_location(app_name: &str, screen: &str) -> String {
 pub(crate) fn stream_client_id(stream: StreamKind, id: &str) -> String {
     let hex = || {
         let digits: String = id.chars().filter(|c| *c != '-').collect();
-        if ga4_rules::is_app_instance_id(&digits) {
+        if rules::is_app_instance_id(&digits) {
             digits.to_ascii_lowercase()
         } else {
             format!("{:032x}", fnv1a_128(id.as_bytes()))
         }
     };
     match stream {
-        StreamKind::App if ga4_rules::is_app_instance_id(id) => id.to_ascii_lowercase(),
+        StreamKind::App if rules::is_app_instance_id(id) => id.to_ascii_lowercase(),
         StreamKind::App => hex(),
-        StreamKind::Web if ga4_rules::is_web_client_id(id) => id.to_owned(),
+        StreamKind::Web if rules::is_web_client_id(id) => id.to_owned(),
         StreamKind::Web => {
             let hex = hex();
             let number = |digits: &str| u32::from_str_radix(digits, 16).unwrap_or(1).max(1);
@@ -306,70 +287,6 @@ fn fnv1a_128(bytes: &[u8]) -> u128 {
     bytes.iter().fold(OFFSET, |hash, &b| {
         (hash ^ u128::from(b)).wrapping_mul(PRIME)
     })
-}
-
-/// The longest prefix of `s` with at most `max` characters (GA4 counts
-/// characters, not bytes).
-pub(crate) fn truncate(s: &str, max: usize) -> &str {
-    match s.char_indices().nth(max) {
-        Some((end, _)) => &s[..end],
-        None => s,
-    }
-}
-
-/// One entry of the validation server's answer.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(crate) struct ValidationMessage {
-    pub(crate) validation_code: String,
-    pub(crate) field_path: String,
-    pub(crate) description: String,
-}
-
-/// The validation server's answer, `{"validationMessages": [{"fieldPath":
-/// …, "description": …, "validationCode": …}, …]}`: its messages, none when
-/// the request is valid.
-pub(crate) fn validation_messages(answer: &str) -> Result<Vec<ValidationMessage>, String> {
-    let json: Value = serde_json::from_str(answer)
-        .map_err(|e| format!("the validation server's answer is not JSON ({e})"))?;
-    let Some(list) = json.get("validationMessages") else {
-        return Err("the validation server's answer has no validationMessages".to_owned());
-    };
-    let list = list
-        .as_array()
-        .ok_or("the validation server's validationMessages is not a list")?;
-    let text = |m: &Value, key: &str| {
-        m.get(key)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    Ok(list
-        .iter()
-        .map(|m| ValidationMessage {
-            validation_code: text(m, "validationCode"),
-            field_path: text(m, "fieldPath"),
-            description: text(m, "description"),
-        })
-        .collect())
-}
-
-/// What validate mode prints for one request's answer: "valid", or one line
-/// per message. Every line starts with `prefix`.
-pub(crate) fn validation_report(prefix: &str, answer: Result<&str, String>) -> String {
-    let messages = answer.and_then(validation_messages);
-    match messages {
-        Ok(messages) if messages.is_empty() => format!("{prefix}valid\n"),
-        Ok(messages) => messages
-            .iter()
-            .map(|m| {
-                format!(
-                    "{prefix}{} at {}: {}\n",
-                    m.validation_code, m.field_path, m.description
-                )
-            })
-            .collect(),
-        Err(why) => format!("{prefix}not validated: {why}\n"),
-    }
 }
 
 #[cfg(test)]
@@ -567,15 +484,15 @@ mod tests {
                     .as_str()
                     .unwrap_or_default();
                 match common.stream {
-                    StreamKind::Web => assert!(ga4_rules::is_web_client_id(client), "{client}"),
-                    StreamKind::App => assert!(ga4_rules::is_app_instance_id(client), "{client}"),
+                    StreamKind::Web => assert!(rules::is_web_client_id(client), "{client}"),
+                    StreamKind::App => assert!(rules::is_app_instance_id(client), "{client}"),
                 }
                 let events = body["events"].as_array().cloned().unwrap_or_default();
-                assert_eq!(ga4_rules::check_event_count(events.len()), Ok(()));
+                assert_eq!(rules::check_event_count(events.len()), Ok(()));
                 for event in events {
                     let name = event["name"].as_str().unwrap_or_default();
                     let params = event["params"].as_object().cloned().unwrap_or_default();
-                    let result = ga4_rules::check_event(
+                    let result = rules::check_event(
                         name,
                         params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
                         common.stream,
@@ -656,10 +573,10 @@ mod tests {
 
     #[test]
     fn values_are_cut_to_a_hundred_characters_on_character_boundaries() {
-        assert_eq!(truncate("abc", 3), "abc");
-        assert_eq!(truncate("abcd", 3), "abc");
-        assert_eq!(truncate("日本語", 2), "日本");
-        assert_eq!(truncate("", 0), "");
+        assert_eq!(cut_to_chars("abc", 3), "abc");
+        assert_eq!(cut_to_chars("abcd", 3), "abc");
+        assert_eq!(cut_to_chars("日本語", 2), "日本");
+        assert_eq!(cut_to_chars("", 0), "");
 
         let long: &'static str = "ü".repeat(150).leak();
         let common = Common {
@@ -731,10 +648,10 @@ mod tests {
         // Anything else: hashed, the same every time, and in form.
         let a = stream_client_id(StreamKind::App, "fixed-client");
         assert_eq!(a, stream_client_id(StreamKind::App, "fixed-client"));
-        assert!(ga4_rules::is_app_instance_id(&a), "{a}");
+        assert!(rules::is_app_instance_id(&a), "{a}");
         assert_ne!(a, stream_client_id(StreamKind::App, "fixed-client2"));
         let w = stream_client_id(StreamKind::Web, "fixed-client");
-        assert!(ga4_rules::is_web_client_id(&w), "{w}");
+        assert!(rules::is_web_client_id(&w), "{w}");
         // Zeros would not be positive.
         assert_eq!(
             stream_client_id(StreamKind::Web, "00000000-0000-0000-0000-000000000000"),
@@ -821,85 +738,5 @@ mod tests {
             )
         );
         assert!(url("127.0.0.1/mp/collect", StreamKind::Web, "G-A", "s").is_err());
-    }
-
-    #[test]
-    fn the_validation_server_is_beside_the_collector() {
-        for (endpoint, validation) in [
-            (
-                "https://www.google-analytics.com/mp/collect",
-                "https://www.google-analytics.com/debug/mp/collect",
-            ),
-            (
-                "https://region1.google-analytics.com/mp/collect",
-                "https://region1.google-analytics.com/debug/mp/collect",
-            ),
-            (
-                "http://127.0.0.1:9/ga/mp/collect?x=1",
-                "http://127.0.0.1:9/ga/debug/mp/collect?x=1",
-            ),
-            (
-                "http://127.0.0.1:9/debug/mp/collect",
-                "http://127.0.0.1:9/debug/mp/collect",
-            ),
-        ] {
-            assert_eq!(
-                validation_endpoint(endpoint).as_deref(),
-                Ok(validation),
-                "{endpoint}"
-            );
-        }
-        assert!(validation_endpoint("http://127.0.0.1:9/collect").is_err());
-        assert!(validation_endpoint("not a url").is_err());
-    }
-
-    #[test]
-    fn the_validation_servers_answer_is_read_as_documented() {
-        // The example answer of Google's "Validate events" guide.
-        let answer = r#"{
-          "validationMessages": [
-            {
-              "fieldPath": "events",
-              "description": "Event at index: [0] has invalid name [_badEventName]. Names must start with an alphabetic character.",
-              "validationCode": "NAME_INVALID"
-            }
-          ]
-        }"#;
-        assert_eq!(
-            validation_messages(answer),
-            Ok(vec![ValidationMessage {
-                validation_code: "NAME_INVALID".into(),
-                field_path: "events".into(),
-                description: "Event at index: [0] has invalid name [_badEventName]. Names must \
-                              start with an alphabetic character."
-                    .into(),
-            }])
-        );
-        assert_eq!(
-            validation_messages(r#"{"validationMessages": []}"#),
-            Ok(vec![])
-        );
-        assert!(validation_messages("").is_err());
-        assert!(validation_messages("{}").is_err());
-        assert!(validation_messages(r#"{"validationMessages": 3}"#).is_err());
-
-        let p = "lumogon-track: validate (T): ";
-        assert_eq!(
-            validation_report(p, Ok(r#"{"validationMessages":[]}"#)),
-            "lumogon-track: validate (T): valid\n"
-        );
-        assert_eq!(
-            validation_report(
-                p,
-                Ok(
-                    r#"{"validationMessages":[{"fieldPath":"a","description":"b","validationCode":"C"},{"fieldPath":"d","description":"e","validationCode":"F"}]}"#
-                )
-            ),
-            "lumogon-track: validate (T): C at a: b\nlumogon-track: validate (T): F at d: e\n"
-        );
-        assert_eq!(
-            validation_report(p, Err("the validation server answered 500".into())),
-            "lumogon-track: validate (T): not validated: the validation server answered 500\n"
-        );
     }
 }

@@ -1,7 +1,7 @@
 //! The client id: found once, kept in the application's directory, and
 //! read from there on every later run, so that a run asks nothing of the
 //! application's source (lumogon's is the Docker daemon) once it has an
-//! answer. Pure logic; `store.rs` reads and writes the file.
+//! answer.
 //!
 //! - With a source that answers: a name-based UUID (v5) of its answer
 //!   under a namespace of the application's own, itself the v5 UUID of
@@ -20,6 +20,10 @@
 
 use uuid::Uuid;
 
+use super::AppDir;
+
+/// The file's name.
+pub(crate) const FILE: &str = "client_id";
 /// Marks a derived id in the file.
 const DERIVED: &str = "derived";
 
@@ -111,6 +115,27 @@ pub(crate) fn parse(text: &str) -> Option<Kept> {
         _ => return None,
     };
     Some(Kept { id, derived })
+}
+
+impl AppDir {
+    /// The kept client id, if any.
+    pub(crate) fn client_id(&self) -> Option<Kept> {
+        parse(&self.read(FILE)?)
+    }
+
+    /// Keeps `kept`; a random id never replaces a derived one (the source's
+    /// thread may have kept one a moment before).
+    pub(crate) fn keep_client_id(&self, kept: &Kept) {
+        if !kept.derived && self.client_id().is_some_and(|k| k.derived) {
+            return;
+        }
+        if let Err(e) = self.write(FILE, format(kept).as_bytes()) {
+            log::debug!(
+                "analytics: could not keep the client id in {}: {e}",
+                self.dir.display()
+            );
+        }
+    }
 }
 
 #[cfg(test)]

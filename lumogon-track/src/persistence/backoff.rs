@@ -1,7 +1,7 @@
 //! Backoff: after a request to an endpoint timed out, runs stop waiting for
 //! it for a while, and one run per window probes whether it is back. Pure
-//! logic, one state machine; `store.rs` keeps the state in the application's
-//! directory, under a lock.
+//! logic, one state machine, kept in the application's directory under its
+//! lock.
 //!
 //! Only failures that cost time start a backoff (a connect or request
 //! timeout, or a flush budget spent waiting). A fast failure (refused, no
@@ -16,14 +16,16 @@
 //!   └──── fast ──────────────┘
 //! ```
 
+use std::io;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-/// The first window ...
-pub(crate) const FIRST_WINDOW: Duration = Duration::from_secs(15 * 60);
-/// ... doubling after each failed probe, up to this.
-pub(crate) const LONGEST_WINDOW: Duration = Duration::from_secs(24 * 3600);
+use super::AppDir;
+use crate::limits::{FIRST_BACKOFF, LONGEST_BACKOFF, millis};
+
+/// The file's name.
+pub(crate) const FILE: &str = "backoff";
 
 /// What is kept: the endpoint it was learned from, how many windows in a
 /// row ended in a timeout, and when the current window ends.
@@ -63,7 +65,7 @@ pub(crate) enum Outcome {
 pub(crate) fn plan(record: Option<&Record>, endpoint: &str, now_ms: u64) -> (Plan, Option<Record>) {
     match record {
         Some(r) if r.endpoint == endpoint => {
-            if now_ms < r.until_ms && r.until_ms - now_ms <= millis(LONGEST_WINDOW) {
+            if now_ms < r.until_ms && r.until_ms - now_ms <= millis(LONGEST_BACKOFF) {
                 (Plan::Hold, None)
             } else {
                 // Over, or further away than any window can be (a clock set
@@ -110,13 +112,76 @@ pub(crate) fn after(
 /// most 24 hours.
 pub(crate) fn window(failures: u32) -> Duration {
     let doublings = failures.saturating_sub(1).min(16);
-    FIRST_WINDOW
+    FIRST_BACKOFF
         .saturating_mul(1 << doublings)
-        .min(LONGEST_WINDOW)
+        .min(LONGEST_BACKOFF)
 }
 
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+impl AppDir {
+    /// The plan for `endpoint` now; a probe claims the next window at once.
+    pub(crate) fn backoff_plan(&self, endpoint: &str, now_ms: u64, wait: Duration) -> Plan {
+        // No file, no backoff: a healthy run takes no lock.
+        if !self.file(FILE).exists() {
+            return Plan::Send;
+        }
+        let planned = self.locked(wait, || {
+            let record = self.read_backoff();
+            let (plan, claimed) = plan(record.as_ref(), endpoint, now_ms);
+            if let Some(claimed) = claimed {
+                self.write(FILE, format(&claimed).as_bytes())?;
+            }
+            Ok(plan)
+        });
+        planned.unwrap_or_else(|e| {
+            log::debug!("analytics: could not read the backoff: {e}");
+            Plan::Send
+        })
+    }
+
+    /// Records how an attempt to reach `endpoint` ended.
+    pub(crate) fn backoff_after(
+        &self,
+        endpoint: &str,
+        outcome: Outcome,
+        now_ms: u64,
+        wait: Duration,
+    ) {
+        if outcome != Outcome::TimedOut && !self.file(FILE).exists() {
+            return;
+        }
+        let written = self.locked(wait, || self.record_backoff(endpoint, outcome, now_ms));
+        if let Err(e) = written {
+            log::debug!("analytics: could not record the backoff: {e}");
+        }
+    }
+
+    /// Under the lock: the backoff after `outcome`.
+    pub(super) fn record_backoff(
+        &self,
+        endpoint: &str,
+        outcome: Outcome,
+        now_ms: u64,
+    ) -> io::Result<()> {
+        let before = self.read_backoff();
+        let after = after(before.clone(), endpoint, outcome, now_ms);
+        match &after {
+            _ if after == before => Ok(()),
+            Some(record) => self.write(FILE, format(record).as_bytes()),
+            None => self.remove(FILE),
+        }
+    }
+
+    /// The endpoint in backoff at `now_ms` and the time left, if any (for
+    /// `status`).
+    pub(crate) fn backoff_left(&self, now_ms: u64) -> Option<(String, Duration)> {
+        let record = self.read_backoff()?;
+        let left = record.until_ms.checked_sub(now_ms).filter(|&ms| ms > 0)?;
+        Some((record.endpoint, Duration::from_millis(left)))
+    }
+
+    fn read_backoff(&self) -> Option<Record> {
+        parse(&self.read(FILE)?)
+    }
 }
 
 /// The file's text.
@@ -140,6 +205,7 @@ pub(crate) fn parse(text: &str) -> Option<Record> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{WAIT, temp_dir};
     use super::*;
 
     const HERE: &str = "https://collector.example/collect";
@@ -157,7 +223,7 @@ mod tests {
     fn windows_double_from_fifteen_minutes_to_a_day() {
         let minutes: Vec<_> = (1..=9).map(|n| window(n).as_secs() / 60).collect();
         assert_eq!(minutes, [15, 30, 60, 120, 240, 480, 960, 1440, 1440]);
-        assert_eq!(window(u32::MAX), LONGEST_WINDOW);
+        assert_eq!(window(u32::MAX), LONGEST_BACKOFF);
     }
 
     #[test]
@@ -222,5 +288,25 @@ mod tests {
             None
         );
         assert_eq!(parse("garbage"), None);
+    }
+
+    #[test]
+    fn a_backoff_is_planned_recorded_and_ended() {
+        let store = temp_dir("backoff");
+        let to = "http://127.0.0.1:9/collect";
+        assert_eq!(store.backoff_plan(to, 1_000, WAIT), Plan::Send);
+        store.backoff_after(to, Outcome::FailedFast, 1_000, WAIT);
+        assert!(
+            !store.file(FILE).exists(),
+            "a fast failure starts no backoff"
+        );
+        store.backoff_after(to, Outcome::TimedOut, 1_000, WAIT);
+        assert_eq!(store.backoff_plan(to, 2_000, WAIT), Plan::Hold);
+        let over = 1_000 + 15 * 60 * 1000;
+        assert_eq!(store.backoff_plan(to, over, WAIT), Plan::Probe);
+        assert_eq!(store.backoff_plan(to, over + 1, WAIT), Plan::Hold);
+        store.backoff_after(to, Outcome::Answered, over + 2, WAIT);
+        assert!(!store.file(FILE).exists());
+        let _ = std::fs::remove_dir_all(&store.dir);
     }
 }

@@ -1,6 +1,6 @@
 //! The spool: hits that never reached the collector, kept for a later run.
-//! Pure logic (the file's format, its bounds, which entries a run may take);
-//! `store.rs` reads and writes the file under a lock.
+//! The file's format, its bounds and which entries a run may take are pure
+//! logic; the file is read and rewritten under the directory's lock.
 //!
 //! The file holds one JSON object a line:
 //!
@@ -15,22 +15,18 @@
 //! where it was recorded for, never to a collector or property the person
 //! did not choose for it. `session` is its GA4 session.
 
+use std::fs::File;
+use std::io::{self, Read};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use super::{AppDir, backoff};
 use crate::hit::{Entry, Hit};
+use crate::limits::{SPOOL_AGE, SPOOL_BYTES, SPOOL_HITS, STORED_TEXT};
 
-/// At most this many hits are kept ...
-pub(crate) const MAX_HITS: usize = 100;
-/// ... in at most this many bytes; the oldest go first.
-pub(crate) const MAX_BYTES: usize = 16 * 1024;
-/// The longest a spooled hit is kept for any backend: GA4 takes events up to
-/// 72 hours old (v1 only 4 hours, which [`claim`] applies).
-pub(crate) const MAX_AGE: Duration = crate::ga4_rules::MAX_TIMESTAMP_AGE;
-/// A string longer than this in the file was not written by this library:
-/// the line is skipped.
-const MAX_TEXT: usize = 2048;
+/// The file's name.
+pub(crate) const FILE: &str = "spool";
 
 /// One spooled hit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,6 +41,102 @@ pub(crate) struct Spooled {
 pub(crate) struct Destination {
     pub(crate) endpoint: String,
     pub(crate) property: String,
+}
+
+impl AppDir {
+    /// The spool's entries. Only its first few times [`SPOOL_BYTES`]
+    /// are read: this library never writes more, and a file grown by
+    /// something else must not cost a command its memory.
+    fn read_spool(&self) -> Vec<Spooled> {
+        let mut text = String::new();
+        let read = File::open(self.file(FILE))
+            .and_then(|file| file.take(4 * SPOOL_BYTES as u64).read_to_string(&mut text));
+        match read {
+            Ok(_) => parse(&text),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    fn write_spool(&self, all: &[Spooled]) -> io::Result<()> {
+        if all.is_empty() {
+            return self.remove(FILE);
+        }
+        self.write(FILE, format(all).as_bytes())
+    }
+
+    /// Keeps `new` for a later run, within the spool's bounds, and, with
+    /// `timed_out`, records that this endpoint timed out: both under one
+    /// wait for the lock, which is all the exit can afford.
+    pub(crate) fn spool(
+        &self,
+        new: Vec<Spooled>,
+        timed_out: Option<&str>,
+        now_ms: u64,
+        wait: Duration,
+    ) -> io::Result<()> {
+        self.locked(wait, || {
+            if !new.is_empty() {
+                let all = admit(self.read_spool(), new, now_ms);
+                self.write_spool(&all)?;
+            }
+            match timed_out {
+                Some(endpoint) => self.record_backoff(endpoint, backoff::Outcome::TimedOut, now_ms),
+                None => Ok(()),
+            }
+        })
+    }
+
+    /// Takes up to `room` hits meant for `to` out of the spool and hands
+    /// them to `hold` before they leave the file: once taken, no other run
+    /// can send them, and if `hold` refuses them (the exit took over), they
+    /// stay. With `peek` (a dry run), shows them and leaves them where they
+    /// are.
+    #[allow(clippy::too_many_arguments)] // one call site, each named there
+    pub(crate) fn unspool(
+        &self,
+        to: &Destination,
+        room: usize,
+        max_age: Duration,
+        now_ms: u64,
+        peek: bool,
+        wait: Duration,
+        hold: impl FnOnce(&[Entry]) -> bool,
+    ) -> Vec<Entry> {
+        // The common case, nothing spooled, costs one failed open and no
+        // lock file.
+        if room == 0 || !self.file(FILE).exists() {
+            return Vec::new();
+        }
+        let claimed = self.locked(wait, || {
+            let mut claim = claim(self.read_spool(), to, room, max_age, now_ms);
+            if !hold(&claim.taken) {
+                claim.taken.clear();
+            } else if !peek && (!claim.taken.is_empty() || claim.expired > 0) {
+                self.write_spool(&claim.rest)?;
+            }
+            Ok(claim)
+        });
+        match claimed {
+            Ok(claim) => {
+                if claim.expired > 0 {
+                    log::debug!(
+                        "analytics: dropped {} spooled hit(s) older than the collector takes",
+                        claim.expired
+                    );
+                }
+                claim.taken
+            }
+            Err(e) => {
+                log::debug!("analytics: could not read the spool: {e}");
+                Vec::new()
+            }
+        }
+    }
+
+    /// How many hits the spool holds (for `status`; no lock: a glance).
+    pub(crate) fn spooled(&self) -> usize {
+        self.read_spool().len()
+    }
 }
 
 /// The file's text for `spooled`, one line each.
@@ -90,7 +182,7 @@ fn parse_line(line: &str) -> Option<Spooled> {
         object
             .get(key)
             .and_then(Value::as_str)
-            .filter(|s| s.len() <= MAX_TEXT)
+            .filter(|s| s.len() <= STORED_TEXT)
     };
     let hit = match (text("screen"), text("category"), text("action")) {
         (Some(screen), None, None) => Hit::Screenview {
@@ -125,22 +217,22 @@ fn parse_line(line: &str) -> Option<Spooled> {
 
 /// A hit's strings are `&'static str` (what a command can record is fixed at
 /// compile time). One read back from the spool gets its strings leaked: at
-/// most [`MAX_HITS`] hits of a few bytes, read once a process, which buys
+/// most [`SPOOL_HITS`] hits of a few bytes, read once a process, which buys
 /// one `Hit` type for fresh and spooled hits alike.
 fn intern(s: &str) -> &'static str {
     Box::leak(s.to_owned().into_boxed_str())
 }
 
 /// The spool after adding `new` to `kept` at `now_ms`: hits older than
-/// [`MAX_AGE`] (or from the future: a clock that jumped) leave, then the
-/// oldest until [`MAX_HITS`] and [`MAX_BYTES`] hold.
+/// [`SPOOL_AGE`] (or from the future: a clock that jumped) leave, then the
+/// oldest until [`SPOOL_HITS`] and [`SPOOL_BYTES`] hold.
 pub(crate) fn admit(mut kept: Vec<Spooled>, new: Vec<Spooled>, now_ms: u64) -> Vec<Spooled> {
     kept.extend(new);
-    kept.retain(|s| fresh(s.entry.at_ms, now_ms, MAX_AGE));
+    kept.retain(|s| fresh(s.entry.at_ms, now_ms, SPOOL_AGE));
     kept.sort_by_key(|s| s.entry.at_ms);
     let mut bytes: usize = kept.iter().map(|s| line(s).len() + 1).sum();
     let mut first = 0;
-    while kept.len() - first > MAX_HITS || bytes > MAX_BYTES {
+    while kept.len() - first > SPOOL_HITS || bytes > SPOOL_BYTES {
         bytes -= line(&kept[first]).len() + 1;
         first += 1;
     }
@@ -187,8 +279,11 @@ fn fresh(at_ms: u64, now_ms: u64, max_age: Duration) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    use super::super::tests::{WAIT, temp_dir};
     use super::*;
+
+    const DAY: Duration = Duration::from_secs(24 * 3600);
 
     const TO: &str = "https://collector.example/collect";
 
@@ -200,7 +295,7 @@ mod tests {
     }
     const HOUR: u64 = 3600 * 1000;
 
-    fn spooled(at_ms: u64, screen: &'static str) -> Spooled {
+    pub(crate) fn spooled(at_ms: u64, screen: &'static str) -> Spooled {
         Spooled {
             entry: Entry {
                 hit: Hit::Screenview { screen },
@@ -234,7 +329,7 @@ mod tests {
     #[test]
     fn lines_this_library_did_not_write_are_skipped() {
         let good = format(&[spooled(5, "scan")]);
-        let long = "x".repeat(MAX_TEXT + 1);
+        let long = "x".repeat(STORED_TEXT + 1);
         let text = format!(
             "not json\n{{\"at\":1,\"to\":\"{TO}\"}}\n\
              {{\"at\":1,\"to\":\"{TO}\",\"screen\":\"no property\"}}\n\
@@ -253,7 +348,7 @@ mod tests {
         let kept: Vec<_> = (0..90).map(|i| spooled(now - 200 + i, "old")).collect();
         let new: Vec<_> = (0..20).map(|i| spooled(now - 100 + i, "new")).collect();
         let all = admit(kept, new, now);
-        assert_eq!(all.len(), MAX_HITS);
+        assert_eq!(all.len(), SPOOL_HITS);
         assert_eq!(all[0].entry.at_ms, now - 200 + 10);
         assert_eq!(
             all.iter()
@@ -272,7 +367,7 @@ mod tests {
             (0..40).map(|i| spooled(now - 40 + i, screen)).collect(),
             now,
         );
-        assert!(format(&all).len() <= MAX_BYTES, "{}", format(&all).len());
+        assert!(format(&all).len() <= SPOOL_BYTES, "{}", format(&all).len());
         assert!(all.len() >= 10, "{}", all.len());
         // The newest stay.
         assert_eq!(all.last().map(|s| s.entry.at_ms), Some(now - 1));
@@ -321,5 +416,82 @@ mod tests {
             vec![other, other_property, spooled(now, "third")]
         );
         assert_eq!(claim.expired, 1);
+    }
+
+    #[test]
+    fn timestamps_reach_back_seventy_two_hours_and_the_spool_keeps_to_it() {
+        use crate::limits::ga4::MAX_TIMESTAMP_AGE;
+        assert_eq!(MAX_TIMESTAMP_AGE, Duration::from_secs(259_200));
+        let to = Destination {
+            endpoint: "http://127.0.0.1:9/mp/collect".to_owned(),
+            property: "measurement_id=G-A".to_owned(),
+        };
+        let now = 1_000 * 3_600_000;
+        let at = |age_ms: u64| Spooled {
+            entry: Entry {
+                late: true,
+                ..Entry::fresh(Hit::Screenview { screen: "scan" }, now - age_ms)
+            },
+            to: to.clone(),
+        };
+        let oldest = 72 * 3_600_000;
+        let taken = claim(
+            vec![at(oldest + 1), at(oldest)],
+            &to,
+            25,
+            MAX_TIMESTAMP_AGE,
+            now,
+        );
+        assert_eq!((taken.taken.len(), taken.expired), (1, 1));
+    }
+
+    #[test]
+    fn spooled_hits_are_taken_once_and_a_peek_leaves_them() {
+        let store = temp_dir("spool");
+        let to = &to();
+        let yes = |_: &[Entry]| true;
+        assert!(store.unspool(to, 20, DAY, 10, false, WAIT, yes).is_empty());
+        assert!(
+            !store.file(super::super::LOCK_FILE).exists(),
+            "an empty spool takes no lock"
+        );
+        assert!(
+            store
+                .spool(vec![spooled(1, "scan"), spooled(2, "scan")], None, 10, WAIT)
+                .is_ok()
+        );
+        assert_eq!(store.unspool(to, 20, DAY, 10, true, WAIT, yes).len(), 2);
+        // Refused by the outbox (the exit took over): they stay.
+        assert!(
+            store
+                .unspool(to, 20, DAY, 10, false, WAIT, |_| false)
+                .is_empty()
+        );
+        assert_eq!(store.unspool(to, 1, DAY, 10, false, WAIT, yes).len(), 1);
+        assert_eq!(store.unspool(to, 20, DAY, 10, false, WAIT, yes).len(), 1);
+        assert!(!store.file(FILE).exists(), "an emptied spool is deleted");
+        let _ = std::fs::remove_dir_all(&store.dir);
+    }
+
+    #[test]
+    fn a_lock_held_elsewhere_is_waited_for_and_then_given_up() {
+        let store = temp_dir("lock");
+        let _ = std::fs::create_dir_all(&store.dir);
+        let holder = File::create(store.file(super::super::LOCK_FILE)).expect("lock file");
+        holder.lock().expect("lock");
+        let refused = store.spool(vec![spooled(1, "scan")], None, 10, Duration::from_millis(5));
+        assert_eq!(
+            refused.map_err(|e| e.kind()),
+            Err(io::ErrorKind::WouldBlock)
+        );
+        drop(holder);
+        // The spool and the backoff, under one lock.
+        assert!(
+            store
+                .spool(vec![spooled(1, "scan")], Some("x"), 10, WAIT)
+                .is_ok()
+        );
+        assert_eq!(store.backoff_plan("x", 11, WAIT), backoff::Plan::Hold);
+        let _ = std::fs::remove_dir_all(&store.dir);
     }
 }

@@ -1,24 +1,16 @@
 //! Measurement Protocol v1 (Universal Analytics) hits, encoded exactly as
 //! the protocol wants them. Pure logic: no I/O.
 
-use crate::hit::{Encoded, Entry, Hit, Request};
+use super::{Encoded, Request};
+use crate::hit::{Entry, Hit};
+use crate::limits::cut_to_bytes;
+use crate::limits::v1::{
+    APP_NAME, APP_VERSION, BATCH_BYTES, BATCH_HITS, EVENT_ACTION, EVENT_CATEGORY, HIT_BYTES,
+    SCREEN_NAME,
+};
 
-/// The protocol's byte limits on parameter values.
-const MAX_SCREEN_NAME: usize = 2048; // cd
-const MAX_APP_NAME: usize = 100; // an
-const MAX_APP_VERSION: usize = 100; // av
-const MAX_EVENT_CATEGORY: usize = 150; // ec
-const MAX_EVENT_ACTION: usize = 500; // ea
-
-/// The protocol drops a hit whose `qt` is over 4 hours: an older one is not
-/// sent.
-pub(crate) const MAX_QUEUE_TIME: std::time::Duration = std::time::Duration::from_secs(4 * 3600);
-/// A single hit's payload may not exceed this many bytes.
-pub(crate) const MAX_HIT_BYTES: usize = 8192;
-/// A `/batch` request holds at most this many hits ...
-pub(crate) const MAX_BATCH_HITS: usize = 20;
-/// ... and at most this many bytes.
-pub(crate) const MAX_BATCH_BYTES: usize = 16 * 1024;
+/// Where hits go unless told otherwise.
+pub(crate) const DEFAULT_ENDPOINT: &str = "https://www.google-analytics.com/collect";
 
 /// A v1 body, one hit or a `/batch` of them.
 pub(crate) const CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
@@ -79,7 +71,7 @@ pub(crate) struct Common<'a> {
 /// document gives: `v, tid, cid, t, an, av, cd | ec, ea, aip`, and `qt` (its
 /// age in ms) last for a hit sent late from the spool.
 ///
-/// Returns `None` when the payload would exceed [`MAX_HIT_BYTES`]; the
+/// Returns `None` when the payload would exceed [`HIT_BYTES`]; the
 /// collector would drop it anyway.
 pub(crate) fn encode(common: &Common<'_>, entry: &Entry) -> Option<String> {
     let mut out = Payload::default();
@@ -90,13 +82,13 @@ pub(crate) fn encode(common: &Common<'_>, entry: &Entry) -> Option<String> {
         Hit::Screenview { screen } => {
             out.pair("t", "screenview");
             out.app(common);
-            out.pair("cd", truncate(screen, MAX_SCREEN_NAME));
+            out.pair("cd", cut_to_bytes(screen, SCREEN_NAME));
         }
         Hit::Event { category, action } => {
             out.pair("t", "event");
             out.app(common);
-            out.pair("ec", truncate(category, MAX_EVENT_CATEGORY));
-            out.pair("ea", truncate(action, MAX_EVENT_ACTION));
+            out.pair("ec", cut_to_bytes(category, EVENT_CATEGORY));
+            out.pair("ea", cut_to_bytes(action, EVENT_ACTION));
         }
     }
     // Anonymize IP: Google drops the last octet before storing anything.
@@ -104,7 +96,7 @@ pub(crate) fn encode(common: &Common<'_>, entry: &Entry) -> Option<String> {
     if let Some(age) = entry.age_ms(common.now_ms) {
         out.pair("qt", &age.to_string());
     }
-    (out.0.len() <= MAX_HIT_BYTES).then_some(out.0)
+    (out.0.len() <= HIT_BYTES).then_some(out.0)
 }
 
 #[derive(Default)]
@@ -122,26 +114,13 @@ impl Payload {
     }
 
     fn app(&mut self, common: &Common<'_>) {
-        self.pair("an", truncate(common.app_name, MAX_APP_NAME));
-        self.pair("av", truncate(common.app_version, MAX_APP_VERSION));
+        self.pair("an", cut_to_bytes(common.app_name, APP_NAME));
+        self.pair("av", cut_to_bytes(common.app_version, APP_VERSION));
     }
-}
-
-/// The longest prefix of `s` that fits in `max` bytes and ends on a
-/// character boundary.
-pub(crate) fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 /// Splits encoded payloads into request bodies: a `/batch` body is one
-/// payload a line, at most [`MAX_BATCH_HITS`] lines and [`MAX_BATCH_BYTES`].
+/// payload a line, at most [`BATCH_HITS`] lines and [`BATCH_BYTES`].
 /// Takes the payloads' lengths; returns the number of payloads in each body,
 /// in order.
 pub(crate) fn batch_sizes(lengths: impl IntoIterator<Item = usize>) -> Vec<usize> {
@@ -149,7 +128,7 @@ pub(crate) fn batch_sizes(lengths: impl IntoIterator<Item = usize>) -> Vec<usize
     let (mut count, mut bytes) = (0usize, 0usize);
     for len in lengths {
         let added = usize::from(count > 0) + len; // newline + payload
-        if count > 0 && (count == MAX_BATCH_HITS || bytes + added > MAX_BATCH_BYTES) {
+        if count > 0 && (count == BATCH_HITS || bytes + added > BATCH_BYTES) {
             sizes.push(count);
             (count, bytes) = (0, 0);
         }
@@ -160,6 +139,14 @@ pub(crate) fn batch_sizes(lengths: impl IntoIterator<Item = usize>) -> Vec<usize
         sizes.push(count);
     }
     sizes
+}
+
+/// `UA-<digits>-<digits>`.
+pub(crate) fn is_tracking_id(id: &str) -> bool {
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    id.strip_prefix("UA-")
+        .and_then(|rest| rest.split_once('-'))
+        .is_some_and(|(account, property)| all_digits(account) && all_digits(property))
 }
 
 #[cfg(test)]
@@ -252,13 +239,13 @@ mod tests {
 
     #[test]
     fn truncation_keeps_whole_characters() {
-        assert_eq!(truncate("abc", 3), "abc");
-        assert_eq!(truncate("abcd", 3), "abc");
+        assert_eq!(cut_to_bytes("abc", 3), "abc");
+        assert_eq!(cut_to_bytes("abcd", 3), "abc");
         // "é" is two bytes: cutting at 1 byte must drop it, not split it.
-        assert_eq!(truncate("é", 1), "");
-        assert_eq!(truncate("aé", 2), "a");
-        assert_eq!(truncate("日本語", 7), "日本");
-        assert_eq!(truncate("", 0), "");
+        assert_eq!(cut_to_bytes("é", 1), "");
+        assert_eq!(cut_to_bytes("aé", 2), "a");
+        assert_eq!(cut_to_bytes("日本語", 7), "日本");
+        assert_eq!(cut_to_bytes("", 0), "");
     }
 
     #[test]
@@ -276,7 +263,7 @@ mod tests {
             screen.contains(&format!("&cd={}&", "%C3%BC".repeat(1024))),
             "{screen}"
         );
-        assert!(screen.len() <= MAX_HIT_BYTES);
+        assert!(screen.len() <= HIT_BYTES);
         // An application's client id has no protocol limit of its own, but the
         // hit does: over 8192 bytes it is refused rather than sent to be
         // dropped.
@@ -309,6 +296,18 @@ mod tests {
         .unwrap_or_default();
         assert!(event.contains(&format!("&ec={}&", "x".repeat(150))));
         assert!(event.contains(&format!("&ea={}&", "x".repeat(500))));
+    }
+
+    #[test]
+    fn tracking_ids() {
+        for good in ["UA-54263865-7", "UA-1-1"] {
+            assert!(is_tracking_id(good), "{good}");
+        }
+        for bad in [
+            "", "UA-", "UA-1", "UA-1-", "UA--1", "ua-1-1", "G-ABC123", "UA-1-1-1", "UA-1a-1",
+        ] {
+            assert!(!is_tracking_id(bad), "{bad}");
+        }
     }
 
     #[test]

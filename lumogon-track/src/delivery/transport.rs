@@ -1,6 +1,6 @@
 //! Sending requests to the collector over HTTP(S). The only module that
 //! touches the network. What a request holds is the backend's business
-//! (`v1.rs`, `ga4.rs`); this only posts it.
+//! (`backends/`); this only posts it.
 
 use std::future::Future;
 use std::io::Read;
@@ -8,19 +8,13 @@ use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
 use reqwest::blocking::Client;
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
-/// The most of an answer's body [`Transport::post_and_read`] keeps: GA4's
-/// validation server answers a few hundred bytes, and a server that
-/// streams megabytes must not hold the worker or its memory.
-pub(crate) const MAX_ANSWER_BYTES: u64 = 8 * 1024;
+use crate::limits::{CONNECT_TIMEOUT, MAX_ANSWER_BYTES, REQUEST_TIMEOUT};
 
 /// A built client.
 #[derive(Debug)]

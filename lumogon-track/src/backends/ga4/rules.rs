@@ -13,7 +13,8 @@
 //! (<https://developers.google.com/analytics/devguides/collection/protocol/ga4/sending-events#limitations>).
 
 use std::fmt;
-use std::time::Duration;
+
+use crate::limits::ga4::{MAX_EVENTS, MAX_NAME_CHARS, MAX_PARAMS, MAX_VALUE_CHARS};
 
 /// The two kinds of GA4 data stream, which the Measurement Protocol tells
 /// apart by what identifies them and which events it takes from each.
@@ -44,18 +45,6 @@ impl StreamKind {
         }
     }
 }
-
-/// At most this many events in one request.
-pub(crate) const MAX_EVENTS: usize = 25;
-/// At most this many parameters on one event.
-pub(crate) const MAX_PARAMS: usize = 25;
-/// The longest event or parameter name, in characters.
-pub(crate) const MAX_NAME_CHARS: usize = 40;
-/// The longest parameter value of a standard (not 360) property, in
-/// characters.
-pub(crate) const MAX_VALUE_CHARS: usize = 100;
-/// How far back `timestamp_micros` may date an event or a request.
-pub(crate) const MAX_TIMESTAMP_AGE: Duration = Duration::from_secs(72 * 60 * 60);
 
 /// Event names no stream takes.
 pub(crate) const RESERVED_EVENT_NAMES: &[&str] = &[
@@ -104,18 +93,6 @@ pub(crate) const RESERVED_PARAM_NAMES: &[&str] = &["firebase_conversion"];
 
 /// Prefixes no parameter name may have.
 pub(crate) const RESERVED_PARAM_PREFIXES: &[&str] = &["_", "firebase_", "ga_", "google_", "gtag."];
-
-/// User property names no request may set.
-pub(crate) const RESERVED_USER_PROPERTY_NAMES: &[&str] = &[
-    "first_open_time",
-    "first_visit_time",
-    "last_deep_link_referrer",
-    "user_id",
-    "first_open_after_install",
-];
-
-/// Prefixes no user property name may have.
-pub(crate) const RESERVED_USER_PROPERTY_PREFIXES: &[&str] = &["_", "firebase_", "ga_", "google_"];
 
 /// The parameters every event carries: without them GA4 counts the event in
 /// no session and shows it in no real-time report.
@@ -256,18 +233,6 @@ pub(crate) fn check_param_name(name: &str) -> Result<(), Broken> {
     check_name("parameter", name)
 }
 
-/// Whether a request may set a user property called `name`. This library
-/// sets none; the rule is here so that the day it does, it is kept.
-#[cfg_attr(not(test), allow(dead_code))]
-pub(crate) fn check_user_property_name(name: &str) -> Result<(), Broken> {
-    check_reserved(
-        "user property",
-        name,
-        RESERVED_USER_PROPERTY_NAMES,
-        RESERVED_USER_PROPERTY_PREFIXES,
-    )
-}
-
 /// Whether a parameter's string value is short enough.
 pub(crate) fn check_value(param: &str, value: &str) -> Result<(), Broken> {
     if value.chars().count() > MAX_VALUE_CHARS {
@@ -333,6 +298,31 @@ pub(crate) fn is_web_client_id(id: &str) -> bool {
 /// SDK gives it.
 pub(crate) fn is_app_instance_id(id: &str) -> bool {
     id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `G-` then ASCII letters and digits, as Google Analytics shows a GA4 web
+/// stream's measurement id.
+pub(crate) fn is_measurement_id(id: &str) -> bool {
+    id.strip_prefix("G-")
+        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// A Firebase app id as the Firebase console shows it:
+/// `<version>:<project number>:<platform>:<hex>`, e.g.
+/// `1:1234567890:android:321abc456def7890` (platforms `android`, `ios`, and
+/// `web` for completeness; the stream's kind is what the protocol checks).
+pub(crate) fn is_firebase_app_id(id: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let parts: Vec<&str> = id.split(':').collect();
+    let [version, project, platform, hex] = parts[..] else {
+        return false;
+    };
+    digits(version)
+        && digits(project)
+        && !platform.is_empty()
+        && platform.bytes().all(|b| b.is_ascii_lowercase())
+        && !hex.is_empty()
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[cfg(test)]
@@ -408,7 +398,7 @@ mod tests {
     }
 
     #[test]
-    fn reserved_prefixes_hold_for_events_parameters_and_user_properties() {
+    fn reserved_prefixes_hold_for_events_and_parameters() {
         for prefix in ["firebase_", "google_", "ga_"] {
             let name = format!("{prefix}thing");
             assert!(matches!(
@@ -417,10 +407,6 @@ mod tests {
             ));
             assert!(matches!(
                 check_param_name(&name),
-                Err(Broken::ReservedPrefix { .. })
-            ));
-            assert!(matches!(
-                check_user_property_name(&name),
                 Err(Broken::ReservedPrefix { .. })
             ));
         }
@@ -434,11 +420,6 @@ mod tests {
             check_param_name("firebase_conversion"),
             Err(Broken::ReservedName { .. })
         ));
-        assert!(matches!(
-            check_user_property_name("user_id"),
-            Err(Broken::ReservedName { .. })
-        ));
-        assert_eq!(check_user_property_name("tier"), Ok(()));
     }
 
     #[test]
@@ -514,34 +495,6 @@ mod tests {
     }
 
     #[test]
-    fn timestamps_reach_back_seventy_two_hours_and_the_spool_keeps_to_it() {
-        use crate::hit::{Entry, Hit};
-        use crate::spool::{Destination, Spooled, claim};
-        assert_eq!(MAX_TIMESTAMP_AGE, Duration::from_secs(259_200));
-        let to = Destination {
-            endpoint: "http://127.0.0.1:9/mp/collect".to_owned(),
-            property: "measurement_id=G-A".to_owned(),
-        };
-        let now = 1_000 * 3_600_000;
-        let at = |age_ms: u64| Spooled {
-            entry: Entry {
-                late: true,
-                ..Entry::fresh(Hit::Screenview { screen: "scan" }, now - age_ms)
-            },
-            to: to.clone(),
-        };
-        let oldest = 72 * 3_600_000;
-        let taken = claim(
-            vec![at(oldest + 1), at(oldest)],
-            &to,
-            25,
-            MAX_TIMESTAMP_AGE,
-            now,
-        );
-        assert_eq!((taken.taken.len(), taken.expired), (1, 1));
-    }
-
-    #[test]
     fn client_ids_by_stream() {
         assert!(is_web_client_id("1234567890.1700000000"));
         assert!(is_web_client_id("1.1"));
@@ -591,5 +544,42 @@ mod tests {
             text,
             "event name \"screen_view\" is accepted from app streams only, and this is a web stream"
         );
+    }
+
+    #[test]
+    fn measurement_ids() {
+        for good in ["G-ABCDE12345", "G-1", "G-abc9"] {
+            assert!(is_measurement_id(good), "{good}");
+        }
+        for bad in [
+            "", "G-", "G", "g-ABC", "UA-1-1", "G-AB-C", "G-AB C", "G-ÄB", " G-AB",
+        ] {
+            assert!(!is_measurement_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn firebase_app_ids() {
+        for good in [
+            "1:1234567890:android:321abc456def7890",
+            "1:1:ios:ABCDEF0123",
+            "2:99:web:0",
+        ] {
+            assert!(is_firebase_app_id(good), "{good}");
+        }
+        for bad in [
+            "",
+            "G-ABC123",
+            "1:2:android",
+            "1:2:android:",
+            "1:2:android:xyz",
+            "a:2:android:ab",
+            "1::android:ab",
+            "1:2::ab",
+            "1:2:Android:ab",
+            "1:2:android:ab:cd",
+        ] {
+            assert!(!is_firebase_app_id(bad), "{bad}");
+        }
     }
 }

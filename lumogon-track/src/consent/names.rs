@@ -1,8 +1,5 @@
-//! The application's identity as the user meets it: the environment
-//! variables and the directory derived from its name. Pure logic: the
-//! environment is passed in.
-
-use std::path::PathBuf;
+//! The variables a person sets for one application, named after it. Pure
+//! logic.
 
 /// The variables one application answers to, derived from its name so that
 /// setting one tool's variable never changes another tool built on this
@@ -18,6 +15,11 @@ pub(crate) struct Names {
     pub(crate) debug: String,
     /// `{APP}_CONFIG_DIR`
     pub(crate) config_dir: String,
+    /// `{APP}_GA4_MEASUREMENT_ID`, `{APP}_GA4_FIREBASE_APP_ID` and
+    /// `{APP}_GA4_API_SECRET`, for [`Config::ga4_from_env`](crate::Config::ga4_from_env).
+    pub(crate) ga4_measurement_id: String,
+    pub(crate) ga4_firebase_app_id: String,
+    pub(crate) ga4_api_secret: String,
 }
 
 /// The cross-tool opt-out.
@@ -31,6 +33,9 @@ impl Names {
             url: format!("{prefix}_ANALYTICS_URL"),
             debug: format!("{prefix}_ANALYTICS_DEBUG"),
             config_dir: format!("{prefix}_CONFIG_DIR"),
+            ga4_measurement_id: format!("{prefix}_GA4_MEASUREMENT_ID"),
+            ga4_firebase_app_id: format!("{prefix}_GA4_FIREBASE_APP_ID"),
+            ga4_api_secret: format!("{prefix}_GA4_API_SECRET"),
         }
     }
 }
@@ -50,36 +55,19 @@ fn prefix(app: &str) -> String {
         .collect()
 }
 
-/// The application's directory: `{APP}_CONFIG_DIR`, else
-/// `$XDG_CONFIG_HOME/{app}`, else `~/.config/{app}`. Nothing is created.
-pub(crate) fn config_dir(
-    app: &str,
-    names: &Names,
-    var: impl Fn(&str) -> Option<String>,
-) -> Option<PathBuf> {
-    let var = |key: &str| var(key).filter(|v| !v.is_empty()).map(PathBuf::from);
-    if let Some(dir) = var(&names.config_dir) {
-        return Some(dir);
+/// A switch variable counts when set to anything but empty, `0` or
+/// `false`, so that `DO_NOT_TRACK=0` keeps analytics on, as the convention
+/// says. The dry-run switch follows the same rule.
+pub(crate) fn is_set(value: Option<&str>) -> bool {
+    match value.map(str::trim) {
+        None | Some("") | Some("0") => false,
+        Some(v) => !v.eq_ignore_ascii_case("false"),
     }
-    // The XDG spec says a relative XDG_CONFIG_HOME is invalid and ignored.
-    let base = var("XDG_CONFIG_HOME")
-        .filter(|dir| dir.is_absolute())
-        .or_else(|| var("HOME").map(|home| home.join(".config")))?;
-    Some(base.join(app.trim()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |key| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| (*v).to_owned())
-        }
-    }
 
     // lumogon's own names are held by its end-to-end tests
     // (tests/tests/analytics_command.rs, dry_run.rs): the library's code
@@ -103,34 +91,13 @@ mod tests {
     }
 
     #[test]
-    fn directory_precedence() {
-        let names = Names::of("greeter");
-        let all = env(&[
-            ("GREETER_CONFIG_DIR", "/c"),
-            ("MYTOOL_CONFIG_DIR", "/l"),
-            ("XDG_CONFIG_HOME", "/x"),
-            ("HOME", "/h"),
-        ]);
-        assert_eq!(
-            config_dir("greeter", &names, all),
-            Some(PathBuf::from("/c"))
-        );
-        // Another tool's variable is not this one's.
-        let other = env(&[("MYTOOL_CONFIG_DIR", "/l"), ("HOME", "/h")]);
-        assert_eq!(
-            config_dir("greeter", &names, other),
-            Some(PathBuf::from("/h/.config/greeter"))
-        );
-        let xdg = env(&[("XDG_CONFIG_HOME", "/x"), ("HOME", "/h")]);
-        assert_eq!(
-            config_dir("greeter", &names, xdg),
-            Some(PathBuf::from("/x/greeter"))
-        );
-        let relative_xdg = env(&[("XDG_CONFIG_HOME", "x"), ("HOME", "/h")]);
-        assert_eq!(
-            config_dir("greeter", &names, relative_xdg),
-            Some(PathBuf::from("/h/.config/greeter"))
-        );
-        assert_eq!(config_dir("greeter", &names, env(&[])), None);
+    fn values_that_count() {
+        for value in ["1", "true", "yes", "TRUE", "anything"] {
+            assert!(is_set(Some(value)), "{value}");
+        }
+        for value in ["", " ", "0", "false", "False", "FALSE"] {
+            assert!(!is_set(Some(value)), "{value:?}");
+        }
+        assert!(!is_set(None));
     }
 }

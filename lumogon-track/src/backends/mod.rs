@@ -1,0 +1,249 @@
+//! The protocols hits are encoded for: which one the application chose
+//! ([`Backend`]), and what a run's hits become for it ([`Encoder`]): the
+//! requests, ready to post. Pure logic: no I/O.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::hit::Entry;
+use crate::limits;
+
+pub(crate) mod ga4;
+pub(crate) mod v1;
+
+pub(crate) use ga4::rules::StreamKind;
+
+/// Which protocol the hits are encoded for, with that protocol's property
+/// identity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Backend {
+    /// Universal Analytics, Measurement Protocol v1.
+    V1 { tracking_id: String },
+    /// Google Analytics 4, GA4 Measurement Protocol, to a web stream
+    /// (`stream_id` is its measurement id) or an app stream (its Firebase
+    /// app id).
+    Ga4 {
+        stream: StreamKind,
+        stream_id: String,
+        api_secret: String,
+    },
+}
+
+/// Why a backend's identity is not one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum BadIdentity {
+    TrackingId(String),
+    MeasurementId(String),
+    FirebaseAppId(String),
+    ApiSecret,
+}
+
+impl Backend {
+    /// Where hits go unless told otherwise.
+    pub(crate) fn default_endpoint(&self) -> &'static str {
+        match self {
+            Backend::V1 { .. } => v1::DEFAULT_ENDPOINT,
+            Backend::Ga4 { .. } => ga4::DEFAULT_ENDPOINT,
+        }
+    }
+
+    /// How the path of an endpoint of this protocol ends, for the error
+    /// that names a wrong one.
+    pub(crate) fn endpoint_ending(&self) -> &'static str {
+        match self {
+            Backend::V1 { .. } => "/collect",
+            Backend::Ga4 { .. } => "/mp/collect",
+        }
+    }
+
+    /// Whether the identity is of the form the protocol's ids take.
+    pub(crate) fn check(&self) -> Result<(), BadIdentity> {
+        match self {
+            Backend::V1 { tracking_id } if !v1::is_tracking_id(tracking_id) => {
+                Err(BadIdentity::TrackingId(tracking_id.clone()))
+            }
+            Backend::Ga4 {
+                stream: StreamKind::Web,
+                stream_id,
+                ..
+            } if !ga4::rules::is_measurement_id(stream_id) => {
+                Err(BadIdentity::MeasurementId(stream_id.clone()))
+            }
+            Backend::Ga4 {
+                stream: StreamKind::App,
+                stream_id,
+                ..
+            } if !ga4::rules::is_firebase_app_id(stream_id) => {
+                Err(BadIdentity::FirebaseAppId(stream_id.clone()))
+            }
+            Backend::Ga4 { api_secret, .. } if api_secret.trim().is_empty() => {
+                Err(BadIdentity::ApiSecret)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The property hits go to, without any secret: a spooled hit is sent
+    /// only to the property it was recorded for.
+    pub(crate) fn property(&self) -> String {
+        match self {
+            Backend::V1 { tracking_id } => tracking_id.clone(),
+            Backend::Ga4 {
+                stream, stream_id, ..
+            } => format!("{}={stream_id}", stream.id_parameter()),
+        }
+    }
+}
+
+impl fmt::Display for BadIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BadIdentity::TrackingId(id) => write!(
+                f,
+                "invalid tracking id {id:?}: expected a Universal Analytics id like \"UA-12345-1\""
+            ),
+            BadIdentity::MeasurementId(id) => write!(
+                f,
+                "invalid measurement id {id:?}: expected a GA4 measurement id like \"G-ABCDE12345\" \
+                 (Google Analytics: Admin, Data streams)"
+            ),
+            BadIdentity::FirebaseAppId(id) => write!(
+                f,
+                "invalid Firebase app id {id:?}: expected one like \"1:1234567890:android:321abc456def7890\" \
+                 (Firebase console: Project settings, General, Your apps, App ID)"
+            ),
+            BadIdentity::ApiSecret => f.write_str(
+                "invalid api secret: it must not be empty; create one in Google Analytics under \
+                 Admin, Data streams, Measurement Protocol API secrets",
+            ),
+        }
+    }
+}
+
+/// One HTTP POST ready to go, whatever the backend: the worker sends it, or
+/// prints it in a dry run.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Request {
+    pub(crate) url: String,
+    pub(crate) content_type: &'static str,
+    pub(crate) body: String,
+    /// The hits the body carries, for the counters, the debug log and the
+    /// spool.
+    pub(crate) hits: Vec<Entry>,
+}
+
+/// Hits encoded for one backend.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Encoded {
+    pub(crate) requests: Vec<Request>,
+    /// Hits the protocol does not accept (too large, or breaking one of
+    /// GA4's rules): dropped rather than sent to be dropped by the collector,
+    /// which would answer 2xx all the same.
+    pub(crate) refused: Vec<Entry>,
+}
+
+/// Who sends: the fields every hit of one run shares, whatever the backend.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sender<'a> {
+    pub(crate) client_id: &'a str,
+    pub(crate) app_name: &'a str,
+    pub(crate) app_version: &'a str,
+}
+
+/// The backend of a run, with its URLs worked out once.
+#[derive(Debug)]
+pub(crate) enum Encoder {
+    V1 {
+        tracking_id: String,
+        collect: String,
+        batch: String,
+    },
+    Ga4 {
+        /// The endpoint with `measurement_id` (or `firebase_app_id`) and
+        /// `api_secret` added.
+        url: String,
+        session_id: String,
+        stream: StreamKind,
+    },
+}
+
+impl Encoder {
+    /// The encoder for `backend` at `endpoint`; GA4 asks `new_session` for
+    /// the run's session id.
+    pub(crate) fn new(
+        backend: &Backend,
+        endpoint: &str,
+        new_session: impl FnOnce() -> String,
+    ) -> Result<Encoder, String> {
+        Ok(match backend {
+            Backend::V1 { tracking_id } => {
+                let (collect, batch) = v1::urls(endpoint)?;
+                Encoder::V1 {
+                    tracking_id: tracking_id.clone(),
+                    collect,
+                    batch,
+                }
+            }
+            Backend::Ga4 {
+                stream,
+                stream_id,
+                api_secret,
+            } => Encoder::Ga4 {
+                url: ga4::url(endpoint, *stream, stream_id, api_secret)?,
+                session_id: new_session(),
+                stream: *stream,
+            },
+        })
+    }
+
+    /// GA4's session id of this run.
+    pub(crate) fn session_id(&self) -> Option<&str> {
+        match self {
+            Encoder::V1 { .. } => None,
+            Encoder::Ga4 { session_id, .. } => Some(session_id),
+        }
+    }
+
+    /// How many hits one request takes, and the oldest hit the protocol
+    /// accepts.
+    pub(crate) fn spool_room(&self) -> (usize, Duration) {
+        match self {
+            Encoder::V1 { .. } => (limits::v1::BATCH_HITS, limits::v1::MAX_QUEUE_TIME),
+            Encoder::Ga4 { .. } => (limits::ga4::MAX_EVENTS, limits::ga4::MAX_TIMESTAMP_AGE),
+        }
+    }
+
+    /// The requests for `entries`, at `now_ms`.
+    pub(crate) fn encode(&self, sender: Sender<'_>, entries: &[Entry], now_ms: u64) -> Encoded {
+        match self {
+            Encoder::V1 {
+                tracking_id,
+                collect,
+                batch,
+            } => {
+                let common = v1::Common {
+                    tracking_id,
+                    client_id: sender.client_id,
+                    app_name: sender.app_name,
+                    app_version: sender.app_version,
+                    now_ms,
+                };
+                v1::requests(&common, collect, batch, entries)
+            }
+            Encoder::Ga4 {
+                url,
+                session_id,
+                stream,
+            } => {
+                let common = ga4::Common {
+                    stream: *stream,
+                    client_id: sender.client_id,
+                    session_id,
+                    app_name: sender.app_name,
+                    app_version: sender.app_version,
+                };
+                ga4::requests(&common, url, entries)
+            }
+        }
+    }
+}

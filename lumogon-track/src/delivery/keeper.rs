@@ -1,0 +1,92 @@
+//! Where this run keeps what it could not send: the application's
+//! directory and the destination the hits were meant for. Only a run that
+//! sends for real keeps anything (a hit kept by a dry run or validate mode
+//! would be sent for real by a later run).
+
+use std::time::Duration;
+
+use crate::config::Resolved;
+use crate::hit::{Entry, Hit, now_ms};
+use crate::persistence::AppDir;
+use crate::persistence::backoff::{Outcome, Plan};
+use crate::persistence::spool::{Destination, Spooled};
+use crate::stats::{self, DROPPED, FAILED, SPOOLED};
+
+#[derive(Clone, Debug)]
+pub(crate) struct Keeper {
+    pub(crate) dir: AppDir,
+    pub(crate) to: Destination,
+    /// Whether `disable()` still allows sending: it wins over every hit not
+    /// yet sent, in this run and later ones.
+    may_send: fn() -> bool,
+}
+
+impl Keeper {
+    pub(crate) fn of(resolved: &Resolved, may_send: fn() -> bool) -> Option<Keeper> {
+        let dir = resolved.dir.clone()?;
+        resolved.mode.sends().then(|| Keeper {
+            dir,
+            to: resolved.destination(),
+            may_send,
+        })
+    }
+
+    /// Keeps `entries` for a later run (stamped with `session`, GA4's, if
+    /// they have none); with `timed_out`, also records that the endpoint
+    /// timed out, under the same lock. Nothing once `disable()` was called.
+    pub(crate) fn spool(
+        &self,
+        entries: Vec<Entry>,
+        session: Option<&str>,
+        timed_out: bool,
+        wait: Duration,
+        why: &str,
+    ) {
+        if !(self.may_send)() {
+            stats::tally(&DROPPED, "dropped", &entries, &": analytics was disabled");
+            return;
+        }
+        let timed_out = timed_out.then_some(self.to.endpoint.as_str());
+        if entries.is_empty() && timed_out.is_none() {
+            return;
+        }
+        let count = entries.len();
+        let spooled: Vec<Spooled> = entries
+            .into_iter()
+            .map(|mut entry| {
+                entry.late = true;
+                if entry.session.is_none() {
+                    entry.session = session.map(str::to_owned);
+                }
+                Spooled {
+                    entry,
+                    to: self.to.clone(),
+                }
+            })
+            .collect();
+        let hits: Vec<Hit> = spooled.iter().map(|s| s.entry.hit).collect();
+        match self.dir.spool(spooled, timed_out, now_ms(), wait) {
+            Ok(()) => stats::tally(
+                &SPOOLED,
+                "spooled",
+                &hits,
+                &format!(" for a later run: {why}"),
+            ),
+            Err(e) => {
+                FAILED.add(count);
+                log::debug!("analytics: dropped {count} hit(s): could not spool them: {e}");
+            }
+        }
+    }
+
+    /// What a run does about the endpoint: send, hold back, or probe.
+    pub(crate) fn plan(&self, wait: Duration) -> Plan {
+        self.dir.backoff_plan(&self.to.endpoint, now_ms(), wait)
+    }
+
+    /// Tells the backoff how an attempt ended.
+    pub(crate) fn attempted(&self, outcome: Outcome, wait: Duration) {
+        self.dir
+            .backoff_after(&self.to.endpoint, outcome, now_ms(), wait);
+    }
+}

@@ -1,0 +1,120 @@
+//! Getting hits to the collector without the caller ever waiting: the
+//! caller's handle on the background worker ([`Worker`]), and the worker's
+//! parts: the outbox between them, the run's setup, the send loop, the
+//! sinks, the transport, and what is kept for a later run.
+
+use std::sync::Arc;
+use std::sync::mpsc::SyncSender;
+use std::time::Duration;
+
+use crate::config::{ClientIdSource, Resolved};
+use crate::hit::Hit;
+use crate::limits::{EXIT_LOCK_WAIT, MAX_HITS_PER_PROCESS};
+use crate::stats::{self, DROPPED, QUEUED};
+
+mod keeper;
+mod outbox;
+mod pending;
+mod send_loop;
+mod setup;
+mod sinks;
+mod threads;
+mod transport;
+
+use self::keeper::Keeper;
+use self::outbox::Outbox;
+use self::pending::Pending;
+use self::setup::Run;
+
+/// The caller's handle on the worker thread. Nothing here runs on the
+/// caller's thread but [`Worker::spawn`] and [`Worker::queue`];
+/// [`Worker::give_up`] runs at exit.
+#[derive(Debug)]
+pub(crate) struct Worker {
+    queue: SyncSender<Hit>,
+    outbox: Arc<Outbox>,
+    pending: Arc<Pending>,
+    /// Where the exit keeps what the worker could not send.
+    keeper: Option<Keeper>,
+    /// `{APP}_ANALYTICS_DEBUG`, in validate mode: the exit says what went
+    /// unchecked.
+    validating: Option<String>,
+}
+
+impl Worker {
+    /// Starts the thread. `None` if the OS refuses a thread: then nothing is
+    /// sent, and nothing else changes. `may_send` says whether `disable()`
+    /// still allows sending.
+    pub(crate) fn spawn(
+        resolved: Resolved,
+        source: Option<ClientIdSource>,
+        may_send: fn() -> bool,
+    ) -> Option<Worker> {
+        let (outbox, queue) = Outbox::new(MAX_HITS_PER_PROCESS);
+        let outbox = Arc::new(outbox);
+        let pending = Arc::new(Pending::default());
+        let keeper = Keeper::of(&resolved, may_send);
+        let validating =
+            (resolved.mode == crate::config::Mode::Validate).then(|| resolved.names.debug.clone());
+        let (worker_outbox, worker_pending, worker_keeper) =
+            (Arc::clone(&outbox), Arc::clone(&pending), keeper.clone());
+        let spawned = threads::spawn_worker(Arc::clone(&pending), move || {
+            send_loop::run(&worker_outbox, &worker_pending, may_send, || {
+                Run::start(resolved, source, worker_keeper, &worker_outbox)
+            });
+        });
+        spawned.then_some(Worker {
+            queue,
+            outbox,
+            pending,
+            keeper,
+            validating,
+        })
+    }
+
+    /// Queues a hit without ever waiting for the worker: a full queue drops
+    /// it.
+    pub(crate) fn queue(&self, hit: Hit) {
+        self.pending.add(1);
+        match outbox::push(&self.queue, hit) {
+            Ok(()) => stats::tally(&QUEUED, "queued", &[hit], &""),
+            Err(hit) => {
+                self.pending.done(1);
+                stats::tally(&DROPPED, "dropped", &[hit], &": the queue is full");
+            }
+        }
+    }
+
+    /// Waits until every hit queued so far is settled, at most `budget`;
+    /// how many were not.
+    pub(crate) fn wait(&self, budget: Duration) -> usize {
+        self.pending.wait(budget)
+    }
+
+    /// At exit, when the flush budget ran out: takes over what the worker
+    /// has not settled. What never left is spooled; what may have been
+    /// written is given up (never sent twice); a wait for a connection that
+    /// never came starts a backoff, so that the next runs do not wait for it
+    /// too.
+    pub(crate) fn give_up(&self) {
+        let left = self.outbox.close();
+        if left.maybe_sent > 0 {
+            log::debug!(
+                "analytics: gave up on {} hit(s) whose request may have reached the collector",
+                left.maybe_sent
+            );
+        }
+        if let Some(variable) = &self.validating {
+            sinks::print_unvalidated_at_exit(variable);
+        }
+        if let Some(keeper) = &self.keeper {
+            keeper.spool(
+                left.unsent,
+                left.session.as_deref(),
+                left.unreachable,
+                EXIT_LOCK_WAIT,
+                "the flush budget ran out",
+            );
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! The application's directory: everything the library keeps between runs,
+//! one module per file it keeps, each knowing its file's name and format.
+//!
+//! - `analytics.json`: the saved choice and the notice version (`choice.rs`);
+//! - `client_id`: the client id, derived or random (`client_id.rs`);
+//! - `session`: GA4's session id and the last activity (`session.rs`);
+//! - `spool`: hits that never reached the collector (`spool.rs`);
+//! - `backoff`: an endpoint that timed out, and until when runs leave it
+//!   alone (`backoff.rs`);
+//! - `.lock`: empty; locked while the spool or the backoff is read and
+//!   rewritten, so that concurrent runs neither lose nor double a hit.
+//!
+//! Every write goes through a temporary file and a rename, so that two
+//! processes at once or a crash never leave half a file. A file that cannot
+//! be read as expected reads as absent: a damaged file must not break a
+//! command.
+
+use std::fs::{self, File, TryLockError};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+pub(crate) mod backoff;
+pub(crate) mod choice;
+pub(crate) mod client_id;
+pub(crate) mod session;
+pub(crate) mod spool;
+
+/// Held locked while the spool or the backoff is rewritten.
+const LOCK_FILE: &str = ".lock";
+/// Every file `disable` deletes: all the library keeps but the choice itself
+/// (and the empty lock file, which another run may hold at that moment).
+const DELETED_ON_DISABLE: &[&str] = &[client_id::FILE, session::FILE, spool::FILE, backoff::FILE];
+
+/// The application's directory (which may not exist yet).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct AppDir {
+    pub(crate) dir: PathBuf,
+}
+
+impl AppDir {
+    /// The application's directory: the one it named itself, else
+    /// `{APP}_CONFIG_DIR` (`variable`), else `$XDG_CONFIG_HOME/{app}`, else
+    /// `~/.config/{app}`. Nothing is created.
+    pub(crate) fn find(
+        named: Option<&Path>,
+        app: &str,
+        variable: &str,
+        var: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<AppDir> {
+        if let Some(dir) = named {
+            return Some(AppDir {
+                dir: dir.to_owned(),
+            });
+        }
+        let var = |key: &str| var(key).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let dir = var(variable).or_else(|| {
+            // The XDG spec says a relative XDG_CONFIG_HOME is invalid and
+            // ignored.
+            let base = var("XDG_CONFIG_HOME")
+                .filter(|dir| dir.is_absolute())
+                .or_else(|| var("HOME").map(|home| home.join(".config")))?;
+            Some(base.join(app.trim()))
+        })?;
+        Some(AppDir { dir })
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// Runs `f` holding the directory's lock (created if need be), after
+    /// waiting at most `wait` for it. Holders only read and rewrite a few
+    /// KiB; a run that cannot have the lock in time (another process
+    /// stopped while holding it) goes on without the spool or the backoff.
+    fn locked<T>(&self, wait: Duration, f: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
+        fs::create_dir_all(&self.dir)?;
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.file(LOCK_FILE))?;
+        let deadline = Instant::now() + wait;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::WouldBlock,
+                        "another process holds the lock",
+                    ));
+                }
+                Err(TryLockError::Error(e)) => return Err(e),
+            }
+        }
+        // Unlocked when `file` is closed, after `f`.
+        f()
+    }
+
+    /// Deletes every file but the choice; returns the ones it deleted.
+    pub(crate) fn delete_data(&self) -> io::Result<Vec<PathBuf>> {
+        let mut deleted = Vec::new();
+        for name in DELETED_ON_DISABLE {
+            let path = self.file(name);
+            match fs::remove_file(&path) {
+                Ok(()) => deleted.push(path),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(io::Error::new(
+                        e.kind(),
+                        format!("{} could not be deleted: {e}", path.display()),
+                    ));
+                }
+            }
+        }
+        Ok(deleted)
+    }
+
+    /// Writes `bytes` to the file `name` through a temporary file and a
+    /// rename, creating the directory.
+    fn write(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
+        fs::create_dir_all(&self.dir)?;
+        // Unique to the process and the call: the client-id source's thread
+        // and the worker may write the same file at once.
+        static WRITES: AtomicU64 = AtomicU64::new(0);
+        let n = WRITES.fetch_add(1, Ordering::Relaxed);
+        let tmp = self.file(&format!(".{name}.{}.{n}", std::process::id()));
+        fs::write(&tmp, bytes)?;
+        fs::rename(&tmp, self.file(name)).inspect_err(|_| {
+            let _ = fs::remove_file(&tmp);
+        })
+    }
+
+    fn remove(&self, name: &str) -> io::Result<()> {
+        match fs::remove_file(self.file(name)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// The file's text; `None` when it cannot be read.
+    fn read(&self, name: &str) -> Option<String> {
+        fs::read_to_string(self.file(name)).ok()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A directory of its own for one test, empty.
+    pub(crate) fn temp_dir(name: &str) -> AppDir {
+        let dir =
+            std::env::temp_dir().join(format!("lumogon-track-store-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        AppDir { dir }
+    }
+
+    pub(crate) const WAIT: Duration = Duration::from_millis(50);
+
+    #[test]
+    fn delete_data_keeps_the_choice() {
+        let store = temp_dir("delete");
+        let _ = store.save(choice::Saved::default());
+        let _ = store.write(client_id::FILE, b"id");
+        let _ = store.session(1);
+        let _ = store.spool(vec![spool::tests::spooled(1, "scan")], Some("x"), 1, WAIT);
+        let deleted = store.delete_data().unwrap_or_default();
+        assert_eq!(deleted.len(), 4, "{deleted:?}");
+        // Another run may hold it.
+        assert!(store.file(LOCK_FILE).exists());
+        assert!(store.file(choice::FILE).exists());
+        assert!(!store.file(client_id::FILE).exists());
+        assert_eq!(store.delete_data().map(|d| d.len()).ok(), Some(0));
+        let _ = fs::remove_dir_all(&store.dir);
+    }
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |key| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn directory_precedence() {
+        let find = |var: &dyn Fn(&str) -> Option<String>| {
+            AppDir::find(None, "greeter", "GREETER_CONFIG_DIR", var).map(|d| d.dir)
+        };
+        let all = env(&[
+            ("GREETER_CONFIG_DIR", "/c"),
+            ("MYTOOL_CONFIG_DIR", "/l"),
+            ("XDG_CONFIG_HOME", "/x"),
+            ("HOME", "/h"),
+        ]);
+        assert_eq!(find(&all), Some(PathBuf::from("/c")));
+        // Another tool's variable is not this one's.
+        let other = env(&[("MYTOOL_CONFIG_DIR", "/l"), ("HOME", "/h")]);
+        assert_eq!(find(&other), Some(PathBuf::from("/h/.config/greeter")));
+        let xdg = env(&[("XDG_CONFIG_HOME", "/x"), ("HOME", "/h")]);
+        assert_eq!(find(&xdg), Some(PathBuf::from("/x/greeter")));
+        let relative_xdg = env(&[("XDG_CONFIG_HOME", "x"), ("HOME", "/h")]);
+        assert_eq!(
+            find(&relative_xdg),
+            Some(PathBuf::from("/h/.config/greeter"))
+        );
+        assert_eq!(find(&env(&[])), None);
+        // The application's own directory wins over all of them.
+        let named = AppDir::find(Some(Path::new("/a")), "greeter", "GREETER_CONFIG_DIR", &all);
+        assert_eq!(named.map(|d| d.dir), Some(PathBuf::from("/a")));
+    }
+}
