@@ -161,6 +161,8 @@ mod tests {
         now_ms: 1_000_000,
     };
 
+    const SCAN: Hit = Hit::Screenview { screen: "scan" };
+
     /// `encode` for a hit of this run.
     fn encode_hit(common: &Common<'_>, hit: &Hit) -> Option<String> {
         encode(common, &Entry::fresh(*hit, 0))
@@ -170,54 +172,34 @@ mod tests {
         hits.iter().map(|hit| Entry::fresh(*hit, 0)).collect()
     }
 
-    #[test]
-    fn screenview_has_exactly_the_documented_fields_in_order() {
-        let body = encode_hit(
-            &COMMON,
-            &Hit::Screenview {
-                screen: "capabilities describe",
-            },
-        );
-        assert_eq!(
-            body.as_deref(),
-            Some(
-                "v=1&tid=UA-54263865-7&cid=35009a79-1a05-49d7-b876-2b884d0f825b\
-                 &t=screenview&an=lumogon&av=0.1.0&cd=capabilities+describe&aip=1"
-            )
-        );
+    /// The requests for hits of this run, to `http://c/collect` or `/batch`.
+    fn send(common: &Common<'_>, hits: &[Hit]) -> Encoded {
+        requests(common, "http://c/collect", "http://c/batch", &fresh(hits))
     }
 
     #[test]
-    fn event_has_exactly_the_documented_fields_in_order() {
-        let body = encode_hit(
-            &COMMON,
-            &Hit::Event {
-                category: "UX",
-                action: "upload",
-            },
-        );
-        assert_eq!(
-            body.as_deref(),
-            Some(
-                "v=1&tid=UA-54263865-7&cid=35009a79-1a05-49d7-b876-2b884d0f825b\
-                 &t=event&an=lumogon&av=0.1.0&ec=UX&ea=upload&aip=1"
-            )
-        );
-    }
-
-    #[test]
-    fn a_late_hit_carries_its_age_last() {
+    fn hits_have_exactly_the_documented_fields_in_order_a_late_ones_age_last() {
+        let check = |entry: Entry, fields: &str| {
+            let head = "v=1&tid=UA-54263865-7&cid=35009a79-1a05-49d7-b876-2b884d0f825b";
+            assert_eq!(encode(&COMMON, &entry), Some(format!("{head}{fields}")));
+        };
+        let describe = Hit::Screenview {
+            screen: "capabilities describe",
+        };
+        let fields = "&t=screenview&an=lumogon&av=0.1.0&cd=capabilities+describe&aip=1";
+        check(Entry::fresh(describe, 0), fields);
+        let ux = Hit::Event {
+            category: "UX",
+            action: "upload",
+        };
+        let fields = "&t=event&an=lumogon&av=0.1.0&ec=UX&ea=upload&aip=1";
+        check(Entry::fresh(ux, 0), fields);
         let late = Entry {
             late: true,
-            ..Entry::fresh(Hit::Screenview { screen: "scan" }, 1_000_000 - 90_000)
+            ..Entry::fresh(SCAN, 1_000_000 - 90_000)
         };
-        assert_eq!(
-            encode(&COMMON, &late).as_deref(),
-            Some(
-                "v=1&tid=UA-54263865-7&cid=35009a79-1a05-49d7-b876-2b884d0f825b\
-                 &t=screenview&an=lumogon&av=0.1.0&cd=scan&aip=1&qt=90000"
-            )
-        );
+        let fields = "&t=screenview&an=lumogon&av=0.1.0&cd=scan&aip=1&qt=90000";
+        check(late, fields);
     }
 
     #[test]
@@ -324,32 +306,20 @@ mod tests {
 
     #[test]
     fn one_hit_goes_to_collect_and_several_to_batch() {
-        let screen = Hit::Screenview { screen: "scan" };
-        let one = requests(
-            &COMMON,
-            "http://c/collect",
-            "http://c/batch",
-            &fresh(&[screen]),
-        );
+        let one = send(&COMMON, &[SCAN]);
         assert_eq!(one.requests.len(), 1);
         assert_eq!(one.requests[0].url, "http://c/collect");
         assert_eq!(one.requests[0].content_type, CONTENT_TYPE);
         assert_eq!(
             Some(one.requests[0].body.clone()),
-            encode_hit(&COMMON, &screen)
+            encode_hit(&COMMON, &SCAN)
         );
 
-        let hits = [screen; 21];
-        let many = requests(&COMMON, "http://c/collect", "http://c/batch", &fresh(&hits));
-        let shape: Vec<_> = many
-            .requests
-            .iter()
-            .map(|r| (r.url.as_str(), r.hits.len(), r.body.lines().count()))
-            .collect();
-        assert_eq!(
-            shape,
-            [("http://c/batch", 20, 20), ("http://c/collect", 1, 1)]
-        );
+        let many = send(&COMMON, &[SCAN; 21]);
+        let shape = many.requests.iter();
+        let shape = shape.map(|r| (r.url.as_str(), r.hits.len(), r.body.lines().count()));
+        let expected = [("http://c/batch", 20, 20), ("http://c/collect", 1, 1)];
+        assert_eq!(shape.collect::<Vec<_>>(), expected);
         assert!(many.refused.is_empty());
     }
 
@@ -361,19 +331,13 @@ mod tests {
             client_id: "c".repeat(7000).leak(),
             ..COMMON
         };
-        let small = Hit::Screenview { screen: "scan" };
         let big = Hit::Screenview {
             screen: "é".repeat(1024).leak(),
         };
-        let encoded = requests(
-            &common,
-            "http://c/collect",
-            "http://c/batch",
-            &fresh(&[small, big, small]),
-        );
+        let encoded = send(&common, &[SCAN, big, SCAN]);
         assert_eq!(encoded.refused, fresh(&[big]));
         let sent: Vec<_> = encoded.requests.iter().map(|r| r.hits.clone()).collect();
-        assert_eq!(sent, [fresh(&[small, small])]);
+        assert_eq!(sent, [fresh(&[SCAN, SCAN])]);
     }
 
     #[test]

@@ -189,117 +189,102 @@ fn is_http_url(url: &str) -> bool {
 mod tests {
     use super::*;
     use crate::Config;
+    use crate::backends::v1;
+    use StreamKind::{App, Web};
 
     const ENDPOINT_VAR: &str = "MYTOOL_ANALYTICS_URL";
     const DRY_RUN_VAR: &str = "MYTOOL_ANALYTICS_DEBUG";
+    const WEB_ID: &str = "G-ABCDE12345";
+    const APP_ID: &str = "1:1234567890:android:321abc456def7890";
 
     fn settings() -> Given {
         Config::new("UA-54263865-7", "mytool", "0.1.0").0
-    }
-
-    fn no_env(_: &str) -> Option<String> {
-        None
-    }
-
-    /// `given` resolved in the environment `var`.
-    fn resolve(
-        mut given: Given,
-        var: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
-    ) -> Result<Resolved, ConfigError> {
-        given.environment(var);
-        given.resolve()
-    }
-
-    #[test]
-    fn defaults() {
-        let s = resolve(settings(), no_env).map_err(|e| e.to_string());
-        let s = s.as_ref().map(|s| (s.endpoint.as_str(), s.flush_budget));
-        assert_eq!(
-            s,
-            Ok((
-                crate::backends::v1::DEFAULT_ENDPOINT,
-                Duration::from_millis(300)
-            ))
-        );
-    }
-
-    #[test]
-    fn errors_name_the_field() {
-        let err = |s: Given| {
-            resolve(s, no_env)
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_default()
-        };
-        let mut s = settings();
-        s.backend = Backend::V1 {
-            tracking_id: "G-XYZ".into(),
-        };
-        assert!(err(s).starts_with("invalid tracking id \"G-XYZ\""));
-        let mut s = settings();
-        s.app_name = " ".into();
-        assert!(err(s).starts_with("invalid app name"));
-        let mut s = settings();
-        s.endpoint = Some("ftp://example.org/collect".into());
-        assert!(err(s).contains("(from Config::endpoint)"));
     }
 
     fn ga4(measurement_id: &str, api_secret: &str) -> Given {
         Config::ga4(measurement_id, api_secret, "mytool", "0.1.0").0
     }
 
+    /// `given` changed by `change`.
+    fn with(mut given: Given, change: impl FnOnce(&mut Given)) -> Given {
+        change(&mut given);
+        given
+    }
+
+    /// A GA4 backend of `stream` with the api secret `s3cret`.
+    fn stream(stream: StreamKind, id: &str) -> Backend {
+        let (stream_id, api_secret) = (id.to_owned(), "s3cret".to_owned());
+        Backend::Ga4 {
+            stream,
+            stream_id,
+            api_secret,
+        }
+    }
+
+    /// `given` resolved with only the variables `env` set.
+    fn resolve(mut given: Given, env: &[(&str, &str)]) -> Result<Resolved, String> {
+        let env: Vec<_> = env
+            .iter()
+            .map(|&(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        given.environment(move |key| env.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()));
+        given.resolve().map_err(|e| e.to_string())
+    }
+
+    /// Why `given` does not resolve with `env`, or "" if it does.
+    fn err(given: Given, env: &[(&str, &str)]) -> String {
+        resolve(given, env).err().unwrap_or_default()
+    }
+
+    #[test]
+    fn defaults() {
+        let s = resolve(settings(), &[]);
+        let s = s.as_ref().map(|s| (s.endpoint.as_str(), s.flush_budget));
+        assert_eq!(s, Ok((v1::DEFAULT_ENDPOINT, Duration::from_millis(300))));
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let v1 = with(settings(), |s| {
+            s.backend = Backend::V1 {
+                tracking_id: "G-XYZ".into(),
+            }
+        });
+        assert!(err(v1, &[]).starts_with("invalid tracking id \"G-XYZ\""));
+        let app_name = with(settings(), |s| s.app_name = " ".into());
+        assert!(err(app_name, &[]).starts_with("invalid app name"));
+        let endpoint = with(settings(), |s| {
+            s.endpoint = Some("ftp://example.org/collect".into())
+        });
+        assert!(err(endpoint, &[]).contains("(from Config::endpoint)"));
+    }
+
     #[test]
     fn ga4_settings_are_checked_by_ga4_rules() {
-        let s = resolve(ga4("G-ABCDE12345", "s3cret"), no_env);
-        let s = s.as_ref().map(|s| (s.endpoint.as_str(), &s.backend));
-        let backend = Backend::Ga4 {
-            stream: StreamKind::Web,
-            stream_id: "G-ABCDE12345".into(),
-            api_secret: "s3cret".into(),
-        };
-        assert_eq!(s.ok(), Some((ga4::DEFAULT_ENDPOINT, &backend)));
-
-        let err = |s: Given| {
-            resolve(s, no_env)
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_default()
-        };
+        let s = resolve(ga4(WEB_ID, "s3cret"), &[]).map(|s| (s.endpoint, s.backend));
+        assert_eq!(s, Ok((ga4::DEFAULT_ENDPOINT.into(), stream(Web, WEB_ID))));
         // The v1 tracking id rule does not apply to GA4, nor the other way.
-        assert!(err(ga4("UA-1-1", "s")).starts_with("invalid measurement id \"UA-1-1\""));
-        assert!(err(ga4("G-ABC", " ")).starts_with("invalid api secret"));
-        let mut s = ga4("G-ABC", "s");
-        s.endpoint = Some("www.google-analytics.com/mp/collect".into());
-        assert!(err(s).ends_with("ending in /mp/collect"));
-        let mut s = ga4("G-ABC", "s");
-        s.app_version = String::new();
-        assert!(err(s).starts_with("invalid app version"));
+        assert!(err(ga4("UA-1-1", "s"), &[]).starts_with("invalid measurement id \"UA-1-1\""));
+        assert!(err(ga4("G-ABC", " "), &[]).starts_with("invalid api secret"));
+        let url = "www.google-analytics.com/mp/collect";
+        let endpoint = with(ga4("G-ABC", "s"), |s| s.endpoint = Some(url.into()));
+        assert!(err(endpoint, &[]).ends_with("ending in /mp/collect"));
+        let version = with(ga4("G-ABC", "s"), |s| s.app_version = String::new());
+        assert!(err(version, &[]).starts_with("invalid app version"));
     }
 
     #[test]
     fn an_app_stream_is_checked_by_its_own_rules() {
         let app = |id: &str| Config::ga4_app(id, "s3cret", "mytool", "0.1.0").0;
-        let s = resolve(app("1:1234567890:android:321abc456def7890"), no_env);
-        let s = s.as_ref().map(|s| (s.endpoint.as_str(), &s.backend));
-        let backend = Backend::Ga4 {
-            stream: StreamKind::App,
-            stream_id: "1:1234567890:android:321abc456def7890".into(),
-            api_secret: "s3cret".into(),
-        };
-        assert_eq!(s.ok(), Some((ga4::DEFAULT_ENDPOINT, &backend)));
-        let e = resolve(app("G-ABCDE12345"), no_env)
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let s = resolve(app(APP_ID), &[]).map(|s| (s.endpoint, s.backend));
+        assert_eq!(s, Ok((ga4::DEFAULT_ENDPOINT.into(), stream(App, APP_ID))));
+        let e = err(app(WEB_ID), &[]);
         assert!(
             e.starts_with("invalid Firebase app id \"G-ABCDE12345\""),
             "{e}"
         );
         // And a web stream takes no Firebase app id.
-        let e = resolve(ga4("1:1:ios:ab", "s"), no_env)
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let e = err(ga4("1:1:ios:ab", "s"), &[]);
         assert!(e.starts_with("invalid measurement id"), "{e}");
         let debug = format!(
             "{:?}",
@@ -313,59 +298,30 @@ mod tests {
 
     #[test]
     fn validate_mode_asks_the_validation_server_beside_the_endpoint() {
-        let validate = |k: &str| (k == DRY_RUN_VAR).then(|| " Validate ".to_owned());
-        let s = resolve(ga4("G-A", "s"), validate).map_err(|e| e.to_string());
-        let s = s.as_ref().map(|s| (s.mode, s.endpoint.as_str()));
+        let run = |given, env: &[_]| resolve(given, env).map(|s| (s.mode, s.endpoint));
+        let validate = |url| [(DRY_RUN_VAR, "validate"), (ENDPOINT_VAR, url)];
+        let debug = "https://www.google-analytics.com/debug/mp/collect";
+        let s = run(ga4("G-A", "s"), &[(DRY_RUN_VAR, " Validate ")]);
+        assert_eq!(s, Ok((Mode::Validate, debug.to_owned())));
+        let s = run(ga4("G-A", "s"), &validate("http://127.0.0.1:9/mp/collect"));
         assert_eq!(
-            s,
-            Ok((
-                Mode::Validate,
-                "https://www.google-analytics.com/debug/mp/collect"
-            ))
-        );
-        let with_url = |k: &str| match k {
-            DRY_RUN_VAR => Some("validate".to_owned()),
-            ENDPOINT_VAR => Some("http://127.0.0.1:9/mp/collect".to_owned()),
-            _ => None,
-        };
-        let s = resolve(ga4("G-A", "s"), with_url).map(|s| s.endpoint);
-        assert_eq!(
-            s.ok().as_deref(),
-            Some("http://127.0.0.1:9/debug/mp/collect")
+            s.map(|s| s.1).as_deref(),
+            Ok("http://127.0.0.1:9/debug/mp/collect")
         );
         // An endpoint with no /mp/collect has no validation server beside it.
-        let odd = |k: &str| match k {
-            DRY_RUN_VAR => Some("validate".to_owned()),
-            ENDPOINT_VAR => Some("http://127.0.0.1:9/elsewhere".to_owned()),
-            _ => None,
-        };
-        let e = resolve(ga4("G-A", "s"), odd)
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let e = err(ga4("G-A", "s"), &validate("http://127.0.0.1:9/elsewhere"));
         assert!(e.starts_with("validate mode: endpoint"), "{e}");
         // v1 keeps its endpoint: the worker says there is no server to ask.
-        let s = resolve(settings(), validate).map(|s| (s.mode, s.endpoint));
-        assert_eq!(
-            s.ok(),
-            Some((
-                Mode::Validate,
-                crate::backends::v1::DEFAULT_ENDPOINT.to_owned()
-            ))
-        );
+        let s = run(settings(), &[(DRY_RUN_VAR, " Validate ")]);
+        assert_eq!(s, Ok((Mode::Validate, v1::DEFAULT_ENDPOINT.to_owned())));
         // The dry run is untouched.
-        let one = |k: &str| (k == DRY_RUN_VAR).then(|| "1".to_owned());
-        let s = resolve(ga4("G-A", "s"), one).map(|s| (s.mode, s.endpoint));
-        assert_eq!(
-            s.ok(),
-            Some((Mode::DryRun, ga4::DEFAULT_ENDPOINT.to_owned()))
-        );
+        let s = run(ga4("G-A", "s"), &[(DRY_RUN_VAR, "1")]);
+        assert_eq!(s, Ok((Mode::DryRun, ga4::DEFAULT_ENDPOINT.to_owned())));
     }
 
     #[test]
     fn the_secret_stays_out_of_debug_output() {
-        let config = Config::ga4("G-ABC", "hunter2", "tool", "1");
-        let debug = format!("{config:?}");
+        let debug = format!("{:?}", Config::ga4("G-ABC", "hunter2", "tool", "1"));
         assert!(
             debug.contains("G-ABC") && !debug.contains("hunter2"),
             "{debug}"
@@ -374,6 +330,7 @@ mod tests {
 
     #[test]
     fn the_dry_run_variable_follows_the_opt_out_rule() {
+        let dry = |value| resolve(settings(), &[(DRY_RUN_VAR, value)]).map(|s| s.mode);
         for (value, on) in [
             ("1", true),
             ("yes", true),
@@ -381,72 +338,46 @@ mod tests {
             ("false", false),
             ("", false),
         ] {
-            let var = |k: &str| (k == DRY_RUN_VAR).then(|| value.to_owned());
-            let s = resolve(settings(), var)
-                .map(|s| s.mode == Mode::DryRun)
-                .ok();
-            assert_eq!(s, Some(on), "{value:?}");
+            assert_eq!(dry(value).map(|m| m == Mode::DryRun), Ok(on), "{value:?}");
         }
-        assert_eq!(
-            resolve(settings(), no_env).map(|s| s.mode).ok(),
-            Some(Mode::Send)
-        );
+        assert_eq!(resolve(settings(), &[]).map(|s| s.mode), Ok(Mode::Send));
     }
 
     #[test]
     fn ssl_cert_file_names_the_roots_to_trust() {
-        let var = |k: &str| (k == CA_FILE_VAR).then(|| "/etc/ca.pem".to_owned());
-        let s = resolve(settings(), var).map(|s| s.ca_file).ok();
-        assert_eq!(s, Some(Some(PathBuf::from("/etc/ca.pem"))));
-        let var = |k: &str| (k == CA_FILE_VAR).then(|| " ".to_owned());
-        assert_eq!(resolve(settings(), var).map(|s| s.ca_file).ok(), Some(None));
-        assert_eq!(
-            resolve(settings(), no_env).map(|s| s.ca_file).ok(),
-            Some(None)
-        );
+        let ca = |env: &[_]| resolve(settings(), env).map(|s| s.ca_file);
+        let pem = (CA_FILE_VAR, "/etc/ca.pem");
+        assert_eq!(ca(&[pem]), Ok(Some(PathBuf::from("/etc/ca.pem"))));
+        assert_eq!(ca(&[(CA_FILE_VAR, " ")]), Ok(None));
+        assert_eq!(ca(&[]), Ok(None));
         // An http endpoint has no certificate to check.
-        let var = |k: &str| match k {
-            CA_FILE_VAR => Some("/etc/ca.pem".to_owned()),
-            ENDPOINT_VAR => Some("http://127.0.0.1:9/collect".to_owned()),
-            _ => None,
-        };
-        assert_eq!(resolve(settings(), var).map(|s| s.ca_file).ok(), Some(None));
+        assert_eq!(
+            ca(&[pem, (ENDPOINT_VAR, "http://127.0.0.1:9/collect")]),
+            Ok(None)
+        );
     }
 
     #[test]
     fn the_environment_overrides_the_endpoint() {
-        let var = |k: &str| (k == ENDPOINT_VAR).then(|| "http://127.0.0.1:9/collect".to_owned());
-        let s = resolve(settings(), var)
-            .map(|s| s.endpoint)
-            .map_err(|e| e.to_string());
+        let local = [(ENDPOINT_VAR, "http://127.0.0.1:9/collect")];
+        let s = resolve(settings(), &local).map(|s| s.endpoint);
         assert_eq!(s.as_deref(), Ok("http://127.0.0.1:9/collect"));
-
-        let var = |k: &str| (k == ENDPOINT_VAR).then(|| "localhost:9".to_owned());
-        let e = resolve(settings(), var)
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let e = err(settings(), &[(ENDPOINT_VAR, "localhost:9")]);
         assert!(e.contains("from MYTOOL_ANALYTICS_URL"), "{e}");
         // Another application answers to its own variable only.
         let greeter = || Config::new("UA-1-1", "greeter", "1").0;
-        assert_eq!(
-            resolve(greeter(), var).map(|s| s.endpoint).ok().as_deref(),
-            Some(crate::backends::v1::DEFAULT_ENDPOINT)
-        );
-        let var = |k: &str| (k == "GREETER_ANALYTICS_URL").then(|| "localhost:9".to_owned());
-        let e = resolve(greeter(), var)
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let s = resolve(greeter(), &[(ENDPOINT_VAR, "localhost:9")]).map(|s| s.endpoint);
+        assert_eq!(s.as_deref(), Ok(v1::DEFAULT_ENDPOINT));
+        let e = err(greeter(), &[("GREETER_ANALYTICS_URL", "localhost:9")]);
         assert!(e.contains("from GREETER_ANALYTICS_URL"), "{e}");
     }
 
     #[test]
     fn an_application_can_declare_its_configuration_invalid() {
-        let mut s = settings();
-        s.invalid = Some("TOOL_API_SECRET is not set".into());
-        let e = resolve(s, no_env).err().map(|e| e.to_string());
-        assert_eq!(e.as_deref(), Some("TOOL_API_SECRET is not set"));
+        let s = with(settings(), |s| {
+            s.invalid = Some("TOOL_API_SECRET is not set".into())
+        });
+        assert_eq!(err(s, &[]), "TOOL_API_SECRET is not set");
     }
 
     #[test]
@@ -458,79 +389,42 @@ mod tests {
         assert!(!is_http_url("http://a b/collect"));
     }
 
+    const WEB: &str = "MYTOOL_GA4_MEASUREMENT_ID";
+    const APP: &str = "MYTOOL_GA4_FIREBASE_APP_ID";
+    const SECRET: &str = "MYTOOL_GA4_API_SECRET";
+
     /// The backend `ga4_from_env` picks with the variables `set`, each set
     /// to a value of its kind, or why it refuses.
-    fn from_env(set: &'static [&'static str]) -> Result<Backend, String> {
-        let mut given = Config::new("UA-1-1", "mytool", "1").ga4_from_env().0;
-        given.environment(move |key| {
-            set.contains(&key).then(|| {
-                match key {
-                    "MYTOOL_GA4_MEASUREMENT_ID" => "G-ABCDE12345",
-                    "MYTOOL_GA4_FIREBASE_APP_ID" => "1:1234567890:android:321abc456def7890",
-                    _ => "s3cret",
-                }
-                .to_owned()
-            })
-        });
-        given
-            .resolve()
-            .map(|r| r.backend)
-            .map_err(|e| e.to_string())
+    fn from_env(set: &[&str]) -> Result<Backend, String> {
+        let value = |key| match key {
+            WEB => WEB_ID,
+            APP => APP_ID,
+            _ => "s3cret",
+        };
+        let env: Vec<_> = set.iter().map(|&key| (key, value(key))).collect();
+        let given = Config::new("UA-1-1", "mytool", "1").ga4_from_env().0;
+        resolve(given, &env).map(|r| r.backend)
     }
 
     #[test]
     fn the_environment_may_choose_a_ga4_stream_and_half_a_choice_is_refused() {
-        const WEB: &str = "MYTOOL_GA4_MEASUREMENT_ID";
-        const APP: &str = "MYTOOL_GA4_FIREBASE_APP_ID";
-        const SECRET: &str = "MYTOOL_GA4_API_SECRET";
-        let ga4 = |stream, id: &str| {
-            Ok(Backend::Ga4 {
-                stream,
-                stream_id: id.to_owned(),
-                api_secret: "s3cret".to_owned(),
-            })
+        let v1 = Backend::V1 {
+            tracking_id: "UA-1-1".into(),
         };
-        assert_eq!(
-            from_env(&[]),
-            Ok(Backend::V1 {
-                tracking_id: "UA-1-1".into()
-            })
-        );
-        assert_eq!(
-            from_env(&[WEB, SECRET]),
-            ga4(StreamKind::Web, "G-ABCDE12345")
-        );
-        assert_eq!(
-            from_env(&[APP, SECRET]),
-            ga4(StreamKind::App, "1:1234567890:android:321abc456def7890")
-        );
-        assert_eq!(
-            from_env(&[WEB, APP, SECRET]),
-            Err(
-                "MYTOOL_GA4_MEASUREMENT_ID and MYTOOL_GA4_FIREBASE_APP_ID are both set; set one: \
-                 the web stream's measurement id or the app stream's Firebase app id"
-                    .to_owned()
-            )
-        );
-        assert_eq!(
-            from_env(&[APP]),
-            Err(
-                "MYTOOL_GA4_FIREBASE_APP_ID is set without MYTOOL_GA4_API_SECRET; set both for \
-                 GA4, or neither"
-                    .to_owned()
-            )
-        );
-        assert_eq!(
-            from_env(&[SECRET]),
-            Err(
-                "MYTOOL_GA4_API_SECRET is set without MYTOOL_GA4_MEASUREMENT_ID or \
-                 MYTOOL_GA4_FIREBASE_APP_ID; set both for GA4, or neither"
-                    .to_owned()
-            )
-        );
+        assert_eq!(from_env(&[]), Ok(v1));
+        assert_eq!(from_env(&[WEB, SECRET]), Ok(stream(Web, WEB_ID)));
+        assert_eq!(from_env(&[APP, SECRET]), Ok(stream(App, APP_ID)));
+        let both = "MYTOOL_GA4_MEASUREMENT_ID and MYTOOL_GA4_FIREBASE_APP_ID are both set; set one: \
+                    the web stream's measurement id or the app stream's Firebase app id";
+        let app = "MYTOOL_GA4_FIREBASE_APP_ID is set without MYTOOL_GA4_API_SECRET; set both for \
+                   GA4, or neither";
+        let secret = "MYTOOL_GA4_API_SECRET is set without MYTOOL_GA4_MEASUREMENT_ID or \
+                      MYTOOL_GA4_FIREBASE_APP_ID; set both for GA4, or neither";
+        assert_eq!(from_env(&[WEB, APP, SECRET]), Err(both.to_owned()));
+        assert_eq!(from_env(&[APP]), Err(app.to_owned()));
+        assert_eq!(from_env(&[SECRET]), Err(secret.to_owned()));
         // Without the choice, the variables mean nothing.
-        let mut given = Config::new("UA-1-1", "mytool", "1").0;
-        given.environment(|key| (key == SECRET).then(|| "x".to_owned()));
-        assert!(given.resolve().is_ok());
+        let given = Config::new("UA-1-1", "mytool", "1").0;
+        assert!(resolve(given, &[(SECRET, "x")]).is_ok());
     }
 }
