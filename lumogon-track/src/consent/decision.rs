@@ -95,32 +95,26 @@ mod tests {
 
     #[test]
     fn precedence() {
-        let all = || inputs(true, Some("X"), Some("bad"), seen(Some(false)));
-        assert_eq!(all(), Some(Off::Application));
+        let (bad, no) = (Some("bad"), seen(Some(false)));
+        let env = |name: &str| Some(Off::Environment(name.into()));
+        assert_eq!(inputs(true, Some("X"), bad, no), Some(Off::Application));
+        assert_eq!(inputs(false, Some("X"), bad, no), env("X"));
+        let saved = Some(Off::Saved { app: "tool".into() });
+        assert_eq!(inputs(false, None, bad, no), saved);
         assert_eq!(
-            inputs(false, Some("X"), Some("bad"), seen(Some(false))),
-            Some(Off::Environment("X".into()))
-        );
-        assert_eq!(
-            inputs(false, None, Some("bad"), seen(Some(false))),
-            Some(Off::Saved { app: "tool".into() })
-        );
-        assert_eq!(
-            inputs(false, None, Some("bad"), None),
+            inputs(false, None, bad, None),
             Some(Off::Invalid("bad".into()))
         );
-        assert_eq!(
-            inputs(false, None, None, None),
-            Some(Off::NoDirectory {
-                variable: "TOOL_CONFIG_DIR".into()
-            })
-        );
+        let variable = "TOOL_CONFIG_DIR".into();
+        let no_directory = Some(Off::NoDirectory { variable });
+        assert_eq!(inputs(false, None, None, None), no_directory);
         let unseen = Some(Saved::default());
         assert_eq!(inputs(false, None, None, unseen), Some(Off::NoticeNotShown));
         // An explicit enable does not override an environment opt-out.
+        let yes = seen(Some(true));
         assert_eq!(
-            inputs(false, Some("DO_NOT_TRACK"), None, seen(Some(true))),
-            Some(Off::Environment("DO_NOT_TRACK".into()))
+            inputs(false, Some("DO_NOT_TRACK"), None, yes),
+            env("DO_NOT_TRACK")
         );
     }
 
@@ -141,29 +135,22 @@ mod tests {
     #[test]
     fn the_environment_uses_the_apps_own_name_then_do_not_track() {
         let names = Names::of("greeter");
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| {
+        let off = |pairs: &[(&str, &str)]| {
+            let var = |k: &str| {
                 pairs
                     .iter()
                     .find(|(n, _)| *n == k)
-                    .map(|(_, v)| (*v).to_owned())
-            }
+                    .map(|(_, v)| (*v).into())
+            };
+            environment(&names, &var)
         };
+        assert_eq!(off(&[("MYTOOL_DISABLE_ANALYTICS", "1")]), None);
+        let both = [("GREETER_DISABLE_ANALYTICS", "1"), ("DO_NOT_TRACK", "1")];
+        assert_eq!(off(&both), Some("GREETER_DISABLE_ANALYTICS".into()));
         assert_eq!(
-            environment(&names, &env(&[("MYTOOL_DISABLE_ANALYTICS", "1")])),
-            None
-        );
-        assert_eq!(
-            environment(
-                &names,
-                &env(&[("GREETER_DISABLE_ANALYTICS", "1"), ("DO_NOT_TRACK", "1")])
-            ),
-            Some("GREETER_DISABLE_ANALYTICS".into())
-        );
-        assert_eq!(
-            environment(&names, &env(&[("DO_NOT_TRACK", "true")])),
+            off(&[("DO_NOT_TRACK", "true")]),
             Some("DO_NOT_TRACK".into())
         );
-        assert_eq!(environment(&names, &env(&[("DO_NOT_TRACK", "0")])), None);
+        assert_eq!(off(&[("DO_NOT_TRACK", "0")]), None);
     }
 }

@@ -247,10 +247,8 @@ mod tests {
         assert_eq!(claimed, Some(record(2, now + 30 * MIN)));
         assert_eq!(plan(claimed.as_ref(), HERE, now + 1).0, Plan::Hold);
         // The probe timed out: the window doubles.
-        assert_eq!(
-            after(claimed.clone(), HERE, Outcome::TimedOut, now + 1000),
-            Some(record(3, now + 1000 + 60 * MIN))
-        );
+        let doubled = after(claimed.clone(), HERE, Outcome::TimedOut, now + 1000);
+        assert_eq!(doubled, Some(record(3, now + 1000 + 60 * MIN)));
         // It was answered, or refused at once: the backoff is over.
         assert_eq!(after(claimed.clone(), HERE, Outcome::Answered, now), None);
         assert_eq!(after(claimed, HERE, Outcome::FailedFast, now), None);
@@ -265,10 +263,8 @@ mod tests {
         // Another endpoint's success does not end this one's backoff.
         assert_eq!(after(theirs.clone(), other, Outcome::Answered, now), theirs);
         let mine = after(theirs, other, Outcome::TimedOut, now);
-        assert_eq!(
-            mine.map(|r| (r.endpoint, r.failures)),
-            Some((other.to_owned(), 1))
-        );
+        let mine = mine.map(|r| (r.endpoint, r.failures));
+        assert_eq!(mine, Some((other.to_owned(), 1)));
     }
 
     #[test]
@@ -283,10 +279,8 @@ mod tests {
     fn the_record_round_trips_and_damage_reads_as_none() {
         let r = record(3, 1_764_442_800_123);
         assert_eq!(parse(&format(&r)), Some(r));
-        assert_eq!(
-            parse("{\"endpoint\":\"x\",\"failures\":-1,\"until\":1}"),
-            None
-        );
+        let negative = "{\"endpoint\":\"x\",\"failures\":-1,\"until\":1}";
+        assert_eq!(parse(negative), None);
         assert_eq!(parse("garbage"), None);
     }
 
@@ -296,17 +290,15 @@ mod tests {
         let to = "http://127.0.0.1:9/collect";
         assert_eq!(store.backoff_plan(to, 1_000, WAIT), Plan::Send);
         store.backoff_after(to, Outcome::FailedFast, 1_000, WAIT);
-        assert!(
-            !store.file(FILE).exists(),
-            "a fast failure starts no backoff"
-        );
+        let file = store.file(FILE);
+        assert!(!file.exists(), "a fast failure starts no backoff");
         store.backoff_after(to, Outcome::TimedOut, 1_000, WAIT);
         assert_eq!(store.backoff_plan(to, 2_000, WAIT), Plan::Hold);
         let over = 1_000 + 15 * 60 * 1000;
         assert_eq!(store.backoff_plan(to, over, WAIT), Plan::Probe);
         assert_eq!(store.backoff_plan(to, over + 1, WAIT), Plan::Hold);
         store.backoff_after(to, Outcome::Answered, over + 2, WAIT);
-        assert!(!store.file(FILE).exists());
+        assert!(!file.exists());
         let _ = std::fs::remove_dir_all(&store.dir);
     }
 }

@@ -158,84 +158,54 @@ mod tests {
         assert_eq!(id, Uuid::new_v5(&namespace, DAEMON.as_bytes()).to_string());
     }
 
+    fn kept(id: &str, derived: bool) -> Kept {
+        let id = id.to_owned();
+        Kept { id, derived }
+    }
+
+    /// What a run uses with nothing new to keep.
+    fn used(id: &str) -> Resolved {
+        let id = id.to_owned();
+        Resolved { id, keep: None }
+    }
+
     #[test]
     fn a_kept_id_is_used_at_once_and_only_a_derived_one_stops_the_asking() {
+        let id = derive("mytool", DAEMON);
         for derived in [true, false] {
-            let kept = Kept {
-                id: derive("mytool", DAEMON),
-                derived,
-            };
+            let kept = kept(&id, derived);
             assert_eq!(ask_source(Some(&kept)), !derived);
-            let resolved = resolve(Some(kept.clone()), || panic!("nothing is waited for"));
-            assert_eq!(
-                resolved,
-                Resolved {
-                    id: kept.id,
-                    keep: None
-                }
-            );
+            let resolved = resolve(Some(kept), || panic!("nothing is waited for"));
+            assert_eq!(resolved, used(&id));
         }
         assert!(ask_source(None));
     }
 
     #[test]
     fn an_answer_is_derived_and_none_gives_a_random_id_to_keep() {
+        let id = derive("mytool", DAEMON);
         let answer = from_answer("mytool", Some(format!(" {DAEMON}\n")));
-        assert_eq!(
-            answer,
-            Some(Kept {
-                id: derive("mytool", DAEMON),
-                derived: true
-            })
-        );
+        assert_eq!(answer, Some(kept(&id, true)));
         assert_eq!(from_answer("mytool", Some(" \n".to_owned())), None);
         assert_eq!(from_answer("mytool", None), None);
-        let id = derive("mytool", DAEMON);
-        assert_eq!(
-            resolve(None, || Some(id.clone())),
-            Resolved {
-                id: id.clone(),
-                keep: None
-            }
-        );
+        assert_eq!(resolve(None, || Some(id.clone())), used(&id));
         let random = resolve(None, || None);
-        assert_eq!(
-            Uuid::try_parse(&random.id)
-                .map(|u| u.get_version_num())
-                .ok(),
-            Some(4)
-        );
-        assert_eq!(
-            random.keep,
-            Some(Kept {
-                id: random.id.clone(),
-                derived: false
-            })
-        );
+        let version = Uuid::try_parse(&random.id).map(|u| u.get_version_num());
+        assert_eq!(version.ok(), Some(4));
+        assert_eq!(random.keep, Some(kept(&random.id, false)));
     }
 
     #[test]
     fn the_file_round_trips_and_reads_what_earlier_versions_kept() {
         for derived in [false, true] {
-            let kept = Kept {
-                id: derive("mytool", DAEMON),
-                derived,
-            };
+            let kept = kept(&derive("mytool", DAEMON), derived);
             assert_eq!(parse(&format(&kept)), Some(kept));
         }
         let old = "35009A79-1A05-49D7-B876-2B884D0F825B\n";
-        assert_eq!(
-            parse(old),
-            Some(Kept {
-                id: "35009a79-1a05-49d7-b876-2b884d0f825b".to_owned(),
-                derived: false
-            })
-        );
-        for bad in [
-            "",
-            "not a uuid",
-            "35009a79-1a05-49d7-b876-2b884d0f825b maybe",
-        ] {
+        let lower = kept("35009a79-1a05-49d7-b876-2b884d0f825b", false);
+        assert_eq!(parse(old), Some(lower));
+        let maybe = "35009a79-1a05-49d7-b876-2b884d0f825b maybe";
+        for bad in ["", "not a uuid", maybe] {
             assert_eq!(parse(bad), None, "{bad}");
         }
     }

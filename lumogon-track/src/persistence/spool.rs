@@ -350,23 +350,16 @@ pub(crate) mod tests {
         let all = admit(kept, new, now);
         assert_eq!(all.len(), SPOOL_HITS);
         assert_eq!(all[0].entry.at_ms, now - 200 + 10);
-        assert_eq!(
-            all.iter()
-                .filter(|s| s.entry.hit == spooled(0, "new").entry.hit)
-                .count(),
-            20
-        );
+        let is_new = |s: &&Spooled| s.entry.hit == spooled(0, "new").entry.hit;
+        assert_eq!(all.iter().filter(is_new).count(), 20);
     }
 
     #[test]
     fn the_spool_stays_within_its_bytes() {
         let now = 1000 * HOUR;
         let screen: &'static str = Box::leak("s".repeat(1000).into_boxed_str());
-        let all = admit(
-            Vec::new(),
-            (0..40).map(|i| spooled(now - 40 + i, screen)).collect(),
-            now,
-        );
+        let new = (0..40).map(|i| spooled(now - 40 + i, screen)).collect();
+        let all = admit(Vec::new(), new, now);
         assert!(format(&all).len() <= SPOOL_BYTES, "{}", format(&all).len());
         assert!(all.len() >= 10, "{}", all.len());
         // The newest stay.
@@ -376,15 +369,12 @@ pub(crate) mod tests {
     #[test]
     fn old_and_future_hits_leave_when_the_spool_is_written() {
         let now = 1000 * HOUR;
-        let all = admit(
-            vec![
-                spooled(now - 73 * HOUR, "stale"),
-                spooled(now + 1, "future"),
-            ],
-            vec![spooled(now - 71 * HOUR, "kept")],
-            now,
-        );
-        assert_eq!(all, vec![spooled(now - 71 * HOUR, "kept")]);
+        let gone = vec![
+            spooled(now - 73 * HOUR, "stale"),
+            spooled(now + 1, "future"),
+        ];
+        let kept = vec![spooled(now - 71 * HOUR, "kept")];
+        assert_eq!(admit(gone, kept.clone(), now), kept);
     }
 
     #[test]
@@ -404,17 +394,10 @@ pub(crate) mod tests {
         ];
         let claim = claim(all, &to(), 2, Duration::from_secs(4 * 3600), now);
         let taken: Vec<_> = claim.taken.iter().map(|e| e.hit).collect();
-        assert_eq!(
-            taken,
-            [
-                Hit::Screenview { screen: "first" },
-                Hit::Screenview { screen: "second" }
-            ]
-        );
-        assert_eq!(
-            claim.rest,
-            vec![other, other_property, spooled(now, "third")]
-        );
+        let screen = |screen| Hit::Screenview { screen };
+        assert_eq!(taken, [screen("first"), screen("second")]);
+        let rest = vec![other, other_property, spooled(now, "third")];
+        assert_eq!(claim.rest, rest);
         assert_eq!(claim.expired, 1);
     }
 
@@ -427,48 +410,36 @@ pub(crate) mod tests {
             property: "measurement_id=G-A".to_owned(),
         };
         let now = 1_000 * 3_600_000;
-        let at = |age_ms: u64| Spooled {
-            entry: Entry {
-                late: true,
-                ..Entry::fresh(Hit::Screenview { screen: "scan" }, now - age_ms)
-            },
-            to: to.clone(),
-        };
         let oldest = 72 * 3_600_000;
-        let taken = claim(
-            vec![at(oldest + 1), at(oldest)],
-            &to,
-            25,
-            MAX_TIMESTAMP_AGE,
-            now,
-        );
+        let at = |age_ms: u64| Spooled {
+            to: to.clone(),
+            ..spooled(now - age_ms, "scan")
+        };
+        let all = vec![at(oldest + 1), at(oldest)];
+        let taken = claim(all, &to, 25, MAX_TIMESTAMP_AGE, now);
         assert_eq!((taken.taken.len(), taken.expired), (1, 1));
     }
 
     #[test]
     fn spooled_hits_are_taken_once_and_a_peek_leaves_them() {
         let store = temp_dir("spool");
-        let to = &to();
-        let yes = |_: &[Entry]| true;
-        assert!(store.unspool(to, 20, DAY, 10, false, WAIT, yes).is_empty());
-        assert!(
-            !store.file(super::super::LOCK_FILE).exists(),
-            "an empty spool takes no lock"
+        let (to, yes) = (&to(), |_: &[Entry]| true);
+        let unspool = |room, peek, hold: fn(&[Entry]) -> bool| {
+            store.unspool(to, room, DAY, 10, peek, WAIT, hold).len()
+        };
+        assert_eq!(unspool(20, false, yes), 0);
+        let lock = store.file(super::super::LOCK_FILE);
+        assert!(!lock.exists(), "an empty spool takes no lock");
+        let two = vec![spooled(1, "scan"), spooled(2, "scan")];
+        assert_eq!(
+            store.spool(two, None, 10, WAIT).map_err(|e| e.kind()),
+            Ok(())
         );
-        assert!(
-            store
-                .spool(vec![spooled(1, "scan"), spooled(2, "scan")], None, 10, WAIT)
-                .is_ok()
-        );
-        assert_eq!(store.unspool(to, 20, DAY, 10, true, WAIT, yes).len(), 2);
+        assert_eq!(unspool(20, true, yes), 2);
         // Refused by the outbox (the exit took over): they stay.
-        assert!(
-            store
-                .unspool(to, 20, DAY, 10, false, WAIT, |_| false)
-                .is_empty()
-        );
-        assert_eq!(store.unspool(to, 1, DAY, 10, false, WAIT, yes).len(), 1);
-        assert_eq!(store.unspool(to, 20, DAY, 10, false, WAIT, yes).len(), 1);
+        assert_eq!(unspool(20, false, |_| false), 0);
+        assert_eq!(unspool(1, false, yes), 1);
+        assert_eq!(unspool(20, false, yes), 1);
         assert!(!store.file(FILE).exists(), "an emptied spool is deleted");
         let _ = std::fs::remove_dir_all(&store.dir);
     }
@@ -479,18 +450,15 @@ pub(crate) mod tests {
         let _ = std::fs::create_dir_all(&store.dir);
         let holder = File::create(store.file(super::super::LOCK_FILE)).expect("lock file");
         holder.lock().expect("lock");
-        let refused = store.spool(vec![spooled(1, "scan")], None, 10, Duration::from_millis(5));
-        assert_eq!(
-            refused.map_err(|e| e.kind()),
-            Err(io::ErrorKind::WouldBlock)
-        );
+        let spool = |backoff, wait| {
+            let result = store.spool(vec![spooled(1, "scan")], backoff, 10, wait);
+            result.map_err(|e| e.kind())
+        };
+        let refused = spool(None, Duration::from_millis(5));
+        assert_eq!(refused, Err(io::ErrorKind::WouldBlock));
         drop(holder);
         // The spool and the backoff, under one lock.
-        assert!(
-            store
-                .spool(vec![spooled(1, "scan")], Some("x"), 10, WAIT)
-                .is_ok()
-        );
+        assert_eq!(spool(Some("x"), WAIT), Ok(()));
         assert_eq!(store.backoff_plan("x", 11, WAIT), backoff::Plan::Hold);
         let _ = std::fs::remove_dir_all(&store.dir);
     }
