@@ -28,7 +28,10 @@ fn modules(src: &Path) -> BTreeMap<String, Vec<PathBuf>> {
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("read a module folder").flatten() {
+    for entry in std::fs::read_dir(dir)
+        .expect("read a module folder")
+        .flatten()
+    {
         let path = entry.path();
         if path.is_dir() {
             files.extend(rust_files(&path));

@@ -157,7 +157,7 @@ where
 
     fn call(&mut self, request: R) -> Self::Future {
         let connecting = self.inner.call(request);
-        let on_connect = Arc::clone(self.on_connect());
+        let on_connect = Arc::clone(&self.on_connect);
         Box::pin(async move {
             let connection = connecting.await?;
             if on_connect() {
@@ -168,12 +168,6 @@ where
                 ))
             }
         })
-    }
-}
-
-impl<S> Watched<S> {
-    fn on_connect(&self) -> &OnConnect {
-        &self.on_connect
     }
 }
 
