@@ -1,12 +1,15 @@
 //! Which containers a command line names: a full ID, a unique ID prefix or a
 //! name, as `docker` itself resolves them. Pure logic.
 
-/// A container as `GET /containers/json` lists it.
+/// A container as its engine lists it (`GET /containers/json`,
+/// containerd's `Containers.List`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Listed {
     pub id: String,
     /// Names without the leading `/`.
     pub names: Vec<String>,
+    /// The containerd namespace it was listed in; `None` for Docker.
+    pub namespace: Option<String>,
 }
 
 /// Resolves each query to one container, in the order given, without
@@ -85,6 +88,7 @@ mod tests {
         Listed {
             id: id.to_owned(),
             names: vec![name.to_owned()],
+            namespace: None,
         }
     }
 
