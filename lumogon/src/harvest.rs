@@ -173,7 +173,10 @@ async fn host(engine: &Engine, daemon: &Daemon, c: &Inspected) -> Harvested {
     let server = daemon.server.as_ref().ok();
     let mut found = payload([
         ("hostname", c.hostname.clone()),
-        ("kernelversion", server.and_then(|s| s.kernel_version.clone())),
+        (
+            "kernelversion",
+            server.and_then(|s| s.kernel_version.clone()),
+        ),
         ("os", server.and_then(|s| s.os.clone())),
     ]);
     // A scratch image has no release files: the platform is then unknown

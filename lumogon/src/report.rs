@@ -165,7 +165,12 @@ impl ContainerReport {
     /// The same report, saying what runs the container: the engine's
     /// `product` (`containerd 1.6.20`), the OCI `runtime`, and the
     /// containerd `namespace`.
-    pub fn origin(self, product: Option<&str>, runtime: Option<&str>, namespace: Option<&str>) -> Self {
+    pub fn origin(
+        self,
+        product: Option<&str>,
+        runtime: Option<&str>,
+        namespace: Option<&str>,
+    ) -> Self {
         let runtime = match (product, runtime) {
             (Some(product), Some(runtime)) => format!("{product} ({runtime})"),
             (Some(one), None) | (None, Some(one)) => one.to_owned(),
@@ -331,7 +336,11 @@ mod tests {
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
         let report = ContainerReport::new("c1", "/c1", Vec::new())
-            .origin(Some("containerd 1.6.20"), Some("io.containerd.runc.v2"), Some("k8s.io"))
+            .origin(
+                Some("containerd 1.6.20"),
+                Some("io.containerd.runc.v2"),
+                Some("k8s.io"),
+            )
             .kubernetes(&labels);
         let json = serde_json::to_value(&report).unwrap_or_default();
         assert_eq!(json["runtime"], "containerd 1.6.20 (io.containerd.runc.v2)");

@@ -7,6 +7,7 @@
 
 pub mod bounded;
 pub mod collector;
+pub mod containerd;
 pub mod docker_proxy;
 pub mod engine_proxy;
 pub mod examples;

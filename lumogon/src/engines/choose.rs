@@ -206,7 +206,10 @@ mod tests {
             containerd_socket: true,
             ..env()
         };
-        assert_eq!(default(&node).map(|e| e.host), Ok(CONTAINERD_HOST.to_owned()));
+        assert_eq!(
+            default(&node).map(|e| e.host),
+            Ok(CONTAINERD_HOST.to_owned())
+        );
         // Docker's socket there too: Docker, as before.
         let both = Env {
             docker_socket: true,
@@ -240,6 +243,9 @@ mod tests {
                 namespace: Some("moby".to_owned())
             }
         );
-        assert_eq!(chosen[1].kind, Kind::Unix(PathBuf::from("/var/run/docker.sock")));
+        assert_eq!(
+            chosen[1].kind,
+            Kind::Unix(PathBuf::from("/var/run/docker.sock"))
+        );
     }
 }

@@ -36,7 +36,13 @@ pub enum Error {
 
 impl Error {
     pub fn is_not_found(&self) -> bool {
-        matches!(self, Error::Status { code: NOT_FOUND, .. })
+        matches!(
+            self,
+            Error::Status {
+                code: NOT_FOUND,
+                ..
+            }
+        )
     }
 }
 
@@ -86,14 +92,17 @@ impl Channel {
         namespace: Option<&str>,
         request: &Req,
     ) -> Result<Resp, Error> {
-        tokio::time::timeout(CALL_TIMEOUT, self.call_unbounded(method, namespace, request))
-            .await
-            .map_err(|_| {
-                Error::Transport(format!(
-                    "containerd did not answer {method} within {} s",
-                    CALL_TIMEOUT.as_secs()
-                ))
-            })?
+        tokio::time::timeout(
+            CALL_TIMEOUT,
+            self.call_unbounded(method, namespace, request),
+        )
+        .await
+        .map_err(|_| {
+            Error::Transport(format!(
+                "containerd did not answer {method} within {} s",
+                CALL_TIMEOUT.as_secs()
+            ))
+        })?
     }
 
     async fn call_unbounded<Req: prost::Message, Resp: prost::Message + Default>(
@@ -225,7 +234,9 @@ mod tests {
 
     #[test]
     fn a_message_goes_out_framed_and_comes_back() {
-        let request = GetContainerRequest { id: "c1".to_owned() };
+        let request = GetContainerRequest {
+            id: "c1".to_owned(),
+        };
         let framed = frame(&request);
         assert_eq!(&framed[..5], &[0, 0, 0, 0, 4]);
         let back = unframe(framed).expect("well framed");
@@ -244,7 +255,10 @@ mod tests {
             assert!(unframe(Bytes::copy_from_slice(body)).is_err(), "{body:?}");
         }
         let empty = unframe(Bytes::from_static(&[0, 0, 0, 0, 0])).expect("an empty message");
-        assert_eq!(VersionResponse::decode(empty).map(|v| v.version), Ok(String::new()));
+        assert_eq!(
+            VersionResponse::decode(empty).map(|v| v.version),
+            Ok(String::new())
+        );
     }
 
     #[test]
@@ -256,11 +270,16 @@ mod tests {
         headers.insert("grpc-status", "5".parse().expect("a header"));
         headers.insert(
             "grpc-message",
-            "container%20%22x%22%3A%20not%20found".parse().expect("a header"),
+            "container%20%22x%22%3A%20not%20found"
+                .parse()
+                .expect("a header"),
         );
         let error = status(&headers).expect_err("not found");
         assert!(error.is_not_found());
-        assert_eq!(error.to_string(), "container \"x\": not found (gRPC status 5)");
+        assert_eq!(
+            error.to_string(),
+            "container \"x\": not found (gRPC status 5)"
+        );
         headers.insert("grpc-status", "five".parse().expect("a header"));
         assert!(matches!(status(&headers), Err(Error::Transport(_))));
         assert_eq!(percent_decode(b"100%"), "100%");

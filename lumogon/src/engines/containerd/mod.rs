@@ -67,12 +67,16 @@ impl Engine {
             .await
             .map_err(not_containerd)?;
         let listed: api::ListNamespacesResponse = channel
-            .call(api::NAMESPACES, None, &api::ListNamespacesRequest::default())
+            .call(
+                api::NAMESPACES,
+                None,
+                &api::ListNamespacesRequest::default(),
+            )
             .await
             .map_err(|e| format!("could not list containerd's namespaces at {endpoint}: {e}"))?;
         let existing: Vec<String> = listed.namespaces.into_iter().map(|n| n.name).collect();
-        let namespaces = namespaces(namespace.as_deref(), existing)
-            .map_err(|e| format!("{endpoint}: {e}"))?;
+        let namespaces =
+            namespaces(namespace.as_deref(), existing).map_err(|e| format!("{endpoint}: {e}"))?;
         Ok(Engine {
             channel,
             budget,
@@ -119,7 +123,9 @@ impl Engine {
                 .channel
                 .call(api::CONTAINERS, ns, &api::ListContainersRequest::default())
                 .await
-                .map_err(|e| format!("could not list the containers of namespace {namespace}: {e}"))?;
+                .map_err(|e| {
+                    format!("could not list the containers of namespace {namespace}: {e}")
+                })?;
             let tasks: api::ListTasksResponse = self
                 .channel
                 .call(api::TASKS, ns, &api::ListTasksRequest::default())
@@ -292,7 +298,11 @@ fn inspected(
     namespace: Option<&str>,
     root: Result<Arc<rootfs::Root>, String>,
 ) -> Inspected {
-    let runtime = c.runtime.as_ref().map(|r| r.name.clone()).unwrap_or_default();
+    let runtime = c
+        .runtime
+        .as_ref()
+        .map(|r| r.name.clone())
+        .unwrap_or_default();
     let parsed = c.spec.as_ref().map(|s| spec::parse(&s.value));
     let (container, hostname) = match &parsed {
         Some(Ok(parsed)) => (
@@ -300,7 +310,10 @@ fn inspected(
             parsed.hostname.clone().filter(|h| !h.is_empty()),
         ),
         // No spec, or one that does not parse: what the record holds.
-        _ => (spec::payload(&spec::Spec::default(), &c.image, &runtime), None),
+        _ => (
+            spec::payload(&spec::Spec::default(), &c.image, &runtime),
+            None,
+        ),
     };
     if let Some(Err(e)) = &parsed {
         log::debug!("container {}: {e}", c.id);
@@ -341,7 +354,10 @@ mod tests {
         );
         assert_eq!(
             namespaces(Some("nope"), owned(&["k8s.io"])),
-            Err("containerd has no namespace \"nope\"; it has: k8s.io (`ctr namespaces ls`)".to_owned())
+            Err(
+                "containerd has no namespace \"nope\"; it has: k8s.io (`ctr namespaces ls`)"
+                    .to_owned()
+            )
         );
     }
 

@@ -93,7 +93,9 @@ impl Root {
                 Err(e) => return Err(error(path, e)),
             }
         }
-        Err(format!("{path}: the container keeps renaming it while it is read"))
+        Err(format!(
+            "{path}: the container keeps renaming it while it is read"
+        ))
     }
 
     /// Whether anything is at `path`; a final symlink counts, as it does in
@@ -173,7 +175,9 @@ pub fn read(file: File, size: u64, cap: u64, path: &str) -> Result<Vec<u8>, Stri
         .read_to_end(&mut bytes)
         .map_err(|e| format!("could not read {path}: {e}"))?;
     if bytes.len() as u64 > cap {
-        return Err(format!("{path}: the file grew past what lumogon reads ({cap} bytes)"));
+        return Err(format!(
+            "{path}: the file grew past what lumogon reads ({cap} bytes)"
+        ));
     }
     Ok(bytes)
 }
@@ -224,9 +228,17 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    fn dir(&mut self, dir: std::os::fd::BorrowedFd<'_>, prefix: &str, depth: usize) -> Result<(), String> {
+    fn dir(
+        &mut self,
+        dir: std::os::fd::BorrowedFd<'_>,
+        prefix: &str,
+        depth: usize,
+    ) -> Result<(), String> {
         if depth > MAX_DEPTH {
-            return Err(format!("{}: nested deeper than lumogon reads ({MAX_DEPTH})", self.path));
+            return Err(format!(
+                "{}: nested deeper than lumogon reads ({MAX_DEPTH})",
+                self.path
+            ));
         }
         let listing = rustix::fs::Dir::read_from(dir).map_err(|e| error(self.path, e))?;
         for entry in listing {
@@ -264,7 +276,12 @@ impl Walk<'_> {
         Ok(())
     }
 
-    fn file(&mut self, dir: std::os::fd::BorrowedFd<'_>, name: &str, relative: String) -> Result<(), String> {
+    fn file(
+        &mut self,
+        dir: std::os::fd::BorrowedFd<'_>,
+        name: &str,
+        relative: String,
+    ) -> Result<(), String> {
         let too_large = || {
             format!(
                 "{}: it holds more than lumogon reads ({} bytes)",
@@ -287,7 +304,11 @@ impl Walk<'_> {
 }
 
 /// A bare handle on the entry `name` of `dir`, never through a symlink.
-fn open_entry(dir: std::os::fd::BorrowedFd<'_>, name: &str, flags: OFlags) -> Result<OwnedFd, Errno> {
+fn open_entry(
+    dir: std::os::fd::BorrowedFd<'_>,
+    name: &str,
+    flags: OFlags,
+) -> Result<OwnedFd, Errno> {
     let flags = flags | OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     rustix::fs::openat2(dir, name, flags, Mode::empty(), ENTRY)
 }
@@ -301,8 +322,12 @@ mod tests {
     use std::os::unix::fs::symlink;
 
     fn root_at(dir: &std::path::Path) -> Root {
-        let fd = rustix::fs::open(dir, OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())
-            .expect("open the test root");
+        let fd = rustix::fs::open(
+            dir,
+            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .expect("open the test root");
         Root { dir: fd, pid: 0 }
     }
 
@@ -319,8 +344,11 @@ mod tests {
         let secret = outside.path().join("secret");
         // Absolute and relative ways out, which must stay inside.
         symlink(&secret, r.join("etc/absolute")).expect("symlink");
-        symlink("../../../../../../../../..".to_owned() + &secret.display().to_string(), r.join("etc/dotdot"))
-            .expect("symlink");
+        symlink(
+            "../../../../../../../../..".to_owned() + &secret.display().to_string(),
+            r.join("etc/dotdot"),
+        )
+        .expect("symlink");
         symlink("/etc/os-release", r.join("etc/good")).expect("symlink");
         symlink("/proc/self/root/etc/hostname", r.join("etc/magic")).expect("symlink");
         symlink("loop", r.join("etc/loop")).expect("symlink");
@@ -339,17 +367,30 @@ mod tests {
     fn symlinks_resolve_inside_the_root_and_never_reach_outside() {
         let (inside, _outside) = tree();
         let root = root_at(inside.path());
-        assert_eq!(read_file(&root, "/etc/os-release"), Ok(Some("ID=debian\n".to_owned())));
-        assert_eq!(read_file(&root, "/etc/good"), Ok(Some("ID=debian\n".to_owned())));
+        assert_eq!(
+            read_file(&root, "/etc/os-release"),
+            Ok(Some("ID=debian\n".to_owned()))
+        );
+        assert_eq!(
+            read_file(&root, "/etc/good"),
+            Ok(Some("ID=debian\n".to_owned()))
+        );
         // The node's file is not there inside the root: nothing.
         assert_eq!(read_file(&root, "/etc/absolute"), Ok(None));
         assert_eq!(read_file(&root, "/etc/dotdot"), Ok(None));
-        assert_eq!(read_file(&root, "/../../../../etc/os-release"), Ok(Some("ID=debian\n".to_owned())));
+        assert_eq!(
+            read_file(&root, "/../../../../etc/os-release"),
+            Ok(Some("ID=debian\n".to_owned()))
+        );
         let error = read_file(&root, "/etc/loop").expect_err("a loop");
         assert_eq!(error, "/etc/loop: too many levels of symbolic links");
         // No /proc in this root: the link leads nowhere.
         assert_eq!(read_file(&root, "/etc/magic"), Ok(None));
-        assert_eq!(root.exists("/etc/absolute"), Ok(true), "the link itself exists");
+        assert_eq!(
+            root.exists("/etc/absolute"),
+            Ok(true),
+            "the link itself exists"
+        );
         assert_eq!(root.exists("/nope"), Ok(false));
         let error = read_file(&root, "/etc").expect_err("a directory");
         assert_eq!(error, "/etc is a directory, not a file");
@@ -382,9 +423,14 @@ mod tests {
         let error = root
             .read_dir("/var/lib/dpkg/status.d", 12, &stop)
             .expect_err("over the cap");
-        assert!(error.contains("more than lumogon reads (12 bytes)"), "{error}");
+        assert!(
+            error.contains("more than lumogon reads (12 bytes)"),
+            "{error}"
+        );
         assert_eq!(root.read_dir("/var/lib/nothing", 1 << 20, &stop), Ok(None));
-        let error = root.read_dir("/etc/os-release", 1 << 20, &stop).expect_err("a file");
+        let error = root
+            .read_dir("/etc/os-release", 1 << 20, &stop)
+            .expect_err("a file");
         assert_eq!(error, "/etc/os-release is not a directory");
     }
 
@@ -392,15 +438,24 @@ mod tests {
     fn files_past_the_cap_and_fifos_are_refused_without_reading() {
         let (inside, _outside) = tree();
         let root = root_at(inside.path());
-        let error = root.open_file("/etc/os-release", 4).err().unwrap_or_default();
-        assert_eq!(error, "/etc/os-release: the file is 10 bytes; lumogon reads at most 4");
+        let error = root
+            .open_file("/etc/os-release", 4)
+            .err()
+            .unwrap_or_default();
+        assert_eq!(
+            error,
+            "/etc/os-release: the file is 10 bytes; lumogon reads at most 4"
+        );
         let status = std::process::Command::new("mkfifo")
             .arg(inside.path().join("etc/fifo"))
             .status()
             .expect("mkfifo");
         assert!(status.success());
         // Opening a FIFO for reading would block until a writer came.
-        let error = root.open_file("/etc/fifo", 1 << 20).err().unwrap_or_default();
+        let error = root
+            .open_file("/etc/fifo", 1 << 20)
+            .err()
+            .unwrap_or_default();
         assert_eq!(error, "/etc/fifo: not a regular file, directory or symlink");
     }
 }

@@ -150,7 +150,12 @@ pub fn payload(spec: &Spec, image: &str, runtime: &str) -> Payload {
     let cpu = resources.map(|r| &r.cpu);
     let bounding: Vec<&str> = process
         .and_then(|p| p.capabilities.as_ref())
-        .map(|c| c.bounding.iter().map(|n| n.trim_start_matches("CAP_")).collect())
+        .map(|c| {
+            c.bounding
+                .iter()
+                .map(|n| n.trim_start_matches("CAP_"))
+                .collect()
+        })
         .unwrap_or_default();
     let added: Vec<&str> = bounding
         .iter()
@@ -211,10 +216,7 @@ pub fn payload(spec: &Spec, image: &str, runtime: &str) -> Payload {
             "oomkilldisable",
             flag(memory.and_then(|m| m.disable_oom_killer).unwrap_or(false)),
         ),
-        (
-            "pidslimit",
-            number(resources.and_then(|r| r.pids.limit)),
-        ),
+        ("pidslimit", number(resources.and_then(|r| r.pids.limit))),
     ];
     fields
         .into_iter()

@@ -350,9 +350,7 @@ fn transport(endpoint: &Endpoint) -> Result<Result<Docker, Error>, String> {
         }
         // `Engine::connect` sends containerd elsewhere; said plainly if a
         // caller ever does not.
-        Kind::Containerd { .. } => Err(format!(
-            "{endpoint} is containerd, not a Docker engine"
-        )),
+        Kind::Containerd { .. } => Err(format!("{endpoint} is containerd, not a Docker engine")),
         Kind::Ssh { destination } => {
             if !on_path("ssh") {
                 return Err(
@@ -446,7 +444,11 @@ pub(super) fn inspected(c: &ContainerInspectResponse, files: Files) -> Inspected
 /// service answers as a Docker engine would, and names itself among the
 /// components.
 pub(super) fn server(v: &SystemVersion) -> Server {
-    let podman = v.components.iter().flatten().any(|c| c.name.starts_with("Podman"));
+    let podman = v
+        .components
+        .iter()
+        .flatten()
+        .any(|c| c.name.starts_with("Podman"));
     let product = if podman { "podman" } else { "docker" };
     let docker: Payload = [
         ("Version", v.version.clone()),
@@ -461,7 +463,10 @@ pub(super) fn server(v: &SystemVersion) -> Server {
     .map(|(k, v)| (k, serde_json::Value::String(v)))
     .collect();
     Server {
-        product: format!("{product} {}", v.version.as_deref().unwrap_or("(unknown version)")),
+        product: format!(
+            "{product} {}",
+            v.version.as_deref().unwrap_or("(unknown version)")
+        ),
         docker: Some(docker),
         kernel_version: v.kernel_version.clone(),
         os: v.os.clone(),
@@ -481,9 +486,13 @@ mod tests {
             }))
             .unwrap_or_default()
         };
-        let podman = server(&version(serde_json::json!([{"Name": "Podman Engine", "Version": "4.3.1"}])));
+        let podman = server(&version(
+            serde_json::json!([{"Name": "Podman Engine", "Version": "4.3.1"}]),
+        ));
         assert_eq!(podman.product, "podman 4.3.1");
-        let docker = server(&version(serde_json::json!([{"Name": "Engine", "Version": "4.3.1"}])));
+        let docker = server(&version(
+            serde_json::json!([{"Name": "Engine", "Version": "4.3.1"}]),
+        ));
         assert_eq!(docker.product, "docker 4.3.1");
         let payload = docker.docker.unwrap_or_default();
         assert_eq!(payload["APIVersion"], "1.41");
