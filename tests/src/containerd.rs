@@ -286,7 +286,7 @@ impl CtrSpec {
         self
     }
 
-    /// A `ctr run` flag (`--readonly`, `--memory-limit=…`).
+    /// A `ctr run` flag (`--read-only`, `--memory-limit=…`).
     pub fn flag(mut self, flag: &str) -> CtrSpec {
         self.flags.push(flag.to_owned());
         self

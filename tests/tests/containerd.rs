@@ -115,7 +115,7 @@ fn a_pods_container_is_scanned_beside_a_docker_container_of_the_same_image() {
         &CtrSpec::new()
             .pod("shop", "web-0", "nginx")
             .label("tier", "front")
-            .flag("--readonly")
+            .flag("--read-only")
             .flag("--memory-limit=67108864")
             .flag("--cap-add=CAP_NET_ADMIN")
             .flag("--cap-drop=CAP_MKNOD"),
@@ -400,13 +400,14 @@ impl NodeFiles {
 
     /// An image whose every read path leads to the node's files: an
     /// absolute link, a relative one climbing past the root, a link
-    /// through the container's `/proc` (a magic link to lumogon's own
-    /// root), and a link inside `status.d`.
+    /// through a magic link of the container's `/proc` (its PID 1's root
+    /// here; in a container that sees other processes, any of theirs),
+    /// and a link inside `status.d`.
     fn escapes(&self) -> Vec<Entry> {
         vec![
             Entry::symlink(
                 "/etc/os-release",
-                format!("/proc/self/root{}", self.path("os-release")),
+                format!("/proc/1/root{}", self.path("os-release")),
             ),
             Entry::symlink("/var/lib/dpkg/status", self.path("status")),
             Entry::symlink(

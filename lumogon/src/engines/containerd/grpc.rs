@@ -63,17 +63,16 @@ pub struct Channel {
 }
 
 impl Channel {
-    /// Connects to the socket at `path`.
-    ///
-    /// # Errors
-    ///
-    /// The socket cannot be opened, or the other side does not speak
-    /// HTTP/2: the underlying error's text.
-    pub async fn connect(path: &Path) -> Result<Channel, String> {
+    /// Connects to the socket at `path`. The outer error: the socket
+    /// cannot be opened; the inner one: what is there does not speak
+    /// HTTP/2. Each is the underlying error's text.
+    pub async fn connect(path: &Path) -> Result<Result<Channel, String>, String> {
         let stream = UnixStream::connect(path).await.map_err(|e| e.to_string())?;
-        let (sender, connection) = http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
-            .await
-            .map_err(|e| crate::error::root_cause(&e))?;
+        let (sender, connection) =
+            match http2::handshake(TokioExecutor::new(), TokioIo::new(stream)).await {
+                Ok(handshake) => handshake,
+                Err(e) => return Ok(Err(crate::error::root_cause(&e))),
+            };
         // The connection is driven on the scan's runtime until the sender
         // is dropped or the runtime shuts down.
         tokio::spawn(async move {
@@ -81,7 +80,7 @@ impl Channel {
                 log::debug!("containerd connection ended: {e}");
             }
         });
-        Ok(Channel { sender })
+        Ok(Ok(Channel { sender }))
     }
 
     /// Calls `method` (`/package.Service/Method`) in containerd

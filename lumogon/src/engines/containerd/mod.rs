@@ -50,22 +50,25 @@ impl Engine {
         let Kind::Containerd { socket, namespace } = &endpoint.kind else {
             return Err(format!("{endpoint} is not containerd"));
         };
-        let channel = Channel::connect(socket).await.map_err(|e| {
-            format!(
-                "cannot reach containerd at {endpoint}: {e}; check the socket's path \
-                 (usually /run/containerd/containerd.sock; k3s: /run/k3s/containerd/containerd.sock) \
-                 and run lumogon as root"
-            )
-        })?;
-        let not_containerd = |e: grpc::Error| {
+        let not_containerd = |e: &dyn std::fmt::Display| {
             format!(
                 "{endpoint} does not answer as containerd ({e}); give the path of containerd's own socket (a Docker socket is unix://…)"
             )
         };
+        let channel = Channel::connect(socket)
+            .await
+            .map_err(|e| {
+                format!(
+                    "cannot reach containerd at {endpoint}: {e}; check the socket's path \
+                     (usually /run/containerd/containerd.sock; k3s: /run/k3s/containerd/containerd.sock) \
+                     and run lumogon as root"
+                )
+            })?
+            .map_err(|e| not_containerd(&e))?;
         let version: api::VersionResponse = channel
             .call(api::VERSION, None, &api::Empty {})
             .await
-            .map_err(not_containerd)?;
+            .map_err(|e| not_containerd(&e))?;
         let listed: api::ListNamespacesResponse = channel
             .call(
                 api::NAMESPACES,
