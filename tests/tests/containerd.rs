@@ -29,6 +29,7 @@ use lumogon_tests::bounded::{self, ScratchDir};
 use lumogon_tests::containerd::{Containerd, CtrSpec, K8S_NAMESPACE};
 use lumogon_tests::fixtures::hostile::{self, HostileDb};
 use lumogon_tests::fixtures::{self, ContainerSpec, Entry, Fixture};
+use lumogon_tests::installed;
 use lumogon_tests::lumogon::{Lumogon, Output};
 use serde_json::Value;
 
@@ -75,34 +76,6 @@ fn pid(containerd: &Containerd, namespace: &str, id: &str) -> u32 {
             (fields.next() == Some(id)).then(|| fields.next()?.parse().ok())?
         })
         .unwrap_or_else(|| panic!("no task {id} in:\n{tasks}"))
-}
-
-/// What Debian's `dpkg-query` says is installed in the dpkg database at
-/// `status` (the very bytes lumogon reads), one version per name.
-fn dpkg_query(status: &[u8]) -> BTreeMap<String, String> {
-    let admindir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(admindir.path().join("status"), status).expect("write the status");
-    let out = Command::new("dpkg-query")
-        .arg("--admindir")
-        .arg(admindir.path())
-        .args(["-W", "-f", "${Status}\t${Package}\t${Version}\n"])
-        .output()
-        .expect("dpkg-query (Debian's dpkg) is the oracle");
-    assert!(out.status.success(), "{out:?}");
-    let mut packages = BTreeMap::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let fields: Vec<&str> = line.split('\t').collect();
-        if let [status, name, version] = fields[..]
-            && status == "install ok installed"
-        {
-            let entry: &mut String = packages.entry(name.to_owned()).or_default();
-            if entry.as_str() < version {
-                *entry = version.to_owned();
-            }
-        }
-    }
-    assert!(packages.len() > 10, "too few packages to prove anything");
-    packages
 }
 
 #[test]
@@ -197,14 +170,7 @@ fn a_pods_container_is_scanned_beside_a_docker_container_of_the_same_image() {
 
     // dpkg: what dpkg-query reads in the same database, read here from
     // the task's root, plus the one package in status.d.
-    let task = pid(containerd, K8S_NAMESPACE, &pod.id);
-    let status = std::fs::read(format!("/proc/{task}/root/var/lib/dpkg/status"))
-        .expect("the container's dpkg status");
-    let mut expected = dpkg_query(&status);
-    expected.insert(
-        fixtures::DISTROLESS_PACKAGE.to_owned(),
-        fixtures::DISTROLESS_VERSION.to_owned(),
-    );
+    let expected = installed::dpkg_in_root(pid(containerd, K8S_NAMESPACE, &pod.id));
     let dpkg: BTreeMap<String, String> =
         serde_json::from_value(payload(k, "dpkg").clone()).expect("names to versions");
     assert_eq!(dpkg, expected);
