@@ -246,7 +246,7 @@ fn the_kubelets_namespace_by_default_else_the_one_asked_for() {
         "--namespace",
         other_ns,
     ]));
-    assert_eq!(ids(&asked), [other.id.clone()]);
+    assert_eq!(ids(&asked), [other.id.as_str()]);
     assert_eq!(asked["containers"][&other.id]["namespace"], other_ns);
 
     // A pod's container by its Kubernetes name.
@@ -260,7 +260,7 @@ fn the_kubelets_namespace_by_default_else_the_one_asked_for() {
         &host,
         "shop/db-0/postgres",
     ]));
-    assert_eq!(ids(&named), [pod.id.clone()]);
+    assert_eq!(ids(&named), [pod.id.as_str()]);
 }
 
 #[test]

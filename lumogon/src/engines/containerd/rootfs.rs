@@ -40,6 +40,9 @@ const RETRIES: usize = 16;
 const MAX_ENTRIES: usize = 100_000;
 const MAX_DEPTH: usize = 16;
 
+/// A directory's regular files: names relative to it, and contents.
+pub type DirFiles = Vec<(String, Vec<u8>)>;
+
 /// An open handle on a task's root directory.
 #[derive(Debug)]
 pub struct Root {
@@ -138,12 +141,7 @@ impl Root {
     ///
     /// Not a directory, more than `cap` bytes or [`MAX_ENTRIES`] entries,
     /// or `stop` asked.
-    pub fn read_dir(
-        &self,
-        path: &str,
-        cap: u64,
-        stop: &Stop,
-    ) -> Result<Option<Vec<(String, Vec<u8>)>>, String> {
+    pub fn read_dir(&self, path: &str, cap: u64, stop: &Stop) -> Result<Option<DirFiles>, String> {
         let Some(fd) = self.resolve(path, false)? else {
             return Ok(None);
         };
@@ -224,7 +222,7 @@ struct Walk<'a> {
     cap: u64,
     entries: usize,
     stop: &'a Stop,
-    files: Vec<(String, Vec<u8>)>,
+    files: DirFiles,
 }
 
 impl Walk<'_> {
