@@ -9,7 +9,7 @@ turn them off.";
 #[cfg(not(feature = "analytics"))]
 const ANALYTICS_NOTE: &str = "This build of lumogon contains no analytics code.";
 
-/// Inspect Docker containers and report what they hold.
+/// Inspect containers (Docker, Podman, containerd) and report what they hold.
 #[derive(Debug, Parser)]
 #[command(name = "lumogon", version, propagate_version = true, after_long_help = ANALYTICS_NOTE)]
 pub struct Cli {

@@ -190,7 +190,8 @@ fn choose_containers(
     }
     if !several {
         for r in reached.iter_mut() {
-            r.containers = resolve::resolve(&r.containers, targets).map_err(CliError::Failed)?;
+            r.containers = resolve::resolve(&r.containers, targets, r.engine.lister())
+                .map_err(CliError::Failed)?;
         }
         return Ok(());
     }
@@ -209,7 +210,7 @@ fn choose_containers(
     }
     if let Some((target, _)) = targets.iter().zip(&found_somewhere).find(|(_, f)| !**f) {
         return Err(CliError::Failed(format!(
-            "no container on any of the engines matches {target:?}; `docker ps -a` lists the containers' names and IDs"
+            "no container on any of the engines matches {target:?}; `docker ps -a` (containerd: `ctr containers ls`) lists the containers' names and IDs"
         )));
     }
     Ok(())

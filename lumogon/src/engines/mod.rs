@@ -94,6 +94,14 @@ impl Engine {
         }
     }
 
+    /// The command that lists this engine's containers, for messages.
+    pub fn lister(&self) -> &'static str {
+        match self {
+            Engine::Docker(_) => "`docker ps -a`",
+            Engine::Containerd(_) => "`ctr --namespace k8s.io containers ls` (or `crictl ps -a`)",
+        }
+    }
+
     /// The engine's own ID, which tells one engine reached two ways apart
     /// from two engines.
     pub async fn id(&self) -> Result<String, String> {
