@@ -234,13 +234,18 @@ impl Engine {
         path: &str,
         cap: u64,
     ) -> Result<Option<Held<Vec<(String, Vec<u8>)>>>, String> {
-        // A directory's size is known only once read: its cap is reserved.
+        let (at, owned) = (Arc::clone(root), path.to_owned());
+        let Some(dir) = blocking(move || at.open_dir(&owned)).await? else {
+            return Ok(None);
+        };
+        // A directory's size is known only once read: its cap is reserved,
+        // once it is known to exist.
         let reservation = self.budget.reserve(cap).await;
         // Dropping this future (the deadline) stops the walk.
         let (stop, _cancel_on_drop) = Stop::new(Deadline::after(u64::MAX));
-        let (at, owned) = (Arc::clone(root), path.to_owned());
-        let files = blocking(move || at.read_dir(&owned, cap, &stop)).await?;
-        Ok(files.map(|value| Held { value, reservation }))
+        let owned = path.to_owned();
+        let value = blocking(move || rootfs::read_dir(dir, &owned, cap, &stop)).await?;
+        Ok(Some(Held { value, reservation }))
     }
 
     pub async fn exists(&self, root: &Arc<rootfs::Root>, path: &str) -> Result<bool, String> {

@@ -133,15 +133,13 @@ impl Root {
         Ok(Some((file, size)))
     }
 
-    /// The regular files directly or deeply inside the directory at
-    /// `path`, names relative to it, sorted, at most `cap` bytes together;
-    /// `None` when there is no such directory.
+    /// The directory at `path` (symlinks followed inside the root), open
+    /// for listing; `None` when nothing is there.
     ///
     /// # Errors
     ///
-    /// Not a directory, more than `cap` bytes or [`MAX_ENTRIES`] entries,
-    /// or `stop` asked.
-    pub fn read_dir(&self, path: &str, cap: u64, stop: &Stop) -> Result<Option<DirFiles>, String> {
+    /// Not a directory, a symlink loop.
+    pub fn open_dir(&self, path: &str) -> Result<Option<File>, String> {
         let Some(fd) = self.resolve(path, false)? else {
             return Ok(None);
         };
@@ -149,20 +147,33 @@ impl Root {
         if FileType::from_raw_mode(stat.st_mode) != FileType::Directory {
             return Err(format!("{path} is not a directory"));
         }
-        let dir = reopen(&fd, OFlags::RDONLY | OFlags::DIRECTORY).map_err(|e| error(path, e))?;
-        let mut walk = Walk {
-            path,
-            left: cap,
-            cap,
-            entries: 0,
-            stop,
-            files: Vec::new(),
-        };
-        walk.dir(dir.as_fd(), "", 0)?;
-        let mut files = walk.files;
-        files.sort();
-        Ok(Some(files))
+        reopen(&fd, OFlags::RDONLY | OFlags::DIRECTORY)
+            .map(Some)
+            .map_err(|e| error(path, e))
     }
+}
+
+/// The regular files directly or deeply inside `dir` (opened by
+/// [`Root::open_dir`] from `path`), names relative to it, sorted, at most
+/// `cap` bytes together. Entries are never followed through a symlink.
+///
+/// # Errors
+///
+/// More than `cap` bytes or [`MAX_ENTRIES`] entries, deeper than
+/// [`MAX_DEPTH`], or `stop` asked.
+pub fn read_dir(dir: File, path: &str, cap: u64, stop: &Stop) -> Result<DirFiles, String> {
+    let mut walk = Walk {
+        path,
+        left: cap,
+        cap,
+        entries: 0,
+        stop,
+        files: Vec::new(),
+    };
+    walk.dir(dir.as_fd(), "", 0)?;
+    let mut files = walk.files;
+    files.sort();
+    Ok(files)
 }
 
 /// Reads `file` to its end, at most `cap` bytes: a file that grew past its
@@ -412,23 +423,22 @@ mod tests {
         let (inside, _outside) = tree();
         let root = root_at(inside.path());
         let (stop, _guard) = Stop::new(crate::stop::Deadline::after(60));
-        let files = root
-            .read_dir("/var/lib/dpkg/status.d", 1 << 20, &stop)
-            .expect("a directory")
-            .expect("it exists");
+        let walk = |cap| {
+            let dir = root
+                .open_dir("/var/lib/dpkg/status.d")?
+                .ok_or_else(|| "absent".to_owned())?;
+            read_dir(dir, "/var/lib/dpkg/status.d", cap, &stop)
+        };
+        let files = walk(1 << 20).expect("a directory");
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["a", "nested/b"], "the escaping symlink is not read");
-        let error = root
-            .read_dir("/var/lib/dpkg/status.d", 12, &stop)
-            .expect_err("over the cap");
+        let error = walk(12).expect_err("over the cap");
         assert!(
             error.contains("more than lumogon reads (12 bytes)"),
             "{error}"
         );
-        assert_eq!(root.read_dir("/var/lib/nothing", 1 << 20, &stop), Ok(None));
-        let error = root
-            .read_dir("/etc/os-release", 1 << 20, &stop)
-            .expect_err("a file");
+        assert!(matches!(root.open_dir("/var/lib/nothing"), Ok(None)));
+        let error = root.open_dir("/etc/os-release").expect_err("a file");
         assert_eq!(error, "/etc/os-release is not a directory");
     }
 

@@ -60,7 +60,7 @@ impl Engine {
     pub async fn connect(endpoint: &Endpoint, budget: Budget) -> Result<Engine, String> {
         let unreachable = |e: Error| {
             let hint = match endpoint.kind {
-                Kind::Containerd { .. } => "",
+                Kind::Containerd { .. } => "containerd is scanned with --host containerd://…",
                 Kind::Unix(_) => "start Docker, or set DOCKER_HOST to where it listens",
                 Kind::Tcp { tls: None, .. } => {
                     "check the address; for an engine that wants TLS, set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH"
