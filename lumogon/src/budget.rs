@@ -50,6 +50,23 @@ impl Budget {
     }
 }
 
+/// Bytes read out of a container, with the part of the scan's memory budget
+/// they hold until dropped.
+#[derive(Debug)]
+pub struct Held<T> {
+    pub value: T,
+    /// Given back when the bytes are dropped.
+    pub reservation: Reservation,
+}
+
+impl<T> Held<T> {
+    /// The bytes and their reservation apart, to hand the bytes on (to
+    /// SQLite) while the reservation is kept until the work is done.
+    pub fn into_parts(self) -> (T, Reservation) {
+        (self.value, self.reservation)
+    }
+}
+
 fn units(bytes: u64) -> u32 {
     u32::try_from(bytes.div_ceil(UNIT)).unwrap_or(u32::MAX)
 }

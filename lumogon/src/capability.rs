@@ -9,9 +9,11 @@ pub struct Capability {
     pub name: &'static str,
     /// A human title, as in the report.
     pub title: &'static str,
-    /// How it is gathered. Every capability here reads the Docker Engine API
-    /// (inspect, changes, archive), so that scratch and distroless containers
-    /// can be inspected too: nothing runs inside the container.
+    /// How it is gathered: through the engine's API (Docker's inspect,
+    /// changes and archive; containerd's records and a running task's
+    /// root), so that scratch and distroless containers can be inspected
+    /// too: nothing runs inside the container. The original's one value,
+    /// `dockerapi`, for every engine.
     pub kind: &'static str,
     /// What it reports, for `capabilities describe`.
     pub description: &'static str,
@@ -25,7 +27,7 @@ pub const ALL: &[Capability] = &[
         name: "container",
         title: "Container Information",
         kind: DOCKER_API,
-        description: "The container's settings as the Engine API inspects them: host name, domain name, user, image, attach/tty flags, privileges, capabilities added and dropped, read-only root, runtime and resource limits (the original Lumogon's 33 fields; never the command, environment or mounts).",
+        description: "The container's settings as its engine holds them: host name, domain name, user, image, attach/tty flags, privileges, capabilities added and dropped, read-only root, runtime and resource limits (the original Lumogon's 33 fields, those containerd has for its containers; never the command, environment or mounts).",
     },
     Capability {
         name: "label",
@@ -43,13 +45,13 @@ pub const ALL: &[Capability] = &[
         name: "docker",
         title: "Docker Server Information",
         kind: DOCKER_API,
-        description: "The Docker daemon running the container: its version, API version, operating system and kernel.",
+        description: "The Docker (or Podman) daemon running the container: its version, API version, operating system and kernel. Left out for containerd's containers, whose `runtime` names containerd.",
     },
     Capability {
         name: "diff",
         title: "Changed Files",
         kind: DOCKER_API,
-        description: "Files added, changed or deleted in the container since it was created.",
+        description: "Files added, changed or deleted in the container since it was created (Docker and Podman; not available for containerd).",
     },
     Capability {
         name: "dpkg",

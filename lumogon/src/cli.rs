@@ -9,7 +9,7 @@ turn them off.";
 #[cfg(not(feature = "analytics"))]
 const ANALYTICS_NOTE: &str = "This build of lumogon contains no analytics code.";
 
-/// Inspect Docker containers and report what they hold.
+/// Inspect containers (Docker, Podman, containerd) and report what they hold.
 #[derive(Debug, Parser)]
 #[command(name = "lumogon", version, propagate_version = true, after_long_help = ANALYTICS_NOTE)]
 pub struct Cli {
@@ -34,6 +34,7 @@ its full ID, a unique ID prefix or its name.\n\nExamples:\n  lumogon scan\n  lum
 lumogon scan | jq '.containers[].capabilities.dpkg.payload'\n  \
 lumogon scan --capabilities dpkg,rpm,apk --timeout 20\n  \
 lumogon scan --host ssh://admin@build-1 --host unix:///var/run/docker.sock\n  \
+lumogon scan --host containerd:///run/containerd/containerd.sock --host unix:///var/run/docker.sock\n  \
 lumogon scan --context staging --context production"
     )]
     Scan(ScanArgs),
@@ -93,10 +94,20 @@ pub struct ScanArgs {
     /// `lumogon capabilities` lists them)
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub capabilities: Vec<String>,
-    /// Scan the engine at HOST (unix://, tcp:// or ssh://, as DOCKER_HOST);
-    /// repeat for several engines in one report
+    /// Scan the engine at HOST (unix://, tcp:// or ssh://, as DOCKER_HOST,
+    /// or containerd:///run/containerd/containerd.sock); repeat for several
+    /// engines in one report
     #[arg(long = "host", value_name = "HOST")]
     pub hosts: Vec<String>,
+    /// The containerd namespace to scan (default: k8s.io when it exists,
+    /// else every namespace)
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "CONTAINERD_NAMESPACE",
+        hide_env_values = true
+    )]
+    pub namespace: Option<String>,
     /// Scan the engine of this docker context; repeat for several
     #[arg(long = "context", value_name = "NAME")]
     pub contexts: Vec<String>,

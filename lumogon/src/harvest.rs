@@ -1,14 +1,12 @@
-//! Gathering every capability of one container through the Engine API.
-//! The I/O happens here; what the bytes mean is decided by the pure modules
-//! (`container_info`, `platform`, `packages`, `report`).
+//! Gathering every capability of one container through its engine,
+//! whichever it is. The I/O happens here; what the bytes mean is decided by
+//! the pure modules (`platform`, `packages`, `report`).
 
 use std::future::Future;
 
-use bollard::models::{ChangeType, ContainerInspectResponse, SystemVersion};
-
+use crate::budget::Held;
 use crate::capability::{self, Capability};
-use crate::container_info;
-use crate::docker::{Engine, Held};
+use crate::engines::{Engine, Inspected, Server};
 use crate::packages::{self, Packages};
 use crate::platform::{self, ReleaseFiles};
 use crate::report::{self, ContainerReport, Outcome, Payload};
@@ -23,10 +21,10 @@ const PACKAGE_LIST_BYTES: u64 = 16 * 1024 * 1024;
 /// ... of rpm's SQLite database, which holds every package's header.
 const RPM_DATABASE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// What is the same for every container: the daemon.
+/// What is the same for every container: the engine.
 #[derive(Debug)]
 pub struct Daemon {
-    pub version: Result<SystemVersion, String>,
+    pub server: Result<Server, String>,
 }
 
 /// What a scan gathers, and by when.
@@ -60,7 +58,7 @@ pub async fn container(
         .first()
         .map(|n| format!("/{n}"))
         .unwrap_or_default();
-    let inspected = match until(plan.deadline, engine.inspect(&target.id)).await {
+    let inspected = match until(plan.deadline, engine.inspect(target)).await {
         Some(Ok(Some(inspected))) => inspected,
         Some(Ok(None)) => {
             let error = "the container was removed during the scan".to_owned();
@@ -78,24 +76,24 @@ pub async fn container(
             return ContainerReport::failed(&target.id, &listed_name, error);
         }
     };
-    let id = &target.id;
+    let c = &inspected;
     // Each capability on its own deadline: one that is cut short fails
     // alone, and the others keep what they found.
     let (diff, host, dpkg, apk, rpm) = futures_util::join!(
-        bounded(plan, "diff", diff(engine, id)),
-        bounded(plan, "host", host(engine, daemon, id, &inspected)),
-        bounded(plan, "dpkg", dpkg(engine, id, plan.deadline)),
-        bounded(plan, "apk", apk(engine, id, plan.deadline)),
-        bounded(plan, "rpm", rpm(engine, id, plan.deadline)),
+        bounded(plan, "diff", diff(engine, c)),
+        bounded(plan, "host", host(engine, daemon, c)),
+        bounded(plan, "dpkg", dpkg(engine, c, plan.deadline)),
+        bounded(plan, "apk", apk(engine, c, plan.deadline)),
+        bounded(plan, "rpm", rpm(engine, c, plan.deadline)),
     );
     let found = [
+        ("container", Some(Outcome::Found(c.container.clone()))),
         (
-            "container",
-            Some(Outcome::Found(container_info::payload(&inspected))),
+            "label",
+            Some(Outcome::Found(report::strings(c.labels.clone()))),
         ),
-        ("label", Some(Outcome::Found(labels(&inspected)))),
         ("host", host),
-        ("docker", Some(docker_payload(daemon))),
+        ("docker", docker_payload(daemon)),
         ("diff", diff),
         ("dpkg", dpkg),
         ("apk", apk),
@@ -106,8 +104,15 @@ pub async fn container(
         .filter(|(name, _)| plan.wants(name))
         .filter_map(|(name, outcome)| Some((capability::find(name)?, outcome?)))
         .collect();
-    let name = inspected.name.clone().unwrap_or(listed_name);
-    ContainerReport::new(id, &name, capabilities)
+    let name = if c.name.is_empty() {
+        listed_name
+    } else {
+        c.name.clone()
+    };
+    let product = daemon.server.as_ref().ok().map(|s| s.product.as_str());
+    ContainerReport::new(&target.id, &name, capabilities)
+        .origin(product, c.runtime.as_deref(), c.namespace.as_deref())
+        .kubernetes(&c.labels)
 }
 
 /// `work` until the deadline; `None` when the deadline came first (and
@@ -151,50 +156,28 @@ fn payload<'a>(pairs: impl IntoIterator<Item = (&'a str, Option<String>)>) -> Pa
         .collect()
 }
 
-fn labels(c: &ContainerInspectResponse) -> Payload {
-    let labels = c
-        .config
-        .as_ref()
-        .and_then(|c| c.labels.clone())
-        .unwrap_or_default();
-    report::strings(labels)
-}
-
-fn docker_payload(daemon: &Daemon) -> Outcome {
-    match &daemon.version {
-        Ok(v) => Outcome::Found(payload([
-            ("Version", v.version.clone()),
-            ("APIVersion", v.api_version.clone()),
-            ("MinAPIVersion", v.min_api_version.clone()),
-            ("Os", v.os.clone()),
-            ("Arch", v.arch.clone()),
-            ("KernelVersion", v.kernel_version.clone()),
-        ])),
-        Err(e) => Outcome::Failed(e.clone()),
+/// The `docker` capability: a Docker (or Podman) engine's own description;
+/// left out for an engine that is not one.
+fn docker_payload(daemon: &Daemon) -> Harvested {
+    match &daemon.server {
+        Ok(server) => server.docker.clone().map(Outcome::Found),
+        Err(e) => Some(Outcome::Failed(e.clone())),
     }
 }
 
-async fn host(
-    engine: &Engine,
-    daemon: &Daemon,
-    id: &str,
-    c: &ContainerInspectResponse,
-) -> Harvested {
-    let files = match release_files(engine, id).await {
+async fn host(engine: &Engine, daemon: &Daemon, c: &Inspected) -> Harvested {
+    let files = match release_files(engine, c).await {
         Ok(files) => files,
         Err(e) => return Some(Outcome::Failed(e)),
     };
-    let version = daemon.version.as_ref().ok();
+    let server = daemon.server.as_ref().ok();
     let mut found = payload([
-        (
-            "hostname",
-            c.config.as_ref().and_then(|c| c.hostname.clone()),
-        ),
+        ("hostname", c.hostname.clone()),
         (
             "kernelversion",
-            version.and_then(|v| v.kernel_version.clone()),
+            server.and_then(|s| s.kernel_version.clone()),
         ),
-        ("os", version.and_then(|v| v.os.clone())),
+        ("os", server.and_then(|s| s.os.clone())),
     ]);
     // A scratch image has no release files: the platform is then unknown
     // (left out, as the original dropped empty values), not an error.
@@ -216,10 +199,10 @@ async fn host(
 /// what tells derivatives and families apart. One at a time is also the
 /// faster way here: asking the daemon for all of them at once measured
 /// twice as slow (eight containers: 2.3 s against 1.2 s).
-async fn release_files(engine: &Engine, id: &str) -> Result<ReleaseFiles, String> {
+async fn release_files(engine: &Engine, c: &Inspected) -> Result<ReleaseFiles, String> {
     let mut files = ReleaseFiles::default();
     for path in platform::RELEASE_FILES {
-        match engine.read_file(id, path, TEXT_FILE_BYTES).await? {
+        match engine.read_file(c, path, TEXT_FILE_BYTES).await? {
             Some(held) => {
                 files.insert(path, &held.value);
                 break;
@@ -229,31 +212,24 @@ async fn release_files(engine: &Engine, id: &str) -> Result<ReleaseFiles, String
     }
     for path in platform::ALSO_READ {
         if files.needs(path) {
-            match engine.read_file(id, path, TEXT_FILE_BYTES).await? {
+            match engine.read_file(c, path, TEXT_FILE_BYTES).await? {
                 Some(held) => files.insert(path, &held.value),
                 None => files.absent(path),
             }
         }
     }
-    if files.needs(platform::RASPI_CONFIG) && engine.exists(id, platform::RASPI_CONFIG).await? {
+    if files.needs(platform::RASPI_CONFIG) && engine.exists(c, platform::RASPI_CONFIG).await? {
         files.set_raspi_config();
     }
     Ok(files)
 }
 
-async fn diff(engine: &Engine, id: &str) -> Harvested {
-    let outcome = match engine.changes(id).await {
+async fn diff(engine: &Engine, c: &Inspected) -> Harvested {
+    let outcome = match engine.changes(c).await {
         Ok(changes) => Outcome::Found(
             changes
                 .into_iter()
-                .map(|c| {
-                    let kind = match c.kind {
-                        ChangeType::_0 => "Modified",
-                        ChangeType::_1 => "Added",
-                        ChangeType::_2 => "Deleted",
-                    };
-                    (c.path, kind.into())
-                })
+                .map(|(path, kind)| (path, kind.into()))
                 .collect(),
         ),
         Err(e) => Outcome::Failed(format!("could not list the filesystem changes: {e}")),
@@ -269,13 +245,13 @@ fn packages_outcome(result: Result<Option<Packages>, String>) -> Harvested {
     }
 }
 
-async fn dpkg(engine: &Engine, id: &str, deadline: Deadline) -> Harvested {
+async fn dpkg(engine: &Engine, c: &Inspected, deadline: Deadline) -> Harvested {
     let read = async {
         // One file at a time, each parsed before the next is read: a read
         // never waits for memory while it holds some.
         let mut found: Option<Packages> = None;
         if let Some(status) = engine
-            .read_file(id, "/var/lib/dpkg/status", PACKAGE_LIST_BYTES)
+            .read_file(c, "/var/lib/dpkg/status", PACKAGE_LIST_BYTES)
             .await?
         {
             found = Some(
@@ -292,7 +268,7 @@ async fn dpkg(engine: &Engine, id: &str, deadline: Deadline) -> Harvested {
             );
         }
         if let Some(status_d) = engine
-            .read_dir(id, "/var/lib/dpkg/status.d", PACKAGE_LIST_BYTES)
+            .read_dir(c, "/var/lib/dpkg/status.d", PACKAGE_LIST_BYTES)
             .await?
         {
             let mut more = found.take().unwrap_or_default();
@@ -324,10 +300,10 @@ fn parse_status_d(
     Ok(())
 }
 
-async fn apk(engine: &Engine, id: &str, deadline: Deadline) -> Harvested {
+async fn apk(engine: &Engine, c: &Inspected, deadline: Deadline) -> Harvested {
     let read = async {
         let Some(installed) = engine
-            .read_file(id, "/lib/apk/db/installed", PACKAGE_LIST_BYTES)
+            .read_file(c, "/lib/apk/db/installed", PACKAGE_LIST_BYTES)
             .await?
         else {
             return Ok(None);
@@ -341,10 +317,10 @@ async fn apk(engine: &Engine, id: &str, deadline: Deadline) -> Harvested {
     packages_outcome(read.await)
 }
 
-async fn rpm(engine: &Engine, id: &str, deadline: Deadline) -> Harvested {
+async fn rpm(engine: &Engine, c: &Inspected, deadline: Deadline) -> Harvested {
     let read = async {
         if let Some(db) = engine
-            .read_file(id, "/var/lib/rpm/rpmdb.sqlite", RPM_DATABASE_BYTES)
+            .read_file(c, "/var/lib/rpm/rpmdb.sqlite", RPM_DATABASE_BYTES)
             .await?
         {
             return off_executor(deadline, move |stop| {
@@ -358,7 +334,7 @@ async fn rpm(engine: &Engine, id: &str, deadline: Deadline) -> Harvested {
         }
         // Older rpm databases: name them rather than pretend there is none.
         for file in ["Packages", "Packages.db"] {
-            if engine.exists(id, &format!("/var/lib/rpm/{file}")).await? {
+            if engine.exists(c, &format!("/var/lib/rpm/{file}")).await? {
                 let fallback = format!("unsupported rpm database /var/lib/rpm/{file}");
                 return Err(packages::rpm::unsupported_database_message(file).unwrap_or(fallback));
             }

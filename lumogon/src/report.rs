@@ -117,6 +117,17 @@ pub struct ContainerReport {
     /// context's endpoint).
     #[serde(skip_serializing_if = "String::is_empty")]
     engine: String,
+    /// The engine's product and version, and the OCI runtime it runs the
+    /// container with: `containerd 1.6.20 (io.containerd.runc.v2)`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    runtime: String,
+    /// The containerd namespace the container lives in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<String>,
+    /// The pod, its namespace and the container's name in it, for a
+    /// container the kubelet started (from its labels).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kubernetes: Option<Kubernetes>,
     /// Set when the container could not be inspected at all (it was removed
     /// during the scan); the capabilities are then empty.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -135,6 +146,9 @@ impl ContainerReport {
             container_id: id.to_owned(),
             container_name: name.to_owned(),
             engine: String::new(),
+            runtime: String::new(),
+            namespace: None,
+            kubernetes: None,
             error: None,
             capabilities: Capabilities(capabilities),
         }
@@ -148,11 +162,64 @@ impl ContainerReport {
         }
     }
 
+    /// The same report, saying what runs the container: the engine's
+    /// `product` (`containerd 1.6.20`), the OCI `runtime`, and the
+    /// containerd `namespace`.
+    pub fn origin(
+        self,
+        product: Option<&str>,
+        runtime: Option<&str>,
+        namespace: Option<&str>,
+    ) -> Self {
+        let runtime = match (product, runtime) {
+            (Some(product), Some(runtime)) => format!("{product} ({runtime})"),
+            (Some(one), None) | (None, Some(one)) => one.to_owned(),
+            (None, None) => String::new(),
+        };
+        ContainerReport {
+            runtime,
+            namespace: namespace.map(str::to_owned),
+            ..self
+        }
+    }
+
+    /// The same report with its Kubernetes fields, when `labels` hold the
+    /// kubelet's.
+    pub fn kubernetes(self, labels: &BTreeMap<String, String>) -> Self {
+        ContainerReport {
+            kubernetes: Kubernetes::from_labels(labels),
+            ..self
+        }
+    }
+
     pub fn failed(id: &str, name: &str, error: String) -> Self {
         ContainerReport {
             error: Some(error),
             ..ContainerReport::new(id, name, Vec::new())
         }
+    }
+}
+
+/// Where the kubelet put a container, from the labels it gives every
+/// container it starts (containerd's CRI plugin and dockershim alike).
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Kubernetes {
+    pod: String,
+    namespace: String,
+    container: String,
+}
+
+impl Kubernetes {
+    /// `None` unless the pod's name is there: a container without it was
+    /// not started by a kubelet.
+    fn from_labels(labels: &BTreeMap<String, String>) -> Option<Kubernetes> {
+        let label = |key: &str| labels.get(key).cloned().unwrap_or_default();
+        let pod = label("io.kubernetes.pod.name");
+        (!pod.is_empty()).then(|| Kubernetes {
+            pod,
+            namespace: label("io.kubernetes.pod.namespace"),
+            container: label("io.kubernetes.container.name"),
+        })
     }
 }
 
@@ -255,5 +322,40 @@ mod tests {
             json["client_version"]["BuildVersion"],
             env!("CARGO_PKG_VERSION")
         );
+    }
+
+    #[test]
+    fn origin_and_kubernetes_fields_are_additive() {
+        let labels: BTreeMap<String, String> = [
+            ("io.kubernetes.pod.name", "web-0"),
+            ("io.kubernetes.pod.namespace", "shop"),
+            ("io.kubernetes.container.name", "nginx"),
+            ("tier", "front"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let report = ContainerReport::new("c1", "/c1", Vec::new())
+            .origin(
+                Some("containerd 1.6.20"),
+                Some("io.containerd.runc.v2"),
+                Some("k8s.io"),
+            )
+            .kubernetes(&labels);
+        let json = serde_json::to_value(&report).unwrap_or_default();
+        assert_eq!(json["runtime"], "containerd 1.6.20 (io.containerd.runc.v2)");
+        assert_eq!(json["namespace"], "k8s.io");
+        assert_eq!(
+            json["kubernetes"],
+            serde_json::json!({"pod": "web-0", "namespace": "shop", "container": "nginx"})
+        );
+        // A plain Docker container: none of the three.
+        let plain = ContainerReport::new("d1", "/d1", Vec::new())
+            .origin(None, None, None)
+            .kubernetes(&BTreeMap::new());
+        let json = serde_json::to_value(&plain).unwrap_or_default();
+        for key in ["runtime", "namespace", "kubernetes"] {
+            assert!(json.get(key).is_none(), "{key} in {json}");
+        }
     }
 }

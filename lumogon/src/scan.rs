@@ -10,8 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::budget::Budget;
 use crate::capability::Capability;
-use crate::docker::Engine;
-use crate::endpoint::Endpoint;
+use crate::engines::{Endpoint, Engine};
 use crate::error::CliError;
 use crate::harvest::{self, Daemon, Plan, until};
 use crate::report::Report;
@@ -86,8 +85,13 @@ pub async fn scan(targets: &[String], options: Options) -> Result<Report, CliErr
     }
     if reached.is_empty() {
         let errors: Vec<String> = engine_errors.into_values().collect();
+        let what = if options.engines.iter().any(Endpoint::is_containerd) {
+            "no engine"
+        } else {
+            "no Docker engine"
+        };
         return Err(CliError::Failed(format!(
-            "no Docker engine could be reached: {}",
+            "{what} could be reached: {}",
             errors.join("; ")
         )));
     }
@@ -109,7 +113,7 @@ pub async fn scan(targets: &[String], options: Options) -> Result<Report, CliErr
         .map(|(r, target)| async {
             let report = harvest::container(&r.engine, &r.daemon, target, &plan)
                 .await
-                .engine(&r.engine.endpoint.host);
+                .engine(&r.engine.endpoint().host);
             progress.inc(1);
             report
         })
@@ -139,7 +143,13 @@ async fn reach(
     };
     let engine = until(deadline, Engine::connect(endpoint, budget))
         .await
-        .ok_or_else(|| late("connecting to the Docker daemon"))??;
+        .ok_or_else(|| {
+            late(if endpoint.is_containerd() {
+                "connecting to containerd"
+            } else {
+                "connecting to the Docker daemon"
+            })
+        })??;
     let id = async {
         if identify {
             until(deadline, engine.id()).await
@@ -147,15 +157,15 @@ async fn reach(
             Some(Ok(String::new()))
         }
     };
-    let (id, version, containers) = futures_util::join!(
+    let (id, server, containers) = futures_util::join!(
         id,
-        until(deadline, engine.version()),
+        until(deadline, engine.server()),
         until(deadline, engine.list(all)),
     );
     let id = id.ok_or_else(|| late("asking the daemon who it is"))??;
     let containers = containers.ok_or_else(|| late("listing the containers"))??;
     let daemon = Daemon {
-        version: version.unwrap_or_else(|| Err(deadline.missed("asking the daemon its version"))),
+        server: server.unwrap_or_else(|| Err(deadline.missed("asking the daemon its version"))),
     };
     Ok((
         id,
@@ -180,7 +190,8 @@ fn choose_containers(
     }
     if !several {
         for r in reached.iter_mut() {
-            r.containers = resolve::resolve(&r.containers, targets).map_err(CliError::Failed)?;
+            r.containers = resolve::resolve(&r.containers, targets, r.engine.lister())
+                .map_err(CliError::Failed)?;
         }
         return Ok(());
     }
@@ -199,7 +210,7 @@ fn choose_containers(
     }
     if let Some((target, _)) = targets.iter().zip(&found_somewhere).find(|(_, f)| !**f) {
         return Err(CliError::Failed(format!(
-            "no container on any of the engines matches {target:?}; `docker ps -a` lists the containers' names and IDs"
+            "no container on any of the engines matches {target:?}; `docker ps -a` (containerd: `ctr containers ls`) lists the containers' names and IDs"
         )));
     }
     Ok(())

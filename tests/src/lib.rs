@@ -7,12 +7,15 @@
 
 pub mod bounded;
 pub mod collector;
+pub mod containerd;
 pub mod docker_proxy;
 pub mod engine_proxy;
 pub mod examples;
 pub mod fixtures;
+pub mod installed;
 pub mod lumogon;
 pub mod networks;
+pub mod podman;
 pub mod servers;
 pub mod sshd;
 pub mod stall_proxy;

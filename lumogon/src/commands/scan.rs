@@ -25,8 +25,13 @@ pub fn options(args: &ScanArgs) -> Result<Options, CliError> {
     } else {
         capability::select(&args.capabilities).map_err(CliError::Usage)?
     };
-    let engines = engines::choose(&args.hosts, &args.contexts, &engines::Env::read())
-        .map_err(CliError::Usage)?;
+    let engines = engines::choose(
+        &args.hosts,
+        &args.contexts,
+        args.namespace.as_deref(),
+        &engines::Env::read(),
+    )
+    .map_err(CliError::Usage)?;
     Ok(Options {
         timeout_secs: args.timeout,
         capabilities,

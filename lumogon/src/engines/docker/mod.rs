@@ -1,11 +1,17 @@
 //! The Docker Engine API, reached through `DOCKER_HOST` (default
-//! `unix:///var/run/docker.sock`). Everything lumogon learns about a
-//! container comes through here: no `docker` CLI, nothing run inside it.
+//! `unix:///var/run/docker.sock`), a context, `tcp://` with TLS or
+//! `ssh://`; Podman's service speaks it too. Everything lumogon learns
+//! about such a container comes through here: no `docker` CLI, nothing run
+//! inside it.
+
+pub mod container_info;
+pub mod contexts;
+mod ssh;
 
 use std::time::Duration;
 
 use bollard::errors::Error;
-use bollard::models::{ContainerInspectResponse, FilesystemChange, SystemVersion};
+use bollard::models::{ChangeType, ContainerInspectResponse, SystemVersion};
 use bollard::query_parameters::{
     ContainerArchiveInfoOptionsBuilder, DownloadFromContainerOptionsBuilder,
     ListContainersOptionsBuilder,
@@ -13,10 +19,12 @@ use bollard::query_parameters::{
 use bollard::{API_DEFAULT_VERSION, Docker};
 use futures_util::StreamExt;
 
+use super::endpoint::{Endpoint, Kind};
+use super::{Changes, Files, Inspected, Server};
 use crate::archive::{self, Chunks, Entry};
-use crate::budget::{Budget, Reservation};
-use crate::endpoint::{Endpoint, Kind};
+use crate::budget::{Budget, Held};
 use crate::error::root_cause;
+use crate::report::Payload;
 use crate::resolve::Listed;
 
 /// A stuck daemon fails a request after this long rather than hanging.
@@ -41,23 +49,6 @@ pub struct Engine {
     pub endpoint: Endpoint,
 }
 
-/// Bytes read out of a container, with the part of the scan's memory budget
-/// they hold until dropped.
-#[derive(Debug)]
-pub struct Held<T> {
-    pub value: T,
-    /// Given back when the bytes are dropped.
-    reservation: Reservation,
-}
-
-impl<T> Held<T> {
-    /// The bytes and their reservation apart, to hand the bytes on (to
-    /// SQLite) while the reservation is kept until the work is done.
-    pub fn into_parts(self) -> (T, Reservation) {
-        (self.value, self.reservation)
-    }
-}
-
 impl Engine {
     /// Connects to `endpoint`, and settles on an API version the daemon
     /// speaks. `budget` is the scan's memory budget, shared by every engine
@@ -69,6 +60,7 @@ impl Engine {
     pub async fn connect(endpoint: &Endpoint, budget: Budget) -> Result<Engine, String> {
         let unreachable = |e: Error| {
             let hint = match endpoint.kind {
+                Kind::Containerd { .. } => "containerd is scanned with --host containerd://…",
                 Kind::Unix(_) => "start Docker, or set DOCKER_HOST to where it listens",
                 Kind::Tcp { tls: None, .. } => {
                     "check the address; for an engine that wants TLS, set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH"
@@ -125,7 +117,11 @@ impl Engine {
                     .iter()
                     .map(|n| n.trim_start_matches('/').to_owned())
                     .collect();
-                Some(Listed { id: c.id?, names })
+                Some(Listed {
+                    id: c.id?,
+                    names,
+                    namespace: None,
+                })
             })
             .collect())
     }
@@ -140,7 +136,7 @@ impl Engine {
     }
 
     /// The container's filesystem changes, at most [`MAX_CHANGES`].
-    pub async fn changes(&self, id: &str) -> Result<Vec<FilesystemChange>, String> {
+    pub async fn changes(&self, id: &str) -> Result<Changes, String> {
         let changes = self
             .docker
             .container_changes(id)
@@ -153,7 +149,17 @@ impl Engine {
                 changes.len()
             ));
         }
-        Ok(changes)
+        Ok(changes
+            .into_iter()
+            .map(|c| {
+                let kind = match c.kind {
+                    ChangeType::_0 => "Modified",
+                    ChangeType::_1 => "Added",
+                    ChangeType::_2 => "Deleted",
+                };
+                (c.path, kind)
+            })
+            .collect())
     }
 
     pub async fn version(&self) -> Result<SystemVersion, String> {
@@ -342,6 +348,9 @@ fn transport(endpoint: &Endpoint) -> Result<Result<Docker, Error>, String> {
                 version,
             ))
         }
+        // `Engine::connect` sends containerd elsewhere; said plainly if a
+        // caller ever does not.
+        Kind::Containerd { .. } => Err(format!("{endpoint} is containerd, not a Docker engine")),
         Kind::Ssh { destination } => {
             if !on_path("ssh") {
                 return Err(
@@ -349,7 +358,7 @@ fn transport(endpoint: &Endpoint) -> Result<Result<Docker, Error>, String> {
                         .to_owned(),
                 );
             }
-            Ok(crate::ssh::connect(destination, timeout, version))
+            Ok(ssh::connect(destination, timeout, version))
         }
     }
 }
@@ -391,7 +400,7 @@ fn is_not_found(e: &Error) -> bool {
 /// asked its version first (negotiating first would double the wait on a
 /// slow daemon, and the answer would come too late to be used).
 pub fn daemon_id() -> Option<String> {
-    let endpoint = crate::engines::default(&crate::engines::Env::read()).ok()?;
+    let endpoint = super::choose::docker_default(&super::Env::read()).ok()?;
     if !endpoint.is_local() {
         return None;
     }
@@ -406,4 +415,87 @@ pub fn daemon_id() -> Option<String> {
             Err(_) => docker.negotiate_version().await.ok()?.info().await.ok()?.id,
         }
     })
+}
+
+/// A container as [`super::Inspected`] describes it, from its inspect
+/// response.
+pub(super) fn inspected(c: &ContainerInspectResponse, files: Files) -> Inspected {
+    let config = c.config.as_ref();
+    Inspected {
+        name: c.name.clone().unwrap_or_default(),
+        labels: config
+            .and_then(|c| c.labels.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .collect(),
+        hostname: config.and_then(|c| c.hostname.clone()),
+        container: container_info::payload(c),
+        runtime: c
+            .host_config
+            .as_ref()
+            .and_then(|h| h.runtime.clone())
+            .filter(|r| !r.is_empty()),
+        namespace: None,
+        files,
+    }
+}
+
+/// What the daemon's `/version` says, as the scan uses it. Podman's
+/// service answers as a Docker engine would, and names itself among the
+/// components.
+pub(super) fn server(v: &SystemVersion) -> Server {
+    let podman = v
+        .components
+        .iter()
+        .flatten()
+        .any(|c| c.name.starts_with("Podman"));
+    let product = if podman { "podman" } else { "docker" };
+    let docker: Payload = [
+        ("Version", v.version.clone()),
+        ("APIVersion", v.api_version.clone()),
+        ("MinAPIVersion", v.min_api_version.clone()),
+        ("Os", v.os.clone()),
+        ("Arch", v.arch.clone()),
+        ("KernelVersion", v.kernel_version.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| Some((k.to_owned(), v?)))
+    .map(|(k, v)| (k, serde_json::Value::String(v)))
+    .collect();
+    Server {
+        product: format!(
+            "{product} {}",
+            v.version.as_deref().unwrap_or("(unknown version)")
+        ),
+        docker: Some(docker),
+        kernel_version: v.kernel_version.clone(),
+        os: v.os.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn podman_names_itself_among_the_components() {
+        let version = |components: serde_json::Value| -> SystemVersion {
+            serde_json::from_value(serde_json::json!({
+                "Version": "4.3.1", "ApiVersion": "1.41", "Os": "linux",
+                "Components": components
+            }))
+            .unwrap_or_default()
+        };
+        let podman = server(&version(
+            serde_json::json!([{"Name": "Podman Engine", "Version": "4.3.1"}]),
+        ));
+        assert_eq!(podman.product, "podman 4.3.1");
+        let docker = server(&version(
+            serde_json::json!([{"Name": "Engine", "Version": "4.3.1"}]),
+        ));
+        assert_eq!(docker.product, "docker 4.3.1");
+        let payload = docker.docker.unwrap_or_default();
+        assert_eq!(payload["APIVersion"], "1.41");
+        assert!(!payload.contains_key("Arch"), "absent values are left out");
+    }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::endpoint::{self, DEFAULT_HOST, Endpoint, Tls};
+use crate::engines::endpoint::{self, DEFAULT_HOST, Endpoint, Tls};
 
 /// The docker CLI's configuration directory.
 #[derive(Debug, Clone)]

@@ -1,12 +1,17 @@
-//! Where a Docker engine listens, in every form the docker CLI accepts for
-//! `DOCKER_HOST` or a context's endpoint, and which one to use. Pure: the
-//! environment and the context store are read by the caller.
+//! Where an engine listens: a Docker engine in every form the docker CLI
+//! accepts for `DOCKER_HOST` or a context's endpoint, and containerd's
+//! socket. Pure: the environment and the context store are read by the
+//! caller.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// The engine lumogon talks to when nothing says otherwise.
 pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
+
+/// containerd's socket where every distribution and Kubernetes node puts
+/// it: the engine of a machine without Docker (see `choose::default`).
+pub const CONTAINERD_HOST: &str = "containerd:///run/containerd/containerd.sock";
 
 /// One engine's address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +33,14 @@ pub enum Kind {
     /// `ssh://[user@]host[:port]`, through the system `ssh`, which runs
     /// `docker system dial-stdio` on the other side (as the docker CLI does).
     Ssh { destination: String },
+    /// `containerd:///run/containerd/containerd.sock`: containerd's own
+    /// gRPC API, on this machine only (its containers' files are read from
+    /// `/proc`), in one namespace or (`None`) `k8s.io` when it exists, else
+    /// every namespace.
+    Containerd {
+        socket: PathBuf,
+        namespace: Option<String>,
+    },
 }
 
 /// The files that `DOCKER_TLS_VERIFY` asks for: the CA that signed the
@@ -60,10 +73,16 @@ impl Tls {
 }
 
 impl Endpoint {
-    /// Whether the engine is on this machine, reached without a network:
-    /// only such an engine may be asked for the analytics client id.
+    /// Whether the engine is a Docker engine on this machine, reached
+    /// without a network: only such an engine may be asked for the
+    /// analytics client id.
     pub fn is_local(&self) -> bool {
         matches!(self.kind, Kind::Unix(_))
+    }
+
+    /// Whether the engine is containerd (else a Docker Engine API).
+    pub fn is_containerd(&self) -> bool {
+        matches!(self.kind, Kind::Containerd { .. })
     }
 }
 
@@ -88,7 +107,8 @@ pub fn parse(host: &str, tls: Option<Tls>, context: Option<&str>) -> Result<Endp
     let unknown = || {
         format!(
             "{host:?} is not a Docker host lumogon can reach: use unix:///path/to/docker.sock, \
-             tcp://host:port (TLS with DOCKER_TLS_VERIFY=1) or ssh://[user@]host[:port]"
+             tcp://host:port (TLS with DOCKER_TLS_VERIFY=1), ssh://[user@]host[:port] \
+             or containerd:///path/to/containerd.sock"
         )
     };
     let (scheme, rest) = host.split_once("://").ok_or_else(unknown)?;
@@ -125,6 +145,15 @@ pub fn parse(host: &str, tls: Option<Tls>, context: Option<&str>) -> Result<Endp
             Kind::Ssh {
                 destination: destination.to_owned(),
             }
+        }
+        "containerd" if rest.starts_with('/') => Kind::Containerd {
+            socket: PathBuf::from(rest),
+            namespace: None,
+        },
+        "containerd" => {
+            return Err(format!(
+                "{host:?} needs an absolute socket path: containerd:///run/containerd/containerd.sock"
+            ));
         }
         "npipe" => {
             return Err(format!(
@@ -207,6 +236,13 @@ mod tests {
             })
         );
         assert_eq!(
+            kind(CONTAINERD_HOST),
+            Ok(Kind::Containerd {
+                socket: PathBuf::from("/run/containerd/containerd.sock"),
+                namespace: None
+            })
+        );
+        assert_eq!(
             kind("ssh://host"),
             Ok(Kind::Ssh {
                 destination: "host".to_owned()
@@ -225,6 +261,8 @@ mod tests {
             "ssh://",
             "ssh://h/path",
             "unix://relative",
+            "containerd://run/containerd.sock",
+            "containerd://",
         ] {
             let error = kind(host).expect_err(host);
             assert!(error.starts_with(&format!("{host:?}")), "{error}");
@@ -245,6 +283,8 @@ mod tests {
         assert!(!ssh.is_local());
         let tcp = parse("tcp://127.0.0.1:2375", None, Some("ci")).expect("tcp");
         assert!(!tcp.is_local());
+        let containerd = parse(CONTAINERD_HOST, None, None).expect("containerd");
+        assert!(!containerd.is_local() && containerd.is_containerd());
         assert_eq!(tcp.to_string(), "tcp://127.0.0.1:2375 (context ci)");
     }
 
