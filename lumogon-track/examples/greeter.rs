@@ -91,6 +91,8 @@ fn goodbye(name: &str) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
+    // First: in the sender the exit starts, this delivers and ends here.
+    lumogon_track::detached_sender(analytics);
     let cli = Cli::parse();
     if cli.debug {
         log_to_stderr();
@@ -105,8 +107,8 @@ fn main() -> ExitCode {
                 .map_err(|e| e.to_string())
         }
         command => {
-            // Held until `main` returns: its drop flushes (at most the
-            // flush budget), then closes.
+            // Held until `main` returns: its drop is the exit, which waits
+            // for no network (a detached sender delivers), then closes.
             let _guard = lumogon_track::init(analytics())
                 .map_err(|e| eprintln!("greeter: analytics off: {e}"))
                 .ok();

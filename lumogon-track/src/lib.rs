@@ -173,6 +173,38 @@ pub fn init(config: Config) -> Result<FlushGuard, ConfigError> {
     Ok(FlushGuard { _private: () })
 }
 
+/// Lets the exit hand what it could not send to a detached sender, so that
+/// no command waits for the network: call it first thing in `main`, with
+/// the function that makes the application's [`Config`] (the one given to
+/// [`init`]).
+///
+/// In the sender (this executable, started again by the exit of a run that
+/// sends) it delivers what that run spooled and ends the process, before
+/// any of the application's own code runs; `config` is called only there.
+/// Anywhere else it returns at once, having noted that this executable
+/// serves senders. An application that does not call it keeps the bounded
+/// wait at exit (at most the flush budget) and the next run delivers what
+/// was spooled. See the [guide](crate::guide#the-exit-time-promise).
+///
+/// ```no_run
+/// fn config() -> lumogon_track::Config {
+///     lumogon_track::config!(ga4: "G-ABCDE12345", "api-secret")
+/// }
+///
+/// fn main() -> std::process::ExitCode {
+///     lumogon_track::detached_sender(config);
+///     // … parse the command line, `init(config())`, run the command …
+///     # std::process::ExitCode::SUCCESS
+/// }
+/// ```
+#[inline]
+pub fn detached_sender(config: impl FnOnce() -> Config) {
+    #[cfg(feature = "analytics")]
+    delivery::sender::serve(config);
+    #[cfg(not(feature = "analytics"))]
+    let _ = config;
+}
+
 /// Turns analytics off for the rest of the process: the run-time opt-out,
 /// e.g. for a `--disable-analytics` flag. Call it before [`init`] to make sure
 /// nothing starts at all.

@@ -25,6 +25,10 @@ pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
 /// not hold the worker or its memory.
 pub(crate) const MAX_ANSWER_BYTES: u64 = 8 * 1024;
 
+/// The detached sender starts no request after this long, and each is
+/// bounded by [`REQUEST_TIMEOUT`] too.
+pub(crate) const SENDER_LIFETIME: Duration = REQUEST_TIMEOUT;
+
 /// How long the first run waits for the application's client-id source.
 pub(crate) const CLIENT_ID_BUDGET: Duration = Duration::from_millis(200);
 

@@ -30,11 +30,14 @@ use engines::docker;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // In the detached sender that a run's exit starts, this delivers what
+    // the run left and ends the process, before any of lumogon's own code.
+    lumogon_track::detached_sender(analytics::config);
     let cli = cli::Cli::parse();
     logging::init(cli.debug);
-    // Held until `main` returns: its drop is the bounded flush. `main`
-    // returns an ExitCode rather than calling `process::exit`, which would
-    // skip the drop.
+    // Held until `main` returns: its drop is the exit, which waits for no
+    // network. `main` returns an ExitCode rather than calling
+    // `process::exit`, which would skip the drop.
     // `lumogon analytics …` and `completions` never send: nothing starts.
     let tracked = !matches!(
         cli.command,

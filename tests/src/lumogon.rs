@@ -139,6 +139,10 @@ pub struct Lumogon {
     /// Held for its lifetime: the run's HOME, removed on drop.
     _home: tempfile::TempDir,
     config: PathBuf,
+    /// Whether [`Lumogon::run`] returns only once the detached sender the
+    /// run's exit may start has ended, so that what the run sent is at the
+    /// collector (or back in the spool) when it returns.
+    wait_for_sender: bool,
 }
 
 impl Lumogon {
@@ -169,6 +173,7 @@ impl Lumogon {
             command,
             _home: home,
             config,
+            wait_for_sender: true,
         }
     }
 
@@ -233,12 +238,20 @@ impl Lumogon {
         self.env("LUMOGON_ANALYTICS_URL", url)
     }
 
+    /// Returns as soon as lumogon itself ended, leaving any detached sender
+    /// it started to deliver on its own.
+    pub fn leave_sender(mut self) -> Lumogon {
+        self.wait_for_sender = false;
+        self
+    }
+
     /// The config directory this run uses.
     pub fn config_dir(&self) -> PathBuf {
         self.config.clone()
     }
 
-    /// Runs to completion (or kills it after 30 s and fails the test).
+    /// Runs to completion (or kills it after 30 s and fails the test), and
+    /// unless told otherwise waits for the detached sender it started.
     pub fn run(&mut self) -> Output {
         let started = Instant::now();
         let mut child = self.command.spawn().expect("start lumogon");
@@ -260,6 +273,9 @@ impl Lumogon {
             panic!("lumogon hung for {HANG:?}: {:?}", self.command);
         };
         let status = status.expect("wait for lumogon");
+        if self.wait_for_sender {
+            crate::wait_for_senders(&self.config);
+        }
         Output {
             code: status.code(),
             stdout: stdout.join().unwrap_or_default(),

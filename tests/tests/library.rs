@@ -18,6 +18,7 @@ fn run(collector: &Collector, args: &[&str]) -> std::process::Output {
         .env("GREETER_CONFIG_DIR", home.path())
         .env("GREETER_ANALYTICS_URL", collector.url())
         .output()
+        .inspect(|_| lumogon_tests::wait_for_senders(home.path()))
         .expect("run greeter")
 }
 
@@ -131,6 +132,7 @@ fn greeter_in(home: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -> (S
         .envs(env.iter().copied())
         .output()
         .expect("run greeter");
+    lumogon_tests::wait_for_senders(&home.join(".config").join("greeter"));
     assert!(
         out.status.success(),
         "{}",

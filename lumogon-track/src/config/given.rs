@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::backends::{Backend, StreamKind};
-use crate::consent::Names;
+use crate::consent::{self, Inputs, Names, Off};
 use crate::limits::DEFAULT_FLUSH_BUDGET;
 use crate::persistence::AppDir;
 
@@ -164,6 +164,27 @@ impl Given {
             &self.names.config_dir,
             &|key| self.var(key),
         )
+    }
+
+    /// The one decision (does a run send, and if not, why) for this
+    /// configuration in its environment, with its directory `dir`, `invalid`
+    /// saying why the configuration cannot be used, and whether the
+    /// application called `disable()`.
+    pub(crate) fn decide(
+        &self,
+        dir: Option<&AppDir>,
+        invalid: Option<String>,
+        by_application: bool,
+    ) -> Option<Off> {
+        consent::decide(Inputs {
+            by_application,
+            environment: consent::environment(&self.names, &|key| self.var(key)),
+            app: &self.app_name,
+            config_dir_variable: &self.names.config_dir,
+            invalid,
+            saved: || dir.map(AppDir::load),
+            notice_version: self.notice_version,
+        })
     }
 
     /// For `Config`'s `Debug`: no secret, no source.

@@ -32,23 +32,21 @@ impl Keeper {
     }
 
     /// Keeps `entries` for a later run (stamped with `session`, GA4's, if
-    /// they have none); with `timed_out`, also records that the endpoint
-    /// timed out, under the same lock. Nothing once `disable()` was called.
+    /// they have none); whether any was kept. Nothing once `disable()` was
+    /// called.
     pub(crate) fn spool(
         &self,
         entries: Vec<Entry>,
         session: Option<&str>,
-        timed_out: bool,
         wait: Duration,
         why: &str,
-    ) {
+    ) -> bool {
         if !(self.may_send)() {
             stats::tally(&DROPPED, "dropped", &entries, &": analytics was disabled");
-            return;
+            return false;
         }
-        let timed_out = timed_out.then_some(self.to.endpoint.as_str());
-        if entries.is_empty() && timed_out.is_none() {
-            return;
+        if entries.is_empty() {
+            return false;
         }
         let count = entries.len();
         let spooled: Vec<Spooled> = entries
@@ -65,16 +63,16 @@ impl Keeper {
             })
             .collect();
         let hits: Vec<Hit> = spooled.iter().map(|s| s.entry.hit).collect();
-        match self.dir.spool(spooled, timed_out, now_ms(), wait) {
-            Ok(()) => stats::tally(
-                &SPOOLED,
-                "spooled",
-                &hits,
-                &format!(" for a later run: {why}"),
-            ),
+        match self.dir.spool(spooled, now_ms(), wait) {
+            Ok(()) => {
+                let why = format!(" for a later run: {why}");
+                stats::tally(&SPOOLED, "spooled", &hits, &why);
+                true
+            }
             Err(e) => {
                 FAILED.add(count);
                 log::debug!("analytics: dropped {count} hit(s): could not spool them: {e}");
+                false
             }
         }
     }
@@ -82,6 +80,13 @@ impl Keeper {
     /// What a run does about the endpoint: send, hold back, or probe.
     pub(crate) fn plan(&self, wait: Duration) -> Plan {
         self.dir.backoff_plan(&self.to.endpoint, now_ms(), wait)
+    }
+
+    /// Whether the endpoint is in a backoff window now.
+    pub(crate) fn in_backoff(&self) -> bool {
+        self.dir
+            .backoff_left(now_ms())
+            .is_some_and(|(endpoint, _)| endpoint == self.to.endpoint)
     }
 
     /// Tells the backoff how an attempt ended.

@@ -9,13 +9,15 @@ use std::time::Duration;
 
 use crate::config::{ClientIdSource, Resolved};
 use crate::hit::Hit;
-use crate::limits::{EXIT_LOCK_WAIT, MAX_HITS_PER_PROCESS};
+use crate::limits::{EXIT_LOCK_WAIT, MAX_HITS_PER_PROCESS, WORKER_LOCK_WAIT};
+use crate::persistence::backoff::{Outcome, Plan};
 use crate::stats::{self, DROPPED, QUEUED};
 
 mod keeper;
 mod outbox;
 mod pending;
 mod send_loop;
+pub(crate) mod sender;
 mod setup;
 mod sinks;
 mod threads;
@@ -60,7 +62,10 @@ impl Worker {
             (Arc::clone(&outbox), Arc::clone(&pending), keeper.clone());
         let spawned = threads::spawn_worker(Arc::clone(&pending), move || {
             send_loop::run(&worker_outbox, &worker_pending, may_send, || {
-                Run::start(resolved, source, worker_keeper, &worker_outbox)
+                let plan = worker_keeper
+                    .as_ref()
+                    .map_or(Plan::Send, |k| k.plan(WORKER_LOCK_WAIT));
+                Run::start(resolved, source, worker_keeper, plan, &worker_outbox)
             });
         });
         spawned.then_some(Worker {
@@ -77,7 +82,10 @@ impl Worker {
     pub(crate) fn queue(&self, hit: Hit) {
         self.pending.add(1);
         match outbox::push(&self.queue, hit) {
-            Ok(()) => stats::tally(&QUEUED, "queued", &[hit], &""),
+            Ok(()) => {
+                self.outbox.queued();
+                stats::tally(&QUEUED, "queued", &[hit], &"");
+            }
             Err(hit) => {
                 self.pending.done(1);
                 stats::tally(&DROPPED, "dropped", &[hit], &": the queue is full");
@@ -91,30 +99,43 @@ impl Worker {
         self.pending.wait(budget)
     }
 
-    /// At exit, when the flush budget ran out: takes over what the worker
-    /// has not settled. What never left is spooled; what may have been
-    /// written is given up (never sent twice); a wait for a connection that
-    /// never came starts a backoff, so that the next runs do not wait for it
-    /// too.
-    pub(crate) fn give_up(&self) {
-        let left = self.outbox.close();
+    /// At exit, with hits not settled: takes over what the worker has not
+    /// settled. What never left is spooled; what may have been written is
+    /// given up (never sent twice). With `sender`, the exit waited for
+    /// nothing and a detached sender delivers what was spooled, unless the
+    /// run holds back from the endpoint. Without, the exit waited the flush
+    /// budget: a wait for a connection that never came starts a backoff, so
+    /// that the next runs do not wait for it too.
+    pub(crate) fn give_up(&self, sender: bool) {
+        let left = self.outbox.close(EXIT_LOCK_WAIT);
         if left.maybe_sent > 0 {
             log::debug!(
-                "analytics: gave up on {} hit(s) whose request may have reached the collector",
+                "analytics: handed over {} hit(s) whose request was written: the collector has \
+                 them or never will, and they are not sent again",
                 left.maybe_sent
             );
         }
         if let Some(variable) = &self.validating {
             sinks::print_unvalidated_at_exit(variable);
         }
-        if let Some(keeper) = &self.keeper {
-            keeper.spool(
-                left.unsent,
-                left.session.as_deref(),
-                left.unreachable,
-                EXIT_LOCK_WAIT,
-                "the flush budget ran out",
-            );
+        let Some(keeper) = &self.keeper else { return };
+        let why = if sender {
+            "the command ended before they left"
+        } else {
+            "the flush budget ran out"
+        };
+        let spooled = keeper.spool(left.unsent, left.session.as_deref(), EXIT_LOCK_WAIT, why);
+        if !sender && left.unreachable {
+            keeper.attempted(Outcome::TimedOut, EXIT_LOCK_WAIT);
+        }
+        // A run that set out before the worker read the backoff goes by the
+        // file: a glance, no lock.
+        let holds_back = match left.plan {
+            Some(plan) => plan == Plan::Hold,
+            None => keeper.in_backoff(),
+        };
+        if sender && spooled && !holds_back {
+            sender::start(&keeper.dir);
         }
     }
 }

@@ -11,21 +11,36 @@
 //! made after the exit took the hits is dropped unused.
 
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
+use std::time::{Duration, Instant};
 
 use crate::hit::{Entry, Hit, now_ms};
+use crate::persistence::backoff::Plan;
 
 /// The worker's side of the queue and what it holds. The caller's side is
 /// the [`SyncSender`] of [`Outbox::new`]: a `try_send` on a bounded channel,
 /// which never takes a lock, so that a tracked call stays under a
 /// microsecond while the worker is busy.
-#[derive(Debug)]
 pub(crate) struct Outbox {
     state: Mutex<State>,
     /// Locked by the worker while it waits for hits and moves them into
     /// `held`; the exit drains it when the worker is elsewhere (stuck in a
     /// request, which is when the exit has to take over).
     queue: Mutex<Receiver<Hit>>,
+    /// Asked with every new connection, after the exit's own check: the
+    /// detached sender's says no once `analytics disable` was run.
+    wanted: Box<dyn Fn() -> bool + Send + Sync>,
+    /// Hits put on the queue so far.
+    queued: AtomicUsize,
+}
+
+impl std::fmt::Debug for Outbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outbox")
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -38,11 +53,16 @@ struct State {
     /// The worker is in a request to the collector (not a dry run, not a
     /// run in backoff, not reading the spool).
     posting: bool,
+    /// What the run planned for the endpoint, once the worker knows: the
+    /// exit hands a run that holds back no sender.
+    plan: Option<Plan>,
     /// GA4's session for this run, once the worker knows it: what the exit
     /// stamps on the hits it spools.
     session: Option<String>,
     /// The exit took over: nothing more is taken, sent or connected.
     closed: bool,
+    /// Hits the worker took from the queue so far.
+    taken: usize,
 }
 
 /// What the exit takes when the flush budget ran out.
@@ -54,10 +74,12 @@ pub(crate) struct Leftover {
     /// them, so they are neither spooled nor sent again.
     pub(crate) maybe_sent: usize,
     /// The worker was waiting for a connection to the collector that never
-    /// came: the exit's wait counts as a timeout. (A collector that was
-    /// reached and answers slowly is not unreachable: a slow link must not
-    /// hold every later run back.)
+    /// came within the flush budget: the wait counts as a timeout. (A
+    /// collector that was reached and answers slowly is not unreachable: a
+    /// slow link must not hold every later run back.)
     pub(crate) unreachable: bool,
+    /// What the run planned for the endpoint, if the worker got that far.
+    pub(crate) plan: Option<Plan>,
     /// GA4's session of this run, if the worker had one.
     pub(crate) session: Option<String>,
 }
@@ -76,8 +98,16 @@ impl Outbox {
         let outbox = Outbox {
             state: Mutex::new(State::default()),
             queue: Mutex::new(receiver),
+            wanted: Box::new(|| true),
+            queued: AtomicUsize::new(0),
         };
         (outbox, sender)
+    }
+
+    /// The same, asking `wanted` too before any connection is used.
+    pub(crate) fn wanted(mut self, wanted: impl Fn() -> bool + Send + Sync + 'static) -> Outbox {
+        self.wanted = Box::new(wanted);
+        self
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -95,13 +125,12 @@ impl Outbox {
             .map(|hit| Entry::fresh(hit, now))
             .collect();
         // Held before the queue is let go, so that the exit finds every hit
-        // in one place or the other.
+        // in one place or the other: also once it closed, since it waits for
+        // them to arrive here.
         let mut state = self.lock();
-        if state.closed {
-            return None;
-        }
+        state.taken += taken.len();
         state.held.extend(taken.iter().cloned());
-        Some(taken)
+        (!state.closed).then_some(taken)
     }
 
     /// The worker holds `entries` too (hits it took from the spool). False
@@ -119,6 +148,11 @@ impl Outbox {
     /// This run's GA4 session, for the hits the exit may have to spool.
     pub(crate) fn session(&self, session: &str) {
         self.lock().session = Some(session.to_owned());
+    }
+
+    /// What this run planned for the endpoint.
+    pub(crate) fn planned(&self, plan: Plan) {
+        self.lock().plan = Some(plan);
     }
 
     /// The worker is about to wait for the collector. False once the exit
@@ -151,25 +185,45 @@ impl Outbox {
     /// would carry are being spooled.
     pub(crate) fn connected(&self) -> bool {
         let mut state = self.lock();
-        if state.closed {
+        if state.closed || !(self.wanted)() {
             return false;
         }
         state.connected = true;
         true
     }
 
-    /// The exit's side, once the flush budget ran out: closes the outbox and
-    /// takes what never left. The queue is drained unless the worker has it:
-    /// then it is waiting on an empty queue (or, for a few instructions,
-    /// moving what it just took into `held`: a hit lost then is lost, never
-    /// sent twice).
-    pub(crate) fn close(&self) -> Leftover {
-        let mut state = self.lock();
-        state.closed = true;
+    /// A hit went onto the queue (the caller's side: one atomic add).
+    pub(crate) fn queued(&self) {
+        self.queued.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The exit's side: closes the outbox and takes what never left. The
+    /// queue is drained unless the worker has it: then it is waking up to
+    /// move what it received into `held`, and the exit waits for that local
+    /// step, at most `wait`, never for the network.
+    pub(crate) fn close(&self, wait: Duration) -> Leftover {
+        self.lock().closed = true;
         let now = now_ms();
-        let mut unsent: Vec<Entry> = match self.queue.try_lock() {
-            Ok(queue) => queue.try_iter().map(|hit| Entry::fresh(hit, now)).collect(),
-            Err(_) => Vec::new(),
+        let deadline = Instant::now() + wait;
+        let mut unsent: Vec<Entry> = Vec::new();
+        let mut state = loop {
+            match self.queue.try_lock() {
+                Ok(queue) => unsent.extend(queue.try_iter().map(|hit| Entry::fresh(hit, now))),
+                Err(TryLockError::Poisoned(queue)) => unsent.extend(
+                    queue
+                        .into_inner()
+                        .try_iter()
+                        .map(|hit| Entry::fresh(hit, now)),
+                ),
+                Err(TryLockError::WouldBlock) => {}
+            }
+            let state = self.lock();
+            let all_here = state.taken + unsent.len() >= self.queued.load(Ordering::Relaxed);
+            if all_here || Instant::now() >= deadline {
+                break state;
+            }
+            drop(state);
+            std::thread::sleep(Duration::from_micros(50));
         };
         let held = std::mem::take(&mut state.held);
         let maybe_sent = if state.connected {
@@ -182,6 +236,7 @@ impl Outbox {
             unsent,
             maybe_sent,
             unreachable: state.posting && !state.connected,
+            plan: state.plan,
             session: state.session.clone(),
         }
     }
@@ -203,7 +258,7 @@ mod tests {
         assert_eq!(push(&queue, SCAN), Ok(()));
         assert_eq!(push(&queue, SCAN), Ok(()));
         assert_eq!(push(&queue, UPLOAD), Err(UPLOAD));
-        let left = outbox.close();
+        let left = outbox.close(Duration::ZERO);
         assert_eq!(left.unsent.len(), 2);
         // Closed: the worker takes nothing more.
         let _ = push(&queue, SCAN);
@@ -221,7 +276,7 @@ mod tests {
         outbox.session("1700000000000");
         assert!(outbox.posting());
         let _ = push(&queue, UPLOAD);
-        let left = outbox.close();
+        let left = outbox.close(Duration::ZERO);
         let hits: Vec<_> = left.unsent.iter().map(|e| (e.hit, e.late)).collect();
         assert_eq!(hits, [(UPLOAD, false), (SCAN, false), (UPLOAD, true)]);
         assert_eq!((left.maybe_sent, left.unreachable), (0, true));
@@ -242,7 +297,7 @@ mod tests {
         assert!(outbox.posting());
         assert!(outbox.connected());
         let _ = push(&queue, UPLOAD);
-        let left = outbox.close();
+        let left = outbox.close(Duration::ZERO);
         // The queued one never left; the held one may have. The collector
         // was reached: slow, not unreachable.
         let hits: Vec<_> = left.unsent.iter().map(|e| e.hit).collect();
@@ -260,9 +315,11 @@ mod tests {
         assert!(outbox.posting());
         // Settling ends the wait for the collector.
         assert!(outbox.settle(&taken[..1]));
-        let left = outbox.close();
+        outbox.planned(Plan::Probe);
+        let left = outbox.close(Duration::ZERO);
         assert_eq!(left.unsent.len(), 1);
         assert!(!left.unreachable);
+        assert_eq!(left.plan, Some(Plan::Probe));
     }
 
     #[test]
@@ -275,7 +332,7 @@ mod tests {
         let taken = t.join().unwrap_or_default();
         assert_eq!(taken.map(|t| t.len()), Some(1));
         // The worker holds it, and the exit finds it there.
-        assert_eq!(outbox.close().unsent.len(), 1);
+        assert_eq!(outbox.close(Duration::ZERO).unsent.len(), 1);
         // With the caller's side gone, a worker stops waiting.
         drop(queue);
         assert_eq!(outbox.take(), None);

@@ -42,6 +42,16 @@ pub(crate) fn run(
 }
 
 impl Run {
+    /// Sends what the spool holds for this run's destination, one request's
+    /// worth: the detached sender's step. How the request ended, if one was
+    /// made.
+    pub(crate) fn deliver_spooled(&self, outbox: &Outbox) -> Option<Outcome> {
+        self.spool_taken.set(false);
+        self.last.set(None);
+        self.handle(Vec::new(), outbox);
+        self.last.get()
+    }
+
     /// One code path for every backend and sink.
     fn handle(&self, batch: Vec<Entry>, outbox: &Outbox) {
         let route = match &self.route {
@@ -137,12 +147,15 @@ impl Run {
         if let Some(keeper) = &self.keeper {
             keeper.attempted(outcome, WORKER_LOCK_WAIT);
         }
+        self.last.set(Some(outcome));
         Some(outcome)
     }
 
     fn spool(&self, entries: Vec<Entry>, session: Option<&str>, why: &str) {
         match &self.keeper {
-            Some(keeper) => keeper.spool(entries, session, false, WORKER_LOCK_WAIT, why),
+            Some(keeper) => {
+                keeper.spool(entries, session, WORKER_LOCK_WAIT, why);
+            }
             None => stats::tally(&FAILED, "dropped", &entries, &format!(": {why}")),
         }
     }

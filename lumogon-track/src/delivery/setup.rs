@@ -13,9 +13,9 @@ use super::threads::ask_client_id;
 use crate::backends::Encoder;
 use crate::config::{ClientIdSource, Resolved};
 use crate::hit::now_ms;
-use crate::limits::{CLIENT_ID_BUDGET, WORKER_LOCK_WAIT};
+use crate::limits::CLIENT_ID_BUDGET;
 use crate::persistence::AppDir;
-use crate::persistence::backoff::Plan;
+use crate::persistence::backoff::{Outcome, Plan};
 use crate::persistence::client_id;
 
 /// A process's delivery, once set up.
@@ -32,6 +32,8 @@ pub(crate) struct Run {
     /// A request of this run timed out: the rest of the run spools rather
     /// than wait again.
     pub(super) holding: Cell<bool>,
+    /// How the last request to the collector ended.
+    pub(super) last: Cell<Option<Outcome>>,
 }
 
 /// How hits become requests, and where the requests go (`None`: nowhere
@@ -42,16 +44,16 @@ pub(crate) struct Route {
 }
 
 impl Run {
+    /// Sets the run up for `plan`, what it does about the endpoint.
     pub(crate) fn start(
         resolved: Resolved,
         source: Option<ClientIdSource>,
         keeper: Option<Keeper>,
+        plan: Plan,
         outbox: &Arc<Outbox>,
     ) -> Run {
         let started = Instant::now();
-        let plan = keeper
-            .as_ref()
-            .map_or(Plan::Send, |k| k.plan(WORKER_LOCK_WAIT));
+        outbox.planned(plan);
         match plan {
             Plan::Send => {}
             Plan::Hold => log::debug!(
@@ -86,16 +88,21 @@ impl Run {
                 None
             })
         });
-        if let (Some(keep), Some(dir)) = (&resolved_id.keep, &dir) {
-            dir.keep_client_id(keep);
-        }
+        // A new random id is kept only if no other has been meanwhile (the
+        // detached sender and the run it delivers for may both make one):
+        // then the one kept is the one used, so that a client stays one id.
+        let client_id = match (&resolved_id.keep, &dir) {
+            (Some(keep), Some(dir)) => dir.keep_new_random(keep).unwrap_or(resolved_id.id),
+            _ => resolved_id.id,
+        };
         if let Err(e) = &route {
             log::debug!("analytics: nothing will be sent: {e}");
         }
         Run {
             holding: Cell::new(false),
+            last: Cell::new(None),
             resolved,
-            client_id: resolved_id.id,
+            client_id,
             route,
             keeper,
             spool_taken: Cell::new(false),

@@ -16,6 +16,11 @@ use crate::persistence::client_id;
 /// is how the panic hook knows a panic is ours to keep quiet.
 const PREFIX: &str = "lumogon-track";
 
+/// A builder for a thread of the library's, named `lumogon-track-<what>`.
+pub(crate) fn named(what: &str) -> thread::Builder {
+    thread::Builder::new().name(format!("{PREFIX}-{what}"))
+}
+
 /// Starts the worker thread running `body`. If it panics, nothing it had
 /// will ever finish, so the flush must not wait for it (the hits are lost,
 /// silently, like any other failure). `false` if the OS refuses a thread.
@@ -71,19 +76,17 @@ pub(crate) fn ask_client_id(
     dir: Option<AppDir>,
 ) -> Receiver<Option<String>> {
     let (tx, rx) = mpsc::sync_channel(1);
-    let spawned = thread::Builder::new()
-        .name(format!("{PREFIX}-client-id"))
-        .spawn(move || {
-            // A panicking source is a source without an answer: the channel
-            // closes, and the worker falls back at once instead of waiting.
-            if let Ok(answer) = panic::catch_unwind(AssertUnwindSafe(source)) {
-                let derived = client_id::from_answer(&app, answer);
-                if let (Some(kept), Some(dir)) = (&derived, &dir) {
-                    dir.keep_client_id(kept);
-                }
-                let _ = tx.send(derived.map(|kept| kept.id));
+    let spawned = named("client-id").spawn(move || {
+        // A panicking source is a source without an answer: the channel
+        // closes, and the worker falls back at once instead of waiting.
+        if let Ok(answer) = panic::catch_unwind(AssertUnwindSafe(source)) {
+            let derived = client_id::from_answer(&app, answer);
+            if let (Some(kept), Some(dir)) = (&derived, &dir) {
+                dir.keep_client_id(kept);
             }
-        });
+            let _ = tx.send(derived.map(|kept| kept.id));
+        }
+    });
     if let Err(e) = spawned {
         log::debug!("analytics: could not ask for the client id: {e}");
     }

@@ -164,7 +164,7 @@ where
                 Ok(connection)
             } else {
                 Err(S::Error::from(
-                    "the flush budget ran out: the hits were spooled",
+                    "the connection is not wanted any more: the exit took over, or analytics was disabled",
                 ))
             }
         })

@@ -11,8 +11,8 @@ use std::time::Duration;
 use once_cell::sync::OnceCell;
 
 use crate::config::{ClientIdSource, ConfigError, ErrorKind, Given, Mode, Resolved};
-use crate::consent::{self, Inputs, Off};
-use crate::delivery::Worker;
+use crate::consent::{self, Off};
+use crate::delivery::{Worker, sender};
 use crate::hit::Hit;
 use crate::limits::{EXIT_RESERVE, MAX_HITS_PER_PROCESS};
 use crate::persistence::AppDir;
@@ -26,6 +26,9 @@ static RUNTIME: OnceCell<Runtime> = OnceCell::new();
 
 struct Runtime {
     flush_budget: Duration,
+    /// The exit waits for nothing: a detached sender delivers what is left
+    /// (a run that sends for real, in an executable that serves senders).
+    detached: bool,
     /// Taken by the first hit, which starts the worker with it.
     start: Mutex<Option<(Resolved, Option<ClientIdSource>)>>,
     /// Started by the first hit, never before: a process that sends nothing
@@ -85,19 +88,10 @@ fn record_enabled(hit: Hit) {
     }
 }
 
-/// The decision for `given` in its environment, `invalid` being why its
-/// configuration cannot be used: the one function behind both `init` and
-/// `status`.
+/// The decision for `given` in this process: the one function behind both
+/// `init` and `status`.
 pub(crate) fn decide(given: &Given, dir: Option<&AppDir>, invalid: Option<String>) -> Option<Off> {
-    consent::decide(Inputs {
-        by_application: state::disabled_by_application(),
-        environment: consent::environment(&given.names, &|key| given.var(key)),
-        app: &given.app_name,
-        config_dir_variable: &given.names.config_dir,
-        invalid,
-        saved: || dir.map(AppDir::load),
-        notice_version: given.notice_version,
-    })
+    given.decide(dir, invalid, state::disabled_by_application())
 }
 
 pub(crate) fn init(mut given: Given) -> Result<(), ConfigError> {
@@ -116,6 +110,7 @@ pub(crate) fn init(mut given: Given) -> Result<(), ConfigError> {
     );
     let runtime = Runtime {
         flush_budget: resolved.flush_budget,
+        detached: mode == Mode::Send && sender::wired(),
         start: Mutex::new(Some((resolved, given.client_id.take()))),
         worker: OnceCell::new(),
     };
@@ -149,20 +144,23 @@ pub(crate) fn disable() {
     }
 }
 
-/// Waits for queued and in-flight hits, at most the flush budget, then
-/// closes: later hits are dropped and counted. When the budget runs out,
-/// what never left is spooled within it: the wait ends early by the little
-/// the spool needs.
+/// The exit, then closes: later hits are dropped and counted. A detached
+/// run waits for nothing: what never left is spooled at once and a sender
+/// delivers it. Any other waits for queued and in-flight hits at most the
+/// flush budget, then spools what never left within it: the wait ends
+/// early by the little the spool needs.
 pub(crate) fn flush() {
     let Some(runtime) = RUNTIME.get() else { return };
-    let left = wait_for_worker(runtime.flush_budget.saturating_sub(EXIT_RESERVE));
+    let wait = if runtime.detached {
+        Duration::ZERO
+    } else {
+        runtime.flush_budget.saturating_sub(EXIT_RESERVE)
+    };
+    let left = wait_for_worker(wait);
     if left > 0 {
-        log::debug!(
-            "analytics: {left} hit(s) still queued or in flight after the flush budget of {:?}",
-            runtime.flush_budget
-        );
+        log::debug!("analytics: {left} hit(s) still queued or in flight after waiting {wait:?}");
         if let Some(Some(worker)) = runtime.worker.get() {
-            worker.give_up();
+            worker.give_up(runtime.detached);
         }
     }
     state::close();

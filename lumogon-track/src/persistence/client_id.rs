@@ -123,6 +123,22 @@ impl AppDir {
         parse(&self.read(FILE)?)
     }
 
+    /// Keeps the random id `kept` unless an id is kept already; the id kept
+    /// either way (`None` when the directory cannot be written).
+    pub(crate) fn keep_new_random(&self, kept: &Kept) -> Option<String> {
+        match self.write_new(FILE, format(kept).as_bytes()) {
+            Ok(true) => Some(kept.id.clone()),
+            Ok(false) => self.client_id().map(|k| k.id),
+            Err(e) => {
+                log::debug!(
+                    "analytics: could not keep the client id in {}: {e}",
+                    self.dir.display()
+                );
+                None
+            }
+        }
+    }
+
     /// Keeps `kept`; a random id never replaces a derived one (the source's
     /// thread may have kept one a moment before).
     pub(crate) fn keep_client_id(&self, kept: &Kept) {
@@ -208,5 +224,20 @@ mod tests {
         for bad in ["", "not a uuid", maybe] {
             assert_eq!(parse(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_first_random_id_kept_is_the_one_everyone_uses() {
+        let dir = super::super::tests::temp_dir("random-race");
+        let random = |id: &str| Kept {
+            id: id.to_owned(),
+            derived: false,
+        };
+        let first = "35009a79-1a05-49d7-b876-2b884d0f825b";
+        let second = "45009a79-1a05-49d7-b876-2b884d0f825b";
+        assert_eq!(dir.keep_new_random(&random(first)).as_deref(), Some(first));
+        assert_eq!(dir.keep_new_random(&random(second)).as_deref(), Some(first));
+        assert_eq!(dir.client_id(), Some(random(first)));
+        let _ = std::fs::remove_dir_all(&dir.dir);
     }
 }

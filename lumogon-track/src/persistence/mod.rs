@@ -29,6 +29,9 @@ pub(crate) mod spool;
 
 /// Held locked while the spool or the backoff is rewritten.
 const LOCK_FILE: &str = ".lock";
+/// Held locked by the detached sender for as long as it sends, so that one
+/// sender at a time delivers an app directory's spool.
+const SENDER_LOCK_FILE: &str = ".sender";
 /// Every file `disable` deletes: all the library keeps but the choice itself
 /// (and the empty lock file, which another run may hold at that moment).
 const DELETED_ON_DISABLE: &[&str] = &[client_id::FILE, session::FILE, spool::FILE, backoff::FILE];
@@ -101,6 +104,20 @@ impl AppDir {
         f()
     }
 
+    /// The sender's lock, if no other sender holds it: held until the file
+    /// returned is dropped.
+    pub(crate) fn sender_lock(&self) -> Option<File> {
+        fs::create_dir_all(&self.dir).ok()?;
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.file(SENDER_LOCK_FILE))
+            .ok()?;
+        file.try_lock().ok()?;
+        Some(file)
+    }
+
     /// Deletes every file but the choice; returns the ones it deleted.
     pub(crate) fn delete_data(&self) -> io::Result<Vec<PathBuf>> {
         let mut deleted = Vec::new();
@@ -133,6 +150,24 @@ impl AppDir {
         fs::rename(&tmp, self.file(name)).inspect_err(|_| {
             let _ = fs::remove_file(&tmp);
         })
+    }
+
+    /// Writes `bytes` to the file `name` unless it exists: whether it was
+    /// written. A link of a complete temporary file, so that the file is
+    /// never seen half written and two writers never both win.
+    fn write_new(&self, name: &str, bytes: &[u8]) -> io::Result<bool> {
+        fs::create_dir_all(&self.dir)?;
+        static WRITES: AtomicU64 = AtomicU64::new(0);
+        let n = WRITES.fetch_add(1, Ordering::Relaxed);
+        let tmp = self.file(&format!(".{name}.new.{}.{n}", std::process::id()));
+        fs::write(&tmp, bytes)?;
+        let linked = fs::hard_link(&tmp, self.file(name));
+        let _ = fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     fn remove(&self, name: &str) -> io::Result<()> {
@@ -168,7 +203,8 @@ pub(crate) mod tests {
         let _ = store.save(choice::Saved::default());
         let _ = store.write(client_id::FILE, b"id");
         let _ = store.session(1);
-        let _ = store.spool(vec![spool::tests::spooled(1, "scan")], Some("x"), 1, WAIT);
+        let _ = store.spool(vec![spool::tests::spooled(1, "scan")], 1, WAIT);
+        store.backoff_after("x", backoff::Outcome::TimedOut, 1, WAIT);
         let deleted = store.delete_data().unwrap_or_default();
         assert_eq!(deleted.len(), 4, "{deleted:?}");
         // Another run may hold it.

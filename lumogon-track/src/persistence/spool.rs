@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::{AppDir, backoff};
+use super::AppDir;
 use crate::hit::{Entry, Hit};
 use crate::limits::{SPOOL_AGE, SPOOL_BYTES, SPOOL_HITS, STORED_TEXT};
 
@@ -64,25 +64,12 @@ impl AppDir {
         self.write(FILE, format(all).as_bytes())
     }
 
-    /// Keeps `new` for a later run, within the spool's bounds, and, with
-    /// `timed_out`, records that this endpoint timed out: both under one
-    /// wait for the lock, which is all the exit can afford.
-    pub(crate) fn spool(
-        &self,
-        new: Vec<Spooled>,
-        timed_out: Option<&str>,
-        now_ms: u64,
-        wait: Duration,
-    ) -> io::Result<()> {
+    /// Keeps `new` for a later run, within the spool's bounds, waiting at
+    /// most `wait` for the lock (the exit can afford a few milliseconds).
+    pub(crate) fn spool(&self, new: Vec<Spooled>, now_ms: u64, wait: Duration) -> io::Result<()> {
         self.locked(wait, || {
-            if !new.is_empty() {
-                let all = admit(self.read_spool(), new, now_ms);
-                self.write_spool(&all)?;
-            }
-            match timed_out {
-                Some(endpoint) => self.record_backoff(endpoint, backoff::Outcome::TimedOut, now_ms),
-                None => Ok(()),
-            }
+            let all = admit(self.read_spool(), new, now_ms);
+            self.write_spool(&all)
         })
     }
 
@@ -131,6 +118,11 @@ impl AppDir {
                 Vec::new()
             }
         }
+    }
+
+    /// Whether the spool holds a hit for `to` (a glance, no lock).
+    pub(crate) fn holds_for(&self, to: &Destination) -> bool {
+        self.read_spool().iter().any(|s| &s.to == to)
     }
 
     /// How many hits the spool holds (for `status`; no lock: a glance).

@@ -151,10 +151,7 @@ fn spooled_hits_are_taken_once_and_a_peek_leaves_them() {
     let lock = store.file(super::super::LOCK_FILE);
     assert!(!lock.exists(), "an empty spool takes no lock");
     let two = vec![spooled(1, "scan"), spooled(2, "scan")];
-    assert_eq!(
-        store.spool(two, None, 10, WAIT).map_err(|e| e.kind()),
-        Ok(())
-    );
+    assert_eq!(store.spool(two, 10, WAIT).map_err(|e| e.kind()), Ok(()));
     assert_eq!(unspool(20, true, yes), 2);
     // Refused by the outbox (the exit took over): they stay.
     assert_eq!(unspool(20, false, |_| false), 0);
@@ -170,15 +167,20 @@ fn a_lock_held_elsewhere_is_waited_for_and_then_given_up() {
     let _ = std::fs::create_dir_all(&store.dir);
     let holder = File::create(store.file(super::super::LOCK_FILE)).expect("lock file");
     holder.lock().expect("lock");
-    let spool = |backoff, wait| {
-        let result = store.spool(vec![spooled(1, "scan")], backoff, 10, wait);
+    let spool = |wait| {
+        let result = store.spool(vec![spooled(1, "scan")], 10, wait);
         result.map_err(|e| e.kind())
     };
-    let refused = spool(None, Duration::from_millis(5));
+    let refused = spool(Duration::from_millis(5));
     assert_eq!(refused, Err(io::ErrorKind::WouldBlock));
     drop(holder);
-    // The spool and the backoff, under one lock.
-    assert_eq!(spool(Some("x"), WAIT), Ok(()));
-    assert_eq!(store.backoff_plan("x", 11, WAIT), backoff::Plan::Hold);
+    assert_eq!(spool(WAIT), Ok(()));
+    assert!(
+        store.holds_for(&to())
+            && !store.holds_for(&Destination {
+                property: "UA-2-2".into(),
+                ..to()
+            })
+    );
     let _ = std::fs::remove_dir_all(&store.dir);
 }
