@@ -31,9 +31,13 @@ fn main() {
     .unwrap_or_else(|| "unknown".to_owned());
     println!("cargo:rustc-env=LUMOGON_BUILD_SHA={sha}");
     println!("cargo:rustc-env=LUMOGON_BUILD_TIME={time}");
-    // Rebuild when HEAD moves, not on every build.
+    // Rebuild when HEAD moves, not on every build. Only paths that exist:
+    // cargo takes a missing one for changed, and would rebuild every time
+    // (a repository without packed refs has no `packed-refs`).
     for path in ["HEAD", "refs/heads", "packed-refs"] {
-        if let Some(p) = git(&["rev-parse", "--git-path", path]) {
+        if let Some(p) = git(&["rev-parse", "--git-path", path])
+            && std::path::Path::new(&p).exists()
+        {
             println!("cargo:rerun-if-changed={p}");
         }
     }

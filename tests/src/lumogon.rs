@@ -209,8 +209,12 @@ impl Lumogon {
         names
     }
 
-    /// Sets an environment variable.
+    /// Sets an environment variable (`LUMOGON_CONFIG_DIR` moves the config
+    /// directory this run uses, and whose sender it waits for).
     pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Lumogon {
+        if key == "LUMOGON_CONFIG_DIR" {
+            self.config = PathBuf::from(value.as_ref());
+        }
         self.command.env(key, value);
         self
     }

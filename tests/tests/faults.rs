@@ -120,21 +120,32 @@ fn every_command_is_unchanged_by(kind: Kind) -> Network {
     network
 }
 
-/// Where nothing can receive a hit, the debug log shows that it was tried
-/// and kept for a later run `because`, and mentions `why`.
-fn assert_spooled(kind: Kind, because: &str, why: &str) {
-    let out = Network::start(kind)
-        .apply(Lumogon::new(&["-d", "version"]))
-        .run();
-    if ANALYTICS {
-        assert!(
-            out.stderr.contains(&format!(
-                "spooled screenview \"version\" for a later run: {because}"
-            )) && out.stderr.contains(why),
-            "{}",
-            out.stderr
-        );
+/// Where nothing can receive a hit, the debug log shows that it was kept
+/// for a later run, and once the run's detached sender has tried too, the
+/// hit is still in the spool, and a backoff was recorded only where trying
+/// cost time (`backoff`).
+fn assert_spooled(kind: Kind, backoff: bool) {
+    let network = Network::start(kind);
+    let mut lumogon = network.apply(Lumogon::new(&["-d", "version"]));
+    let out = lumogon.run();
+    if !ANALYTICS {
+        return;
     }
+    assert!(
+        out.stderr
+            .contains("spooled screenview \"version\" for a later run: "),
+        "{}",
+        out.stderr
+    );
+    let status = Lumogon::new(&["analytics", "status"])
+        .env("LUMOGON_CONFIG_DIR", lumogon.config_dir())
+        .run();
+    assert!(
+        status.stdout.contains("spool:     1 hit(s)"),
+        "{}",
+        status.stdout
+    );
+    assert_eq!(status.stdout.contains("backoff:"), backoff, "{}", status.stdout);
 }
 
 #[test]
@@ -152,15 +163,16 @@ fn a_trusted_https_collector_gets_every_screenview_and_changes_nothing() {
 #[test]
 fn an_https_collector_with_an_untrusted_certificate_changes_nothing() {
     let network = every_command_is_unchanged_by(Kind::HttpsUntrusted);
-    // Each hit was tried, and refused at the handshake.
+    // Each hit was tried (by its run, or by the sender its exit started, or
+    // both), and refused at the handshake.
     assert_eq!(network.hits_received(), 0);
-    assert_eq!(network.connections(), sending());
+    assert!(network.connections() >= sending(), "{}", network.connections());
 }
 
 #[test]
 fn a_refused_connection_changes_nothing() {
     every_command_is_unchanged_by(Kind::Refused);
-    assert_spooled(Kind::Refused, "the collector was not reached", "refused");
+    assert_spooled(Kind::Refused, false);
 }
 
 #[test]
@@ -179,17 +191,14 @@ fn a_collector_that_answers_after_five_seconds_changes_nothing() {
 #[test]
 fn an_endpoint_host_that_does_not_resolve_changes_nothing() {
     every_command_is_unchanged_by(Kind::Unresolvable);
-    assert_spooled(
-        Kind::Unresolvable,
-        "the collector was not reached",
-        "lookup",
-    );
+    assert_spooled(Kind::Unresolvable, false);
 }
 
 #[test]
 fn a_firewalled_collector_changes_nothing() {
     every_command_is_unchanged_by(Kind::Firewalled);
-    assert_spooled(Kind::Firewalled, "the flush budget ran out", "");
+    // The sender's connection timed out: later runs hold back.
+    assert_spooled(Kind::Firewalled, true);
 }
 
 #[test]
@@ -208,7 +217,7 @@ fn a_huge_answer_changes_nothing() {
 #[test]
 fn a_connection_reset_mid_request_changes_nothing() {
     let network = every_command_is_unchanged_by(Kind::Reset);
-    assert_eq!(network.connections(), sending());
+    assert!(network.connections() >= sending(), "{}", network.connections());
 }
 
 /// Values that must never leave the machine through analytics.

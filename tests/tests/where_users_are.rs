@@ -48,13 +48,11 @@ fn the_client_id_is_derived_once_and_later_runs_ask_docker_nothing() {
         .env("DOCKER_HOST", engine.docker_host());
     ok(lumogon.run());
     // The first run asks for the ID (after the API version bollard
-    // negotiates).
+    // negotiates), and so may the sender its exit started, when the run
+    // ended before the answer came.
     let asked = engine.requests();
-    assert_eq!(
-        asked.iter().filter(|r| r.ends_with("/info")).count(),
-        1,
-        "{asked:?}"
-    );
+    let infos = asked.iter().filter(|r| r.ends_with("/info")).count();
+    assert!((1..=2).contains(&infos), "{asked:?}");
 
     ok(lumogon.run());
     ok(lumogon.run());
@@ -142,14 +140,22 @@ fn an_outage_loses_nothing_and_each_hit_arrives_once_with_its_age() {
     assert_eq!(requests.len(), 1, "the spool rides with the first request");
     assert!(requests[0].path.ends_with("/batch"), "{}", requests[0].path);
     let hits = collector.hits();
-    let screens: Vec<_> = hits.iter().map(|h| value(h, "cd").unwrap_or("")).collect();
-    assert_eq!(screens, ["version", "version", "capabilities", "version"]);
-    assert_eq!(
-        value(&hits[0], "qt"),
-        None,
-        "this run's own hit is not late"
-    );
-    for (hit, (start, end)) in hits[1..].iter().zip(runs) {
+    // This run's own hit goes first when the run sends it itself, last
+    // when its exit spooled it for the sender (the spool is in time order).
+    let own_first = value(&hits[0], "qt").is_none();
+    let (own, late) = if own_first {
+        (&hits[0], &hits[1..])
+    } else {
+        (&hits[3], &hits[..3])
+    };
+    let screens: Vec<_> = late.iter().map(|h| value(h, "cd").unwrap_or("")).collect();
+    assert_eq!(screens, ["version", "capabilities", "version"]);
+    assert_eq!(value(own, "cd"), Some("version"));
+    if let Some(qt) = value(own, "qt") {
+        let qt: u64 = qt.parse().expect("qt");
+        assert!(qt <= recovered - recovery, "qt={qt} for the recovery run itself");
+    }
+    for (hit, (start, end)) in late.iter().zip(runs) {
         let qt: u64 = value(hit, "qt").and_then(|q| q.parse().ok()).expect("qt");
         // Recorded during its run, sent during the recovery run.
         assert!(
@@ -185,15 +191,17 @@ fn ga4_events_sent_late_keep_their_time_and_session() {
     let body: Value = serde_json::from_str(&requests[0].body).expect("JSON");
     let events = body["events"].as_array().cloned().unwrap_or_default();
     assert_eq!(events.len(), 2, "{body}");
-    assert_eq!(events[0].get("timestamp_micros"), None, "{body}");
-    let micros = events[1]["timestamp_micros"]
-        .as_u64()
-        .expect("timestamp_micros");
-    assert!(
-        micros >= start * 1000 && micros <= end * 1000,
-        "{micros} not within {start}..{end} ms"
-    );
-    assert_eq!(events[1]["params"]["session_id"], session.as_str());
+    // The first run's event is the one stamped within that run (the second
+    // run's own may be sent late too, by the sender its exit started).
+    let in_first_run = |e: &&Value| {
+        e["timestamp_micros"]
+            .as_u64()
+            .is_some_and(|m| m >= start * 1000 && m <= end * 1000)
+    };
+    let first = events.iter().find(in_first_run).unwrap_or_else(|| {
+        panic!("no event with a timestamp_micros within {start}..{end} ms: {body}")
+    });
+    assert_eq!(first["params"]["session_id"], session.as_str());
 }
 
 #[test]
@@ -235,8 +243,11 @@ fn concurrent_runs_neither_lose_nor_double_a_spooled_hit() {
     let collector = Collector::start_on(port, 200);
     let logs = run_together(4);
     let hits = collector.hits();
+    // At least the six spooled before are late; the four runs' own are
+    // late too when their exit left them to a sender.
     let late = hits.iter().filter(|h| value(h, "qt").is_some()).count();
-    assert_eq!((hits.len(), late), (10, 6), "{hits:?}\n{logs}");
+    assert_eq!(hits.len(), 10, "{hits:?}\n{logs}");
+    assert!(late >= 6, "{hits:?}\n{logs}");
     assert!(spooled(&config).is_empty());
 }
 
@@ -247,12 +258,13 @@ fn a_firewalled_collector_costs_one_timeout_then_runs_hold_back_until_a_probe() 
     let mut lumogon = Lumogon::new(&["-d", "version"]).collector(&url);
     let dir = lumogon.config_dir();
 
-    // The first run waits its budget, then keeps the hit and backs off.
+    // The first run waits for nothing: it keeps the hit, and the sender its
+    // exit started waits for the connection in its stead, and backs off.
     let first = ok(lumogon.run());
     assert!(
-        first
-            .stderr
-            .contains("spooled screenview \"version\" for a later run: the flush budget ran out"),
+        first.stderr.contains(
+            "spooled screenview \"version\" for a later run: the command ended before they left"
+        ) && first.stderr.contains("analytics: a sender (process "),
         "{}",
         first.stderr
     );
@@ -269,12 +281,14 @@ fn a_firewalled_collector_costs_one_timeout_then_runs_hold_back_until_a_probe() 
         "{window}"
     );
 
-    // Inside the window: no attempt, the hit goes straight to the spool.
+    // Inside the window: no attempt and no sender, the hit goes straight
+    // to the spool (by the worker, or by the exit if it came first).
     let second = ok(lumogon.run());
     assert!(
-        second.stderr.contains(
-            "spooled screenview \"version\" for a later run: the collector timed out recently"
-        ),
+        second
+            .stderr
+            .contains("spooled screenview \"version\" for a later run: ")
+            && !second.stderr.contains("a sender (process "),
         "{}",
         second.stderr
     );
@@ -312,7 +326,7 @@ fn a_firewalled_collector_costs_one_timeout_then_runs_hold_back_until_a_probe() 
     ok(lumogon.run());
     let hits = collector.hits();
     assert_eq!(hits.len(), 4, "{hits:?}");
-    assert_eq!(hits.iter().filter(|h| value(h, "qt").is_some()).count(), 3);
+    assert!(hits.iter().filter(|h| value(h, "qt").is_some()).count() >= 3);
     assert!(!dir.join("backoff").exists(), "an answer ends the backoff");
     assert!(!dir.join("spool").exists());
 }

@@ -99,14 +99,25 @@ impl Worker {
         self.pending.wait(budget)
     }
 
+    /// Whether a request may be on the wire now: one is being posted over a
+    /// connection that was made. Its answer is at most a round trip away.
+    pub(crate) fn in_flight(&self) -> bool {
+        self.outbox.in_flight()
+    }
+
     /// At exit, with hits not settled: takes over what the worker has not
     /// settled. What never left is spooled; what may have been written is
-    /// given up (never sent twice). With `sender`, the exit waited for
-    /// nothing and a detached sender delivers what was spooled, unless the
-    /// run holds back from the endpoint. Without, the exit waited the flush
-    /// budget: a wait for a connection that never came starts a backoff, so
-    /// that the next runs do not wait for it too.
-    pub(crate) fn give_up(&self, sender: bool) {
+    /// given up (never sent twice).
+    ///
+    /// `detached`: the exit waited for nothing but the answer to a request
+    /// already written (`waited`, at most the flush budget), and a detached
+    /// sender delivers what was spooled, unless the run holds back from the
+    /// endpoint; a written request still unanswered after the budget is a
+    /// collector that was reached and did not answer: a backoff starts.
+    /// Otherwise the exit waited the flush budget, and a wait for a
+    /// connection that never came starts the backoff, so that the next runs
+    /// do not wait for it too.
+    pub(crate) fn give_up(&self, detached: bool, waited: bool) {
         let left = self.outbox.close(EXIT_LOCK_WAIT);
         if left.maybe_sent > 0 {
             log::debug!(
@@ -119,22 +130,24 @@ impl Worker {
             sinks::print_unvalidated_at_exit(variable);
         }
         let Some(keeper) = &self.keeper else { return };
-        let why = if sender {
+        let why = if detached && !waited {
             "the command ended before they left"
         } else {
             "the flush budget ran out"
         };
         let spooled = keeper.spool(left.unsent, left.session.as_deref(), EXIT_LOCK_WAIT, why);
-        if !sender && left.unreachable {
+        let silent = detached && waited && left.maybe_sent > 0;
+        if silent || (!detached && left.unreachable) {
             keeper.attempted(Outcome::TimedOut, EXIT_LOCK_WAIT);
         }
         // A run that set out before the worker read the backoff goes by the
         // file: a glance, no lock.
-        let holds_back = match left.plan {
-            Some(plan) => plan == Plan::Hold,
-            None => keeper.in_backoff(),
-        };
-        if sender && spooled && !holds_back {
+        let holds_back = silent
+            || match left.plan {
+                Some(plan) => plan == Plan::Hold,
+                None => keeper.in_backoff(),
+            };
+        if detached && spooled && !holds_back {
             sender::start(&keeper.dir);
         }
     }

@@ -150,6 +150,13 @@ impl Outbox {
         self.lock().session = Some(session.to_owned());
     }
 
+    /// Whether a request may be on the wire: the worker posts, and a
+    /// connection was made.
+    pub(crate) fn in_flight(&self) -> bool {
+        let state = self.lock();
+        state.posting && state.connected
+    }
+
     /// What this run planned for the endpoint.
     pub(crate) fn planned(&self, plan: Plan) {
         self.lock().plan = Some(plan);
@@ -226,10 +233,11 @@ impl Outbox {
             std::thread::sleep(Duration::from_micros(50));
         };
         let held = std::mem::take(&mut state.held);
+        // In the order they were recorded: what the worker took came first.
         let maybe_sent = if state.connected {
             held.len()
         } else {
-            unsent.extend(held);
+            unsent.splice(0..0, held);
             0
         };
         Leftover {
@@ -278,7 +286,7 @@ mod tests {
         let _ = push(&queue, UPLOAD);
         let left = outbox.close(Duration::ZERO);
         let hits: Vec<_> = left.unsent.iter().map(|e| (e.hit, e.late)).collect();
-        assert_eq!(hits, [(UPLOAD, false), (SCAN, false), (UPLOAD, true)]);
+        assert_eq!(hits, [(SCAN, false), (UPLOAD, true), (UPLOAD, false)]);
         assert_eq!((left.maybe_sent, left.unreachable), (0, true));
         assert_eq!(left.session.as_deref(), Some("1700000000000"));
         // Now they are the exit's: the worker may neither send nor spool

@@ -145,23 +145,23 @@ pub(crate) fn disable() {
 }
 
 /// The exit, then closes: later hits are dropped and counted. A detached
-/// run waits for nothing: what never left is spooled at once and a sender
-/// delivers it. Any other waits for queued and in-flight hits at most the
-/// flush budget, then spools what never left within it: the wait ends
-/// early by the little the spool needs.
+/// run waits for nothing that has not begun: only for the answer to a
+/// request already written, at most the flush budget; what never left is
+/// spooled at once and a sender delivers it. Any other run waits for queued
+/// and in-flight hits at most the flush budget, then spools what never
+/// left. Either wait ends early by the little the spool needs.
 pub(crate) fn flush() {
     let Some(runtime) = RUNTIME.get() else { return };
-    let wait = if runtime.detached {
-        Duration::ZERO
-    } else {
-        runtime.flush_budget.saturating_sub(EXIT_RESERVE)
+    let worker = match runtime.worker.get() {
+        Some(Some(worker)) => worker,
+        _ => return state::close(),
     };
-    let left = wait_for_worker(wait);
+    let budget = runtime.flush_budget.saturating_sub(EXIT_RESERVE);
+    let waited = !runtime.detached || worker.in_flight();
+    let left = worker.wait(if waited { budget } else { Duration::ZERO });
     if left > 0 {
-        log::debug!("analytics: {left} hit(s) still queued or in flight after waiting {wait:?}");
-        if let Some(Some(worker)) = runtime.worker.get() {
-            worker.give_up(runtime.detached);
-        }
+        log::debug!("analytics: {left} hit(s) still queued or in flight at exit");
+        worker.give_up(runtime.detached, waited);
     }
     state::close();
 }
