@@ -8,7 +8,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::tls::TestCa;
 
@@ -19,6 +19,9 @@ pub struct Recorded {
     pub path: String,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// When the request had been read whole (before any answer): when its
+    /// hits arrived.
+    pub received_at: Instant,
 }
 
 impl Recorded {
@@ -116,6 +119,13 @@ impl Collector {
         Self::serve(Answer::Never, None)
     }
 
+    /// An HTTPS collector with a certificate from `ca` that completes the
+    /// handshake, reads each request and never answers: a reached collector
+    /// gone silent, as users meet it.
+    pub fn https_silent(ca: &TestCa) -> Collector {
+        Self::serve(Answer::Never, Some(ca))
+    }
+
     /// An HTTP collector that answers 200 with a 10 MiB body.
     pub fn huge_body() -> Collector {
         Self::serve(Answer::HugeBody, None)
@@ -173,6 +183,11 @@ impl Collector {
         }
     }
 
+    /// Its port on 127.0.0.1 (for a proxy in front of it).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     /// The `/collect` URL to give `LUMOGON_ANALYTICS_URL`.
     pub fn url(&self) -> String {
         self.at("/collect")
@@ -194,6 +209,30 @@ impl Collector {
     /// Every hit so far, across requests.
     pub fn hits(&self) -> Vec<Vec<(String, String)>> {
         self.requests().iter().flat_map(Recorded::hits).collect()
+    }
+
+    /// Every hit so far with when it arrived, across requests.
+    pub fn hits_with_arrival(&self) -> Vec<(Vec<(String, String)>, Instant)> {
+        self.requests()
+            .iter()
+            .flat_map(|r| r.hits().into_iter().map(|hit| (hit, r.received_at)))
+            .collect()
+    }
+
+    /// Waits until at least `n` hits have arrived, or `timeout` has passed;
+    /// says whether they did. For a benchmark that must wait for late
+    /// hits: tests order events instead of timing them.
+    pub fn wait_for_hits(&self, n: usize, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.hits().len() >= n {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// Connections accepted so far, whether or not a request came whole
@@ -354,6 +393,7 @@ fn read_request(stream: &mut impl BufRead) -> Option<Recorded> {
         path,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        received_at: Instant::now(),
     })
 }
 

@@ -8,6 +8,7 @@
 pub mod bounded;
 pub mod collector;
 pub mod containerd;
+pub mod delay_proxy;
 pub mod docker_proxy;
 pub mod engine_proxy;
 pub mod examples;

@@ -23,6 +23,12 @@ pub fn describe() -> Vec<(&'static str, String)> {
                 .unwrap_or_else(|_| "unknown".to_owned()),
         ),
         ("compiler", command_line("rustc", "-V")),
+        (
+            "load average (1, 5, 15 min) at the end",
+            std::fs::read_to_string("/proc/loadavg")
+                .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+                .unwrap_or_else(|_| "unknown".to_owned()),
+        ),
     ]
 }
 

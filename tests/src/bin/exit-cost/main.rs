@@ -15,11 +15,18 @@
 //! ratio to the run with analytics disabled, the hits the collector
 //! received, and whether the scenario's target was met. Then series of runs
 //! (`series.rs`): the first run against the later ones, with a slow or hung
-//! daemon or a firewalled collector, and an outage followed by recovery. It
-//! writes a chart of the times, and the build footprint. `--clean-builds`
-//! also times two clean release builds (several minutes).
+//! daemon or a firewalled collector, and an outage followed by recovery.
+//! Then collectors where users are (`distance.rs`): HTTPS 20, 100 and 300 ms
+//! away, silent, refused, unresolvable, each a series whose hits are
+//! followed for 10 s after it ends, and `analytics disable` against a send
+//! under way. It writes a chart of the times, and the build footprint.
+//! `--clean-builds` also times two clean release builds (several minutes);
+//! `--distance-only` runs only the part at a distance (about a minute and a
+//! half).
 
+mod arrivals;
 mod chart;
+mod distance;
 mod footprint;
 mod machine;
 mod measure;
@@ -50,6 +57,13 @@ struct Args {
     /// Runs per scenario and command.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
     runs: u32,
+    /// Runs per series at a distance (each after a disabled run; each
+    /// series then waits 10 s for its hits).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    distance_runs: u32,
+    /// Only the series at a distance (and only the build with analytics).
+    #[arg(long)]
+    distance_only: bool,
     /// Also time a clean release build with and without analytics (takes
     /// several minutes).
     #[arg(long)]
@@ -63,12 +77,13 @@ struct Args {
 /// (both builds write the same `lumogon` path there).
 struct Binaries {
     with: PathBuf,
-    without: PathBuf,
+    /// Not built where no scenario needs it.
+    without: Option<PathBuf>,
     _dir: tempfile::TempDir,
 }
 
 impl Binaries {
-    fn build() -> Binaries {
+    fn build(without: bool) -> Binaries {
         let dir = tempfile::tempdir().expect("tempdir");
         let build = |analytics: bool, name: &str| {
             eprintln!("building the release lumogon {name}");
@@ -83,7 +98,7 @@ impl Binaries {
             );
             copy
         };
-        let without = build(false, "without-analytics");
+        let without = without.then(|| build(false, "without-analytics"));
         let with = build(true, "with-analytics");
         Binaries {
             with,
@@ -92,12 +107,18 @@ impl Binaries {
         }
     }
 
+    fn without(&self) -> &PathBuf {
+        self.without
+            .as_ref()
+            .expect("the build without analytics, for the full benchmark")
+    }
+
     /// Runs `lumogon COMMAND` as `scenario` says, with the real Docker
     /// daemon and the configuration directory `dir`; panics unless it
     /// exits 0.
     fn run(&self, scenario: Scenario, command: &str, networks: &[Network], dir: &Path) -> Duration {
         let (binary, args) = match scenario {
-            Scenario::NoAnalyticsBuild => (&self.without, vec![command]),
+            Scenario::NoAnalyticsBuild => (self.without(), vec![command]),
             Scenario::Disabled => (&self.with, vec![command, "--disable-analytics"]),
             Scenario::Network(_) => (&self.with, vec![command]),
         };
@@ -129,7 +150,12 @@ fn network(networks: &[Network], kind: Kind) -> &Network {
 
 fn main() {
     let args = Args::parse();
-    let binaries = Binaries::build();
+    let binaries = Binaries::build(!args.distance_only);
+    if args.distance_only {
+        at_a_distance(&binaries, args.distance_runs);
+        report::machine(&machine::describe());
+        return;
+    }
     let networks: Vec<Network> = Kind::BENCHMARKED
         .iter()
         .map(|&k| Network::start(k))
@@ -163,12 +189,24 @@ fn main() {
         .collect();
     let outage = series::outage(&binaries.with);
     report::series(&series, &outage, disabled, FLUSH_BUDGET);
+    at_a_distance(&binaries, args.distance_runs);
     match write_chart(&args.chart, &results) {
         Ok(()) => report::chart_written(&args.chart),
         Err(e) => eprintln!("could not write the chart to {}: {e}", args.chart.display()),
     }
     report::footprint(&footprint(&binaries, args.clean_builds));
     report::machine(&machine::describe());
+}
+
+/// The series at a distance and the check after `disable`, reported.
+fn at_a_distance(binaries: &Binaries, runs: u32) {
+    let dirs = tempfile::tempdir().expect("tempdir");
+    let series: Vec<_> = distance::Place::ALL
+        .iter()
+        .map(|&place| distance::series(&binaries.with, place, runs, dirs.path()))
+        .collect();
+    let disable = distance::after_disable(&binaries.with, dirs.path());
+    report::distance(&series, &disable, distance::ARRIVAL_WINDOW);
 }
 
 fn write_chart(path: &Path, results: &Results) -> std::io::Result<()> {
@@ -207,7 +245,7 @@ fn footprint(binaries: &Binaries, clean_builds: bool) -> Vec<FootprintRow> {
     let mut rows = vec![
         FootprintRow {
             what: "release binary, bytes",
-            without: footprint::size(&binaries.without) as f64,
+            without: footprint::size(binaries.without()) as f64,
             with: footprint::size(&binaries.with) as f64,
             precision: 0,
         },

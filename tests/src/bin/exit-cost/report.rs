@@ -185,3 +185,100 @@ pub fn machine(facts: &[(&str, String)]) {
         println!("- {what}: {value}");
     }
 }
+
+/// The series at a distance and the check after `disable`. Returns how
+/// many targets were missed.
+pub fn distance(
+    series: &[crate::distance::Series],
+    disable: &crate::distance::AfterDisable,
+    window: Duration,
+) -> usize {
+    let runs = series.first().map_or(0, |s| s.runs);
+    println!("## At a distance: HTTPS collectors a round trip away (`lumogon version`)\n");
+    println!(
+        "Per place: a fresh configuration directory (notice seen, client id kept by one \
+         unrecorded run), then {runs} runs, each after a `--disable-analytics` run; \
+         the round trip is a delay proxy on 127.0.0.1. Added: the median against the \
+         disabled runs' median. Hits are counted for {} s after the series' end; sent \
+         counts the unrecorded run; unattributable: duplicates, a `qt` past its true age \
+         or a late hit without one.\n",
+        window.as_secs()
+    );
+    println!(
+        "| place | ms, median (min–max) | disabled ms, median | added | first run added | \
+         hits arrived / sent | ≥ 99% arrived, after the series' end | late (with qt) | \
+         unattributable | target | met |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+    let mut missed = 0;
+    for s in series {
+        let added = added_ms(s.times.median, s.reference.median);
+        let mut verdicts = vec![targets::check_distance_time(s.place, added)];
+        let (hits, by, late, unattributable) = match &s.account {
+            Some(a) => {
+                verdicts.push(targets::check_distance_hits(a, window));
+                let by = match a.ninety_nine_after_end {
+                    Some(d) if d.is_zero() => "by the end".to_owned(),
+                    Some(d) => format!("+{} ms", d.as_millis()),
+                    None => format!("not within {} s", window.as_secs()),
+                };
+                (
+                    format!("{} / {}", a.arrived, a.sent),
+                    by,
+                    a.late.to_string(),
+                    a.unattributable.to_string(),
+                )
+            }
+            None => (
+                "— (unreachable)".to_owned(),
+                "—".to_owned(),
+                "—".to_owned(),
+                "—".to_owned(),
+            ),
+        };
+        missed += verdicts.iter().filter(|v| !v.met).count();
+        println!(
+            "| {} | {} ({}–{}) | {} | {added:+.2} | {:+.2} | {hits} | {by} | {late} | {unattributable} | {} | {} |",
+            s.place.name(),
+            ms(s.times.median),
+            ms(s.times.min),
+            ms(s.times.max),
+            ms(s.reference.median),
+            added_ms(s.first, s.reference.median),
+            verdicts
+                .iter()
+                .map(|v| v.target.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            verdicts
+                .iter()
+                .map(|v| if v.met { "yes" } else { "**no**" })
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    }
+    println!();
+    let shown = if disable.in_flight {
+        "a connection was held at the gate when `disable` ran"
+    } else {
+        "**no connection was under way when `disable` ran: nothing shown**"
+    };
+    println!(
+        "After `lumogon analytics disable`: {shown}; after the gate opened, {} hit(s) arrived \
+         within {} s ({} connection(s) reached the collector). Target: nothing arrives. Met: {}.\n",
+        disable.arrived,
+        window.as_secs(),
+        disable.connections,
+        if disable.met() { "yes" } else { "**no**" }
+    );
+    missed += usize::from(!disable.met());
+    println!(
+        "{}\n",
+        if missed == 0 {
+            "Every target at a distance met.".to_owned()
+        } else {
+            format!("{missed} target(s) at a distance missed.")
+        }
+    );
+    missed
+}

@@ -75,6 +75,34 @@ pub fn check_series(
     Verdict { target, met }
 }
 
+/// The time target of a series at a distance (issue 19): the exit waits
+/// for nothing, so a collector's distance or silence adds < 5 ms, a fast
+/// failure < 3 ms (median against the series' own disabled runs).
+pub fn check_distance_time(place: crate::distance::Place, added_ms: f64) -> Verdict {
+    use crate::distance::Place;
+    let limit = match place {
+        Place::Away(_) | Place::Silent => 5.0,
+        Place::Refused | Place::Unresolvable => 3.0,
+    };
+    Verdict {
+        target: format!("adds < {limit:.0} ms median"),
+        met: added_ms < limit,
+    }
+}
+
+/// The delivery target of a series at a distance, where a collector
+/// listens: 99% of its hits within the window after the series, each once,
+/// every `qt` inside its true age.
+pub fn check_distance_hits(account: &crate::arrivals::Account, window: Duration) -> Verdict {
+    Verdict {
+        target: format!(
+            "≥ 99% within {} s of the series' end, each once, qt correct",
+            window.as_secs()
+        ),
+        met: account.met(window),
+    }
+}
+
 /// The target for `scenario`, if it has one, checked against `m`.
 pub fn check(scenario: Scenario, m: &Measured, flush_budget: Duration) -> Option<Verdict> {
     let added = added_ms(m.summary.median, m.reference.median);
@@ -160,6 +188,15 @@ mod tests {
         let mut one_slow_run = measured(310, 5, 10, 10);
         one_slow_run.summary.max = Duration::from_millis(400);
         assert_eq!(met(silent, one_slow_run), Some(false));
+    }
+
+    #[test]
+    fn at_a_distance_the_exit_waits_for_nothing() {
+        use crate::distance::Place;
+        assert!(check_distance_time(Place::Away(300), 4.9).met);
+        assert!(!check_distance_time(Place::Silent, 5.0).met);
+        assert!(check_distance_time(Place::Refused, 2.9).met);
+        assert!(!check_distance_time(Place::Unresolvable, 3.0).met);
     }
 
     #[test]
