@@ -36,7 +36,7 @@ fn main() {
     // (a repository without packed refs has no `packed-refs`).
     for path in ["HEAD", "refs/heads", "packed-refs"] {
         if let Some(p) = git(&["rev-parse", "--git-path", path])
-            && std::path::Path::new(&p).exists()
+            && Path::new(&p).exists()
         {
             println!("cargo:rerun-if-changed={p}");
         }

@@ -125,6 +125,9 @@ fn lumogon(binary: &Path, args: &[&str], dir: &Path, url: &str) -> Lumogon {
         .env("LUMOGON_CONFIG_DIR", dir)
         .env("SSL_CERT_FILE", TestCa::get().ca_file())
         .collector(url)
+        // Back to back, as a person types them: a run's detached sender
+        // delivers in the background while the next command runs.
+        .leave_sender()
 }
 
 /// Runs `lumogon` once, panicking unless it exits 0; returns its span and
