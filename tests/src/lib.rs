@@ -75,7 +75,12 @@ pub fn wait_for_senders(dir: &std::path::Path) {
             .into_iter()
             .flatten()
             .flatten()
-            .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+            })
             .any(|e| {
                 std::fs::read(e.path().join("environ"))
                     .is_ok_and(|env| env.split(|b| *b == 0).any(|v| v == marker.as_bytes()))

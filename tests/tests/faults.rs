@@ -145,7 +145,12 @@ fn assert_spooled(kind: Kind, backoff: bool) {
         "{}",
         status.stdout
     );
-    assert_eq!(status.stdout.contains("backoff:"), backoff, "{}", status.stdout);
+    assert_eq!(
+        status.stdout.contains("backoff:"),
+        backoff,
+        "{}",
+        status.stdout
+    );
 }
 
 #[test]
@@ -166,7 +171,11 @@ fn an_https_collector_with_an_untrusted_certificate_changes_nothing() {
     // Each hit was tried (by its run, or by the sender its exit started, or
     // both), and refused at the handshake.
     assert_eq!(network.hits_received(), 0);
-    assert!(network.connections() >= sending(), "{}", network.connections());
+    assert!(
+        network.connections() >= sending(),
+        "{}",
+        network.connections()
+    );
 }
 
 #[test]
@@ -217,7 +226,11 @@ fn a_huge_answer_changes_nothing() {
 #[test]
 fn a_connection_reset_mid_request_changes_nothing() {
     let network = every_command_is_unchanged_by(Kind::Reset);
-    assert!(network.connections() >= sending(), "{}", network.connections());
+    assert!(
+        network.connections() >= sending(),
+        "{}",
+        network.connections()
+    );
 }
 
 /// Values that must never leave the machine through analytics.

@@ -153,7 +153,10 @@ fn an_outage_loses_nothing_and_each_hit_arrives_once_with_its_age() {
     assert_eq!(value(own, "cd"), Some("version"));
     if let Some(qt) = value(own, "qt") {
         let qt: u64 = qt.parse().expect("qt");
-        assert!(qt <= recovered - recovery, "qt={qt} for the recovery run itself");
+        assert!(
+            qt <= recovered - recovery,
+            "qt={qt} for the recovery run itself"
+        );
     }
     for (hit, (start, end)) in late.iter().zip(runs) {
         let qt: u64 = value(hit, "qt").and_then(|q| q.parse().ok()).expect("qt");

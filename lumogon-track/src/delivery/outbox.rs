@@ -10,8 +10,8 @@
 //! [`Outbox::connected`] the moment a connection is made, and a connection
 //! made after the exit took the hits is dropped unused.
 
-use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
 
