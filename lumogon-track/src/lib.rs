@@ -5,9 +5,10 @@
 //!
 //! - **It never slows a command down.** A hit is put on a bounded queue with
 //!   `try_send` and sent by one background thread, started by the first hit.
-//!   At exit the [`FlushGuard`] waits for it at most the flush budget
-//!   (300 ms by default) and never joins a stuck thread; what never left
-//!   is kept for a later run.
+//!   At exit the [`FlushGuard`] waits for no network step that has not
+//!   begun: what never left is spooled and a detached sender delivers it
+//!   ([`detached_sender`]); the exit never waits longer than the flush
+//!   budget (300 ms by default) and never joins a stuck thread.
 //! - **It never leaks what a user typed.** Screen names are string literals
 //!   fixed at compile time by [`track_screen`]; event names are `&'static
 //!   str`. A hit carries only the fields the [guide](crate::guide#what-a-hit-holds)
@@ -39,7 +40,7 @@
 //!         Ok(()) => std::process::ExitCode::SUCCESS,
 //!         Err(_) => std::process::ExitCode::FAILURE,
 //!     }
-//!     // `_guard` drops here: the exit waits for queued hits, at most 300 ms.
+//!     // `_guard` drops here: the exit, which waits for no network.
 //! }
 //! ```
 //!
@@ -280,9 +281,12 @@ pub fn stats() -> Stats {
     Stats::default()
 }
 
-/// Hold this for the life of `main`. Its drop waits for queued and in-flight
-/// hits, at most the flush budget, and then lets the process exit even if a
-/// request is still hanging. Then analytics is closed: a hit recorded later
+/// Hold this for the life of `main`. Its drop is the exit: with
+/// [`detached_sender`] wired, it spools what never left for a detached
+/// sender and waits only for the answer to a request already written;
+/// without, it waits for queued and in-flight hits. Either way at most the
+/// flush budget, and then it lets the process exit even if a request is
+/// still hanging. Then analytics is closed: a hit recorded later
 /// is dropped and counted, never queued for a flush that will not come.
 #[must_use = "dropping the guard at once flushes at once; bind it: `let _guard = ...`"]
 #[derive(Debug)]

@@ -61,33 +61,31 @@ pub fn web_client_id(uuid: &str) -> String {
     format!("{}.{}", number(&hex[..8]), number(&hex[8..16]))
 }
 
-/// Waits until no detached sender of lumogon-track delivers for the app
-/// directory `dir` (a process whose environment holds
-/// `LUMOGON_TRACK_SENDER=<dir>`), at most 20 s: what a run's exit left is
-/// then at the collector, or back in the spool. A run's sender is started
-/// before the run exits, so once the run has ended it is either found here
-/// or done. Not a measure of time: a bound so that a sender that never ends
-/// fails the test instead of hanging it.
-pub fn wait_for_senders(dir: &std::path::Path) {
+/// Whether a detached sender of lumogon-track delivers for the app
+/// directory `dir` now: a process whose environment holds
+/// `LUMOGON_TRACK_SENDER=<dir>`.
+pub fn sender_running(dir: &std::path::Path) -> bool {
     let marker = format!("LUMOGON_TRACK_SENDER={}", dir.display());
-    let sending = || {
-        std::fs::read_dir("/proc")
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .bytes()
-                    .all(|b| b.is_ascii_digit())
-            })
-            .any(|e| {
-                std::fs::read(e.path().join("environ"))
-                    .is_ok_and(|env| env.split(|b| *b == 0).any(|v| v == marker.as_bytes()))
-            })
-    };
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
+        .any(|e| {
+            std::fs::read(e.path().join("environ"))
+                .is_ok_and(|env| env.split(|b| *b == 0).any(|v| v == marker.as_bytes()))
+        })
+}
+
+/// Waits until no detached sender delivers for the app directory `dir`
+/// ([`sender_running`]), at most 20 s: what a run's exit left is then at the
+/// collector, or back in the spool. A run's sender is started before the
+/// run exits, so once the run has ended it is either found here or done.
+/// Not a measure of time: a bound so that a sender that never ends fails
+/// the test instead of hanging it.
+pub fn wait_for_senders(dir: &std::path::Path) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while sending() {
+    while sender_running(dir) {
         assert!(
             std::time::Instant::now() < deadline,
             "a sender for {} still runs after 20 s",

@@ -22,6 +22,8 @@ fn run(collector: &Collector, env: &[(&str, &str)], args: &[&str]) -> (Output, S
         .envs(env.iter().copied())
         .output()
         .expect("run greeter");
+    // A run that sends for real leaves what it could not send to a sender.
+    lumogon_tests::wait_for_senders(home.path());
     assert!(
         out.status.success(),
         "{}",
