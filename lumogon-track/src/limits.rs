@@ -35,8 +35,10 @@ pub(crate) const CLIENT_ID_BUDGET: Duration = Duration::from_millis(200);
 /// How long the worker waits for the app directory's lock (another run is
 /// reading or rewriting the spool or the backoff).
 pub(crate) const WORKER_LOCK_WAIT: Duration = Duration::from_millis(50);
-/// How long the exit does.
-pub(crate) const EXIT_LOCK_WAIT: Duration = Duration::from_millis(5);
+/// How long the exit does: only ever spent when runs and senders of the same
+/// app directory end together (each holds the lock for a read and a rename
+/// of a few KiB), and less than losing a hit.
+pub(crate) const EXIT_LOCK_WAIT: Duration = Duration::from_millis(50);
 /// What the exit keeps of the flush budget to spool what never left (a
 /// lock, a read and a rename of a few KiB, measured in well under 1 ms, and
 /// the wait for the lock).
