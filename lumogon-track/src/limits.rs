@@ -35,6 +35,9 @@ pub(crate) const CLIENT_ID_BUDGET: Duration = Duration::from_millis(200);
 /// How long the worker waits for the app directory's lock (another run is
 /// reading or rewriting the spool or the backoff).
 pub(crate) const WORKER_LOCK_WAIT: Duration = Duration::from_millis(50);
+/// How long the detached sender does: it is on no one's path, and a hit it
+/// took from the spool and could not send must go back.
+pub(crate) const SENDER_LOCK_WAIT: Duration = Duration::from_secs(1);
 /// How long the exit does: only ever spent when runs and senders of the same
 /// app directory end together (each holds the lock for a read and a rename
 /// of a few KiB), and less than losing a hit.
@@ -53,6 +56,9 @@ pub(crate) const SPOOL_HITS: usize = 100;
 pub(crate) const SPOOL_BYTES: usize = 16 * 1024;
 /// ... for at most as long as any backend takes a late hit.
 pub(crate) const SPOOL_AGE: Duration = ga4::MAX_TIMESTAMP_AGE;
+/// How far ahead of a process's clock reading a hit stamped by another
+/// process may be and still be kept.
+pub(crate) const CLOCK_SLACK: Duration = Duration::from_secs(60);
 /// A string longer than this in a file of the app directory was not written
 /// by this library.
 pub(crate) const STORED_TEXT: usize = 2048;

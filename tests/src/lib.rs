@@ -70,7 +70,12 @@ pub fn sender_running(dir: &std::path::Path) -> bool {
         .into_iter()
         .flatten()
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
         .any(|e| {
             std::fs::read(e.path().join("environ"))
                 .is_ok_and(|env| env.split(|b| *b == 0).any(|v| v == marker.as_bytes()))

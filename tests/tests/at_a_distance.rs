@@ -50,15 +50,23 @@ fn the_command_and_its_pipes_end_before_its_hit_has_left_and_a_sender_delivers_i
         "{}",
         out.stderr
     );
-    assert!(collector.requests().is_empty(), "sent before the gate opened");
+    assert!(
+        collector.requests().is_empty(),
+        "sent before the gate opened"
+    );
 
     proxy.open_gate();
-    assert!(collector.wait_for_hits(1, BOUND), "the sender delivered nothing");
+    assert!(
+        collector.wait_for_hits(1, BOUND),
+        "the sender delivered nothing"
+    );
     wait_for_senders(&run.config_dir());
     let hits = collector.hits();
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!(value(&hits[0], "cd"), Some("version"));
-    let qt: u64 = value(&hits[0], "qt").and_then(|q| q.parse().ok()).expect("a qt");
+    let qt: u64 = value(&hits[0], "qt")
+        .and_then(|q| q.parse().ok())
+        .expect("a qt");
     assert!(qt < BOUND.as_millis() as u64, "qt={qt}");
     assert!(!run.config_dir().join("spool").exists());
 }
@@ -100,7 +108,9 @@ fn a_collector_that_accepts_and_never_answers_costs_later_runs_nothing() {
         .env("LUMOGON_CONFIG_DIR", &dir)
         .run();
     assert!(
-        status.stdout.contains(&format!("backoff:   {url} timed out")),
+        status
+            .stdout
+            .contains(&format!("backoff:   {url} timed out")),
         "{}",
         status.stdout
     );
@@ -123,7 +133,11 @@ fn a_collector_that_accepts_and_never_answers_costs_later_runs_nothing() {
         );
         wait_for_senders(&dir);
     }
-    assert_eq!(collector.connections(), tried, "a run inside the window tried");
+    assert_eq!(
+        collector.connections(),
+        tried,
+        "a run inside the window tried"
+    );
 }
 
 #[test]
@@ -136,7 +150,9 @@ fn no_sender_starts_for_a_dry_run_or_a_run_with_analytics_off() {
     ] {
         let mut args = vec!["-d", "version"];
         args.extend(extra);
-        let mut run = Lumogon::new(&args).collector(&collector.url()).leave_sender();
+        let mut run = Lumogon::new(&args)
+            .collector(&collector.url())
+            .leave_sender();
         if let Some((key, value)) = env {
             run = run.env(key, value);
         }

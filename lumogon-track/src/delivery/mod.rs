@@ -65,7 +65,8 @@ impl Worker {
                 let plan = worker_keeper
                     .as_ref()
                     .map_or(Plan::Send, |k| k.plan(WORKER_LOCK_WAIT));
-                Run::start(resolved, source, worker_keeper, plan, &worker_outbox)
+                let how = (plan, WORKER_LOCK_WAIT);
+                Run::start(resolved, source, worker_keeper, how, &worker_outbox)
             });
         });
         spawned.then_some(Worker {
@@ -118,7 +119,8 @@ impl Worker {
     /// connection that never came starts the backoff, so that the next runs
     /// do not wait for it too.
     pub(crate) fn give_up(&self, detached: bool, waited: bool) {
-        let left = self.outbox.close(EXIT_LOCK_WAIT);
+        // The worker's own spooling waits for the lock at most WORKER_LOCK_WAIT.
+        let left = self.outbox.close(WORKER_LOCK_WAIT + EXIT_LOCK_WAIT);
         if left.maybe_sent > 0 {
             log::debug!(
                 "analytics: handed over {} hit(s) whose request was written: the collector has \

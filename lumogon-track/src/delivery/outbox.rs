@@ -63,6 +63,9 @@ struct State {
     closed: bool,
     /// Hits the worker took from the queue so far.
     taken: usize,
+    /// The worker is writing held hits to the spool: a local step the exit
+    /// waits for rather than spool them a second time.
+    keeping: bool,
 }
 
 /// What the exit takes when the flush budget ran out.
@@ -187,6 +190,29 @@ impl Outbox {
         true
     }
 
+    /// The worker keeps `entries` (held, never written) for a later run
+    /// with `spool`, and then no longer holds them. False, and nothing done,
+    /// when the exit took over first: they are its to spool.
+    pub(crate) fn keep(&self, entries: Vec<Entry>, spool: impl FnOnce(Vec<Entry>)) -> bool {
+        {
+            let mut state = self.lock();
+            if state.closed {
+                return false;
+            }
+            state.keeping = true;
+        }
+        let kept = entries.clone();
+        spool(entries);
+        let mut state = self.lock();
+        state.keeping = false;
+        for entry in &kept {
+            if let Some(i) = state.held.iter().position(|held| held == entry) {
+                state.held.swap_remove(i);
+            }
+        }
+        true
+    }
+
     /// The transport made a connection to the collector. False once the
     /// exit took over: the connection must not be used, since the hits it
     /// would carry are being spooled.
@@ -226,7 +252,7 @@ impl Outbox {
             }
             let state = self.lock();
             let all_here = state.taken + unsent.len() >= self.queued.load(Ordering::Relaxed);
-            if all_here || Instant::now() >= deadline {
+            if (all_here && !state.keeping) || Instant::now() >= deadline {
                 break state;
             }
             drop(state);

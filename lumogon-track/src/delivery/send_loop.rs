@@ -8,7 +8,6 @@ use super::setup::{Route, Run};
 use super::sinks::Ended;
 use crate::backends::{Encoded, Sender};
 use crate::hit::{Entry, now_ms};
-use crate::limits::WORKER_LOCK_WAIT;
 use crate::persistence::backoff::Outcome;
 use crate::stats::{self, DROPPED, FAILED, PRINTED, SENT};
 
@@ -65,9 +64,9 @@ impl Run {
         };
         let session = route.encoder.session_id();
         let Some(sink) = route.sink.as_ref().filter(|_| !self.holding.get()) else {
-            if outbox.settle(&batch) {
-                self.spool(batch, session, "the collector timed out recently");
-            }
+            outbox.keep(batch, |hits| {
+                self.spool(hits, session, "the collector timed out recently");
+            });
             return;
         };
         let mut entries = batch;
@@ -86,29 +85,38 @@ impl Run {
         }
         for request in requests {
             if self.holding.get() {
-                if outbox.settle(&request.hits) {
-                    self.spool(request.hits, session, "the collector timed out in this run");
-                }
+                outbox.keep(request.hits, |hits| {
+                    self.spool(hits, session, "the collector timed out in this run");
+                });
                 continue;
             }
             if matches!(sink, super::sinks::Sink::Http(_)) && !outbox.posting() {
                 return;
             }
             let ended = sink.deliver(&request);
-            if !outbox.settle(&request.hits) {
+            let ours = match &ended {
+                // Never written: kept for a later run, while the exit
+                // waits for this local step instead of spooling them too.
+                Ended::Failed(failure) if failure.before_connecting => {
+                    let why = format!("the collector was not reached: {}", failure.message);
+                    outbox.keep(request.hits.clone(), |hits| self.spool(hits, session, &why))
+                }
+                _ => outbox.settle(&request.hits),
+            };
+            if !ours {
                 // The exit took over while the request was out: the hits
                 // are its to spool or give up.
                 return;
             }
-            if self.settle(request.hits, ended, session) == Some(Outcome::TimedOut) {
+            if self.settle(request.hits, ended) == Some(Outcome::TimedOut) {
                 self.holding.set(true);
             }
         }
     }
 
-    /// What became of a request's hits: counted, spooled, and the backoff
-    /// told.
-    fn settle(&self, hits: Vec<Entry>, ended: Ended, session: Option<&str>) -> Option<Outcome> {
+    /// What became of a request's hits (spooled already if it never left):
+    /// counted, and the backoff told.
+    fn settle(&self, hits: Vec<Entry>, ended: Ended) -> Option<Outcome> {
         let outcome = match ended {
             Ended::Printed => {
                 let why = format!(" ({} is set; not sent)", self.resolved.names.debug);
@@ -130,10 +138,7 @@ impl Run {
                 Outcome::Answered
             }
             Ended::Failed(failure) => {
-                if failure.before_connecting {
-                    let why = format!("the collector was not reached: {}", failure.message);
-                    self.spool(hits, session, &why);
-                } else {
+                if !failure.before_connecting {
                     // Written, perhaps: the collector may have it.
                     stats::tally(&FAILED, "dropped", &hits, &format!(": {}", failure.message));
                 }
@@ -145,7 +150,7 @@ impl Run {
             }
         };
         if let Some(keeper) = &self.keeper {
-            keeper.attempted(outcome, WORKER_LOCK_WAIT);
+            keeper.attempted(outcome, self.lock_wait);
         }
         self.last.set(Some(outcome));
         Some(outcome)
@@ -154,7 +159,7 @@ impl Run {
     fn spool(&self, entries: Vec<Entry>, session: Option<&str>, why: &str) {
         match &self.keeper {
             Some(keeper) => {
-                keeper.spool(entries, session, WORKER_LOCK_WAIT, why);
+                keeper.spool(entries, session, self.lock_wait, why);
             }
             None => stats::tally(&FAILED, "dropped", &entries, &format!(": {why}")),
         }
@@ -179,7 +184,7 @@ impl Run {
             max_age,
             now_ms(),
             !self.resolved.mode.sends(),
-            WORKER_LOCK_WAIT,
+            self.lock_wait,
             |late| outbox.hold(late),
         )
     }

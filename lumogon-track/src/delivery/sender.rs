@@ -23,7 +23,7 @@ use super::keeper::Keeper;
 use super::outbox::Outbox;
 use super::setup::Run;
 use crate::config::{Given, Mode};
-use crate::limits::SENDER_LIFETIME;
+use crate::limits::{SENDER_LIFETIME, SENDER_LOCK_WAIT};
 use crate::persistence::AppDir;
 use crate::persistence::backoff::{Outcome, Plan};
 
@@ -111,7 +111,8 @@ fn deliver(mut given: Given, marker: &std::ffi::OsStr) {
     // and finds the client id if that run had no time to: the source is
     // asked here, off every command's path.
     let source = given.client_id.take();
-    let run = Run::start(resolved, source, keeper, Plan::Send, &outbox);
+    let how = (Plan::Send, SENDER_LOCK_WAIT);
+    let run = Run::start(resolved, source, keeper, how, &outbox);
     let more = || Instant::now() < deadline && !disabled() && dir.holds_for(&to);
     while more() {
         let Some(lock) = dir.sender_lock() else {

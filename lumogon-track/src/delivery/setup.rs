@@ -4,7 +4,7 @@
 
 use std::cell::Cell;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::keeper::Keeper;
 use super::outbox::Outbox;
@@ -34,6 +34,9 @@ pub(crate) struct Run {
     pub(super) holding: Cell<bool>,
     /// How the last request to the collector ended.
     pub(super) last: Cell<Option<Outcome>>,
+    /// How long to wait for the app directory's lock: the worker's short
+    /// wait, or the sender's longer one (it is on no one's path).
+    pub(super) lock_wait: Duration,
 }
 
 /// How hits become requests, and where the requests go (`None`: nowhere
@@ -49,7 +52,7 @@ impl Run {
         resolved: Resolved,
         source: Option<ClientIdSource>,
         keeper: Option<Keeper>,
-        plan: Plan,
+        (plan, lock_wait): (Plan, Duration),
         outbox: &Arc<Outbox>,
     ) -> Run {
         let started = Instant::now();
@@ -101,6 +104,7 @@ impl Run {
         Run {
             holding: Cell::new(false),
             last: Cell::new(None),
+            lock_wait,
             resolved,
             client_id,
             route,

@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 
 use super::AppDir;
 use crate::hit::{Entry, Hit};
-use crate::limits::{SPOOL_AGE, SPOOL_BYTES, SPOOL_HITS, STORED_TEXT};
+use crate::limits::{CLOCK_SLACK, SPOOL_AGE, SPOOL_BYTES, SPOOL_HITS, STORED_TEXT, millis};
 
 /// The file's name.
 pub(crate) const FILE: &str = "spool";
@@ -265,9 +265,13 @@ pub(crate) struct Claim {
     pub(crate) expired: usize,
 }
 
-/// Recorded at most `max_age` before `now_ms`, and not after it.
+/// Recorded at most `max_age` before `now_ms`, and not after it by more than
+/// [`CLOCK_SLACK`]: another process may have stamped a hit a little after
+/// this one read the clock (while it waited for the lock), but a hit from
+/// minutes ahead is a clock that jumped.
 fn fresh(at_ms: u64, now_ms: u64, max_age: Duration) -> bool {
-    at_ms <= now_ms && u128::from(now_ms - at_ms) <= max_age.as_millis()
+    at_ms <= now_ms.saturating_add(millis(CLOCK_SLACK))
+        && u128::from(now_ms.saturating_sub(at_ms)) <= max_age.as_millis()
 }
 
 #[cfg(test)]
