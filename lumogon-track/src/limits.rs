@@ -41,11 +41,18 @@ pub(crate) const SENDER_LOCK_WAIT: Duration = Duration::from_secs(1);
 /// How long the exit does: only ever spent when runs and senders of the same
 /// app directory end together (each holds the lock for a read and a rename
 /// of a few KiB), and less than losing a hit.
-pub(crate) const EXIT_LOCK_WAIT: Duration = Duration::from_millis(50);
-/// What the exit keeps of the flush budget to spool what never left (a
-/// lock, a read and a rename of a few KiB, measured in well under 1 ms, and
-/// the wait for the lock).
-pub(crate) const EXIT_RESERVE: Duration = EXIT_LOCK_WAIT.saturating_add(Duration::from_millis(5));
+pub(crate) const EXIT_LOCK_WAIT: Duration = Duration::from_millis(20);
+/// How long the exit waits for the worker to move hits it is receiving
+/// from the queue (a thread waking up; microseconds).
+pub(crate) const EXIT_CLOSE_WAIT: Duration = Duration::from_millis(5);
+/// What the exit keeps of the flush budget for what follows a wait: taking
+/// over from the worker, the spool and the backoff (two lock waits, and a
+/// read and a rename of a few KiB each, well under a millisecond), so that
+/// the whole exit stays within the budget.
+pub(crate) const EXIT_RESERVE: Duration = Duration::from_millis(50);
+/// How late past its expected answer (a round trip after it was written) a
+/// request on the wire at exit must be to count as unanswered, not slow.
+pub(crate) const SILENT_MARGIN: Duration = Duration::from_millis(100);
 
 /// GA's default: a session ends after 30 minutes without activity.
 pub(crate) const SESSION_IDLE: Duration = Duration::from_secs(30 * 60);

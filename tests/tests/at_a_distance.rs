@@ -79,6 +79,9 @@ fn nothing_is_sent_after_analytics_disable_even_by_a_sender_already_started() {
     assert_eq!(run.run().code, Some(0));
     let dir = run.config_dir();
     assert!(sender_running(&dir), "no sender was started");
+    // The sender's connection waits at the gate (and maybe the run's own,
+    // made before it ended): `disable` runs while it is under way.
+    proxy.wait_for_connections(2, Duration::from_secs(2));
 
     let disable = Lumogon::new(&["analytics", "disable"])
         .env("LUMOGON_CONFIG_DIR", &dir)
@@ -91,6 +94,31 @@ fn nothing_is_sent_after_analytics_disable_even_by_a_sender_already_started() {
         "sent after disable: {:?}",
         collector.requests()
     );
+    // And what the sender took from the spool did not go back into it.
+    assert!(!dir.join("spool").exists(), "spooled again after disable");
+}
+
+#[test]
+fn a_sender_marker_runs_no_command_and_one_for_another_directory_is_ignored() {
+    let collector = Collector::start(200);
+    let own = Lumogon::new(&["version"]).collector(&collector.url());
+    let dir = own.config_dir();
+    // A sender for this directory: it delivers (nothing is spooled) and
+    // ends before lumogon's command runs.
+    let out = own.env("LUMOGON_TRACK_SENDER", &dir).run();
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (Some(0), ""),
+        "{}",
+        out.stderr
+    );
+    // One inherited from elsewhere: lumogon runs as usual.
+    let out = Lumogon::new(&["version"])
+        .collector(&collector.url())
+        .env("LUMOGON_TRACK_SENDER", "/nonexistent/elsewhere")
+        .run();
+    assert_eq!(out.code, Some(0));
+    assert!(out.stdout.starts_with("lumogon"), "{}", out.stdout);
 }
 
 #[test]

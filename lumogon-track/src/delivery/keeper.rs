@@ -33,7 +33,7 @@ impl Keeper {
 
     /// Keeps `entries` for a later run (stamped with `session`, GA4's, if
     /// they have none); whether any was kept. Nothing once `disable()` was
-    /// called.
+    /// called, or analytics was disabled for good.
     pub(crate) fn spool(
         &self,
         entries: Vec<Entry>,
@@ -41,7 +41,9 @@ impl Keeper {
         wait: Duration,
         why: &str,
     ) -> bool {
-        if !(self.may_send)() {
+        // Nor once the person ran `{app} analytics disable`, maybe in
+        // another process since this one started: it deleted the spool.
+        if !(self.may_send)() || self.dir.load().choice == Some(false) {
             stats::tally(&DROPPED, "dropped", &entries, &": analytics was disabled");
             return false;
         }

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use crate::config::{ClientIdSource, Resolved};
 use crate::hit::Hit;
-use crate::limits::{EXIT_LOCK_WAIT, MAX_HITS_PER_PROCESS, WORKER_LOCK_WAIT};
+use crate::limits::{
+    EXIT_CLOSE_WAIT, EXIT_LOCK_WAIT, MAX_HITS_PER_PROCESS, SILENT_MARGIN, WORKER_LOCK_WAIT,
+};
 use crate::persistence::backoff::{Outcome, Plan};
 use crate::stats::{self, DROPPED, QUEUED};
 
@@ -82,12 +84,13 @@ impl Worker {
     /// it.
     pub(crate) fn queue(&self, hit: Hit) {
         self.pending.add(1);
+        // Counted before it is on the queue, so that the exit never misses
+        // it between the two.
+        self.outbox.queued(1);
         match outbox::push(&self.queue, hit) {
-            Ok(()) => {
-                self.outbox.queued();
-                stats::tally(&QUEUED, "queued", &[hit], &"");
-            }
+            Ok(()) => stats::tally(&QUEUED, "queued", &[hit], &""),
             Err(hit) => {
+                self.outbox.queued(-1);
                 self.pending.done(1);
                 stats::tally(&DROPPED, "dropped", &[hit], &": the queue is full");
             }
@@ -111,16 +114,21 @@ impl Worker {
     /// given up (never sent twice).
     ///
     /// `detached`: the exit waited for nothing but the answer to a request
-    /// already written (`waited`, at most the flush budget), and a detached
+    /// already written (`waited`, within the flush budget), and a detached
     /// sender delivers what was spooled, unless the run holds back from the
-    /// endpoint; a written request still unanswered after the budget is a
-    /// collector that was reached and did not answer: a backoff starts.
+    /// endpoint; a written request whose answer is overdue by more than its
+    /// round trip is a collector that was reached and does not answer: a
+    /// backoff starts (one merely far away, whose answer was due after the
+    /// budget, starts none).
     /// Otherwise the exit waited the flush budget, and a wait for a
     /// connection that never came starts the backoff, so that the next runs
     /// do not wait for it too.
     pub(crate) fn give_up(&self, detached: bool, waited: bool) {
-        // The worker's own spooling waits for the lock at most WORKER_LOCK_WAIT.
-        let left = self.outbox.close(WORKER_LOCK_WAIT + EXIT_LOCK_WAIT);
+        // A request the exit waited for, and whose answer is overdue by more
+        // than the round trip its connection took: a collector that does not
+        // answer, not a slow one (whose answer was due after the budget).
+        let silent = detached && waited && self.outbox.overdue(SILENT_MARGIN);
+        let left = self.outbox.close(EXIT_CLOSE_WAIT);
         if left.maybe_sent > 0 {
             log::debug!(
                 "analytics: handed over {} hit(s) whose request was written: the collector has \
@@ -138,7 +146,7 @@ impl Worker {
             "the flush budget ran out"
         };
         let spooled = keeper.spool(left.unsent, left.session.as_deref(), EXIT_LOCK_WAIT, why);
-        let silent = detached && waited && left.maybe_sent > 0;
+        let silent = silent && left.maybe_sent > 0;
         if silent || (!detached && left.unreachable) {
             keeper.attempted(Outcome::TimedOut, EXIT_LOCK_WAIT);
         }
@@ -150,7 +158,7 @@ impl Worker {
                 None => keeper.in_backoff(),
             };
         if detached && spooled && !holds_back {
-            sender::start(&keeper.dir);
+            sender::start(&keeper.dir, left.plan == Some(Plan::Probe));
         }
     }
 }

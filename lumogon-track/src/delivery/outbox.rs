@@ -63,9 +63,11 @@ struct State {
     closed: bool,
     /// Hits the worker took from the queue so far.
     taken: usize,
-    /// The worker is writing held hits to the spool: a local step the exit
-    /// waits for rather than spool them a second time.
-    keeping: bool,
+    /// When the worker began posting the current request, and when the
+    /// connection it uses was made: how far the collector is, for the exit
+    /// to tell a collector that is slow from one that does not answer.
+    posting_since: Option<Instant>,
+    connected_at: Option<Instant>,
 }
 
 /// What the exit takes when the flush budget ran out.
@@ -160,6 +162,20 @@ impl Outbox {
         state.posting && state.connected
     }
 
+    /// Whether a request on the wire is overdue: its answer should have
+    /// come a round trip after it was written, the round trip being half
+    /// of what its connection took (TCP and TLS, two), and a margin.
+    pub(crate) fn overdue(&self, margin: Duration) -> bool {
+        let state = self.lock();
+        match (state.posting, state.posting_since, state.connected_at) {
+            (true, Some(since), Some(at)) => {
+                let round_trip = at.saturating_duration_since(since) / 2;
+                Instant::now() > at + round_trip + margin
+            }
+            _ => false,
+        }
+    }
+
     /// What this run planned for the endpoint.
     pub(crate) fn planned(&self, plan: Plan) {
         self.lock().plan = Some(plan);
@@ -170,6 +186,7 @@ impl Outbox {
     pub(crate) fn posting(&self) -> bool {
         let mut state = self.lock();
         state.posting = !state.closed;
+        state.posting_since = Some(Instant::now());
         state.posting
     }
 
@@ -194,22 +211,12 @@ impl Outbox {
     /// with `spool`, and then no longer holds them. False, and nothing done,
     /// when the exit took over first: they are its to spool.
     pub(crate) fn keep(&self, entries: Vec<Entry>, spool: impl FnOnce(Vec<Entry>)) -> bool {
-        {
-            let mut state = self.lock();
-            if state.closed {
-                return false;
-            }
-            state.keeping = true;
+        // Out of the exit's hands first: if the process ends while they are
+        // being written, they are lost, never spooled twice.
+        if !self.settle(&entries) {
+            return false;
         }
-        let kept = entries.clone();
         spool(entries);
-        let mut state = self.lock();
-        state.keeping = false;
-        for entry in &kept {
-            if let Some(i) = state.held.iter().position(|held| held == entry) {
-                state.held.swap_remove(i);
-            }
-        }
         true
     }
 
@@ -222,18 +229,25 @@ impl Outbox {
             return false;
         }
         state.connected = true;
+        state.connected_at = Some(Instant::now());
         true
     }
 
-    /// A hit went onto the queue (the caller's side: one atomic add).
-    pub(crate) fn queued(&self) {
-        self.queued.fetch_add(1, Ordering::Relaxed);
+    /// Hits go onto the queue (`-1`: one did not after all). The caller's
+    /// side: one atomic add.
+    pub(crate) fn queued(&self, n: isize) {
+        if n >= 0 {
+            self.queued.fetch_add(n.unsigned_abs(), Ordering::Relaxed);
+        } else {
+            self.queued.fetch_sub(n.unsigned_abs(), Ordering::Relaxed);
+        }
     }
 
     /// The exit's side: closes the outbox and takes what never left. The
     /// queue is drained unless the worker has it: then it is waking up to
-    /// move what it received into `held`, and the exit waits for that local
-    /// step, at most `wait`, never for the network.
+    /// move what it received into `held` (the two counts say whether hits
+    /// are still between them), and the exit waits for that local step, at
+    /// most `wait`, never for the network.
     pub(crate) fn close(&self, wait: Duration) -> Leftover {
         self.lock().closed = true;
         let now = now_ms();
@@ -252,7 +266,7 @@ impl Outbox {
             }
             let state = self.lock();
             let all_here = state.taken + unsent.len() >= self.queued.load(Ordering::Relaxed);
-            if (all_here && !state.keeping) || Instant::now() >= deadline {
+            if all_here || Instant::now() >= deadline {
                 break state;
             }
             drop(state);
@@ -370,5 +384,40 @@ mod tests {
         // With the caller's side gone, a worker stops waiting.
         drop(queue);
         assert_eq!(outbox.take(), None);
+    }
+
+    #[test]
+    fn what_the_worker_keeps_is_never_the_exits_too() {
+        let (outbox, queue) = Outbox::new(20);
+        let _ = push(&queue, SCAN);
+        let _ = push(&queue, UPLOAD);
+        let taken = outbox.take().unwrap_or_default();
+        // The worker spools the first: from then on the exit does not see
+        // it, even while the spool is being written.
+        let mut seen_by_exit = None;
+        assert!(outbox.keep(taken[..1].to_vec(), |_| {
+            seen_by_exit = Some(outbox.lock().held.len());
+        }));
+        assert_eq!(seen_by_exit, Some(1));
+        let left = outbox.close(Duration::ZERO);
+        let hits: Vec<_> = left.unsent.iter().map(|e| e.hit).collect();
+        assert_eq!(hits, [UPLOAD]);
+        // After the exit took over, the worker keeps nothing: it is the
+        // exit's.
+        let mut spooled = false;
+        assert!(!outbox.keep(taken[1..].to_vec(), |_| spooled = true));
+        assert!(!spooled);
+    }
+
+    #[test]
+    fn a_request_is_overdue_only_well_past_its_round_trip() {
+        let (outbox, _queue) = Outbox::new(20);
+        assert!(!outbox.overdue(Duration::ZERO), "nothing on the wire");
+        assert!(outbox.posting());
+        assert!(outbox.connected());
+        // Connected at once (a round trip of ~0): overdue after the margin.
+        assert!(!outbox.overdue(Duration::from_secs(3600)));
+        std::thread::sleep(Duration::from_millis(2));
+        assert!(outbox.overdue(Duration::from_millis(1)));
     }
 }

@@ -166,7 +166,11 @@ impl AppDir {
         match linked {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
-            Err(e) => Err(e),
+            // A file system without hard links (FAT, some network mounts):
+            // a plain check and write, which two writers at once may both
+            // win, rather than no file at all.
+            Err(_) if !self.file(name).exists() => self.write(name, bytes).map(|()| true),
+            Err(_) => Ok(false),
         }
     }
 
