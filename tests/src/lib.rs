@@ -63,9 +63,9 @@ pub fn web_client_id(uuid: &str) -> String {
 
 /// Whether a detached sender of lumogon-track delivers for the app
 /// directory `dir` now: a process whose environment holds
-/// `LUMOGON_TRACK_SENDER=<dir>`.
+/// `{APP}_ANALYTICS_SENDER=<dir>` (lumogon's, the greeter's, any app's).
 pub fn sender_running(dir: &std::path::Path) -> bool {
-    let marker = format!("LUMOGON_TRACK_SENDER={}", dir.display());
+    let marker = format!("_ANALYTICS_SENDER={}", dir.display());
     std::fs::read_dir("/proc")
         .into_iter()
         .flatten()
@@ -77,8 +77,10 @@ pub fn sender_running(dir: &std::path::Path) -> bool {
                 .all(|b| b.is_ascii_digit())
         })
         .any(|e| {
-            std::fs::read(e.path().join("environ"))
-                .is_ok_and(|env| env.split(|b| *b == 0).any(|v| v == marker.as_bytes()))
+            std::fs::read(e.path().join("environ")).is_ok_and(|env| {
+                env.split(|b| *b == 0)
+                    .any(|v| v.ends_with(marker.as_bytes()))
+            })
         })
 }
 

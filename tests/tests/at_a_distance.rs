@@ -105,7 +105,7 @@ fn a_sender_marker_runs_no_command_and_one_for_another_directory_is_ignored() {
     let dir = own.config_dir();
     // A sender for this directory: it delivers (nothing is spooled) and
     // ends before lumogon's command runs.
-    let out = own.env("LUMOGON_TRACK_SENDER", &dir).run();
+    let out = own.env("LUMOGON_ANALYTICS_SENDER", &dir).run();
     assert_eq!(
         (out.code, out.stdout.as_str()),
         (Some(0), ""),
@@ -115,7 +115,7 @@ fn a_sender_marker_runs_no_command_and_one_for_another_directory_is_ignored() {
     // One inherited from elsewhere: lumogon runs as usual.
     let out = Lumogon::new(&["version"])
         .collector(&collector.url())
-        .env("LUMOGON_TRACK_SENDER", "/nonexistent/elsewhere")
+        .env("LUMOGON_ANALYTICS_SENDER", "/nonexistent/elsewhere")
         .run();
     assert_eq!(out.code, Some(0));
     assert!(out.stdout.starts_with("lumogon"), "{}", out.stdout);

@@ -15,6 +15,9 @@ pub(crate) struct Names {
     pub(crate) debug: String,
     /// `{APP}_CONFIG_DIR`
     pub(crate) config_dir: String,
+    /// `{APP}_ANALYTICS_SENDER`: set by the library itself in the detached
+    /// sender it starts, to the app directory the sender delivers for.
+    pub(crate) sender: String,
     /// `{APP}_GA4_MEASUREMENT_ID`, `{APP}_GA4_FIREBASE_APP_ID` and
     /// `{APP}_GA4_API_SECRET`, for [`Config::ga4_from_env`](crate::Config::ga4_from_env).
     pub(crate) ga4_measurement_id: String,
@@ -33,6 +36,7 @@ impl Names {
             url: format!("{prefix}_ANALYTICS_URL"),
             debug: format!("{prefix}_ANALYTICS_DEBUG"),
             config_dir: format!("{prefix}_CONFIG_DIR"),
+            sender: format!("{prefix}_ANALYTICS_SENDER"),
             ga4_measurement_id: format!("{prefix}_GA4_MEASUREMENT_ID"),
             ga4_firebase_app_id: format!("{prefix}_GA4_FIREBASE_APP_ID"),
             ga4_api_secret: format!("{prefix}_GA4_API_SECRET"),

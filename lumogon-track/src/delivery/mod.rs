@@ -43,6 +43,8 @@ pub(crate) struct Worker {
     /// `{APP}_ANALYTICS_DEBUG`, in validate mode: the exit says what went
     /// unchecked.
     validating: Option<String>,
+    /// `{APP}_ANALYTICS_SENDER`, which marks the sender the exit starts.
+    sender_marker: String,
 }
 
 impl Worker {
@@ -60,6 +62,7 @@ impl Worker {
         let keeper = Keeper::of(&resolved, may_send);
         let validating =
             (resolved.mode == crate::config::Mode::Validate).then(|| resolved.names.debug.clone());
+        let sender_marker = resolved.names.sender.clone();
         let (worker_outbox, worker_pending, worker_keeper) =
             (Arc::clone(&outbox), Arc::clone(&pending), keeper.clone());
         let spawned = threads::spawn_worker(Arc::clone(&pending), move || {
@@ -77,6 +80,7 @@ impl Worker {
             pending,
             keeper,
             validating,
+            sender_marker,
         })
     }
 
@@ -158,7 +162,8 @@ impl Worker {
                 None => keeper.in_backoff(),
             };
         if detached && spooled && !holds_back {
-            sender::start(&keeper.dir, left.plan == Some(Plan::Probe));
+            let probe = left.plan == Some(Plan::Probe);
+            sender::start(&keeper.dir, &self.sender_marker, probe);
         }
     }
 }

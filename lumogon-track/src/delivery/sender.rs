@@ -1,7 +1,7 @@
 //! The detached sender: what the exit spooled is delivered at once by a
 //! process of its own, so that no command waits for the network. It is the
-//! application's own executable, started again with [`MARKER`] in its
-//! environment; the application's `main` hands it to [`serve`] first thing
+//! application's own executable, started again with
+//! `{APP}_ANALYTICS_SENDER` in its environment; the application's `main` hands it to [`serve`] first thing
 //! ([`crate::detached_sender`]), before any code of its own runs, and the
 //! process ends there.
 //!
@@ -32,12 +32,13 @@ use crate::limits::{SENDER_LIFETIME, SENDER_LOCK_WAIT};
 use crate::persistence::AppDir;
 use crate::persistence::backoff::{Outcome, Plan};
 
-/// Set in a sender's environment to the app directory whose spool it
-/// delivers.
-pub(crate) const MARKER: &str = "LUMOGON_TRACK_SENDER";
-/// Set too when the run that started it was the one probing an endpoint in
-/// backoff: the sender then tries it in the run's stead.
-const PROBE: &str = "LUMOGON_TRACK_SENDER_PROBE";
+/// Beside the marker (`{APP}_ANALYTICS_SENDER`, set to the app directory
+/// whose spool the sender delivers), this one is set when the run that
+/// started it was the one probing an endpoint in backoff: the sender then
+/// tries it in the run's stead.
+fn probe_variable(marker: &str) -> String {
+    format!("{marker}_PROBE")
+}
 
 /// Whether this executable's `main` serves senders: only then does the exit
 /// start one (an executable that does not would run its own code instead).
@@ -51,13 +52,17 @@ pub(crate) fn wired() -> bool {
 
 /// In a sender for this application: delivers and ends the process.
 /// Anywhere else: notes that this executable serves senders, and returns.
+/// Builds the application's configuration (no I/O) to know its names.
 pub(crate) fn serve(config: impl FnOnce() -> crate::Config) {
-    if let Some(marker) = std::env::var_os(MARKER) {
-        let given = config().0;
+    let given = config().0;
+    if let Some(marker) = given.var(&given.names.sender) {
         // Only a sender started for this application's directory (a marker
         // inherited from elsewhere is not this process's business).
-        if given.dir().is_some_and(|dir| dir.dir.as_os_str() == marker) {
-            let probe = std::env::var_os(PROBE).is_some();
+        if given
+            .dir()
+            .is_some_and(|dir| dir.dir.as_os_str() == marker.as_str())
+        {
+            let probe = given.var(&probe_variable(&given.names.sender)).is_some();
             deliver(given, probe);
             std::process::exit(0);
         }
@@ -67,16 +72,16 @@ pub(crate) fn serve(config: impl FnOnce() -> crate::Config) {
 
 /// Starts a sender for `dir`'s spool. Not waited for: a thread of ours reaps
 /// it should this process outlive it.
-pub(crate) fn start(dir: &AppDir, probe: bool) {
+pub(crate) fn start(dir: &AppDir, marker: &str, probe: bool) {
     let Ok(exe) = std::env::current_exe() else {
         return;
     };
     let mut command = Command::new(exe);
     if probe {
-        command.env(PROBE, "1");
+        command.env(probe_variable(marker), "1");
     }
     command
-        .env(MARKER, &dir.dir)
+        .env(marker, &dir.dir)
         .current_dir("/")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
