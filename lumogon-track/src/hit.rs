@@ -3,12 +3,14 @@
 
 use std::fmt;
 
+use crate::params::Param;
+
 /// What happened, as the application recorded it.
 ///
 /// The strings are `'static` on purpose: screen names come from the
 /// `#[track_screen]` literal and event names from the application's code, so
 /// nothing a user typed at run time can reach the wire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Hit {
     Screenview {
         screen: &'static str,
@@ -16,21 +18,45 @@ pub(crate) enum Hit {
     Event {
         category: &'static str,
         action: &'static str,
+        /// Keys and values fixed at compile time or numbers
+        /// ([`params`](crate::params)); usually none.
+        params: Vec<Param>,
     },
+}
+
+impl Hit {
+    /// An event without parameters.
+    pub(crate) const fn event(category: &'static str, action: &'static str) -> Hit {
+        Hit::Event {
+            category,
+            action,
+            params: Vec::new(),
+        }
+    }
 }
 
 impl fmt::Display for Hit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Hit::Screenview { screen } => write!(f, "screenview {screen:?}"),
-            Hit::Event { category, action } => write!(f, "event {category:?}/{action:?}"),
+            Hit::Event {
+                category,
+                action,
+                params,
+            } => {
+                write!(f, "event {category:?}/{action:?}")?;
+                for (key, value) in params {
+                    write!(f, " {key}={value}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
 
 /// A hit as the worker holds it: when it was recorded and, for one sent
 /// late from the spool, what the protocol needs to place it in time.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Entry {
     pub(crate) hit: Hit,
     /// When the worker took it from the queue, in ms since the Unix epoch.

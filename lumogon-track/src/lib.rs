@@ -78,6 +78,7 @@ mod hit;
 #[cfg(feature = "analytics")]
 mod lifecycle;
 mod limits;
+mod params;
 #[cfg(feature = "analytics")]
 mod persistence;
 #[cfg(feature = "analytics")]
@@ -89,6 +90,7 @@ pub mod testing;
 pub use config::{Config, ConfigError};
 pub use consent::Off;
 pub use limits::DEFAULT_FLUSH_BUDGET;
+pub use params::{Param, Value};
 pub use status::{Choice, ChoiceError, Status, set_enabled};
 
 /// A [`Config`] with the calling crate's name and version
@@ -240,10 +242,34 @@ pub fn status(config: Config) -> Status {
 /// sent. Like every hit, it is dropped silently when analytics is off.
 #[inline]
 pub fn event(category: &'static str, action: &'static str) {
+    event_with(category, action, &[]);
+}
+
+/// Queues an event hit with parameters: keys are `&'static str`, values
+/// string literals or numbers ([`Value`]), so that nothing typed at run
+/// time can be sent. At most 10 are kept (the first of a repeated key);
+/// a key must be lowercase ASCII letters, digits and `_`, starting with a
+/// letter, at most 40 characters, or the event is refused when it is
+/// encoded (a debug line says why).
+///
+/// Each backend carries them its own way: GA4 as event parameters, PostHog
+/// as properties, Universal Analytics as the label (`el`, every parameter as
+/// `key=value`, joined by `;`) and the value (`ev`, the first whole number
+/// that is not negative). See [Backends](crate::guide#backends).
+///
+/// ```
+/// lumogon_track::event_with("report", "upload", &[("format", "json".into()), ("containers", 3.into())]);
+/// ```
+#[inline]
+pub fn event_with(category: &'static str, action: &'static str, params: &[Param]) {
     #[cfg(feature = "analytics")]
-    lifecycle::record(|| hit::Hit::Event { category, action });
+    lifecycle::record(|| hit::Hit::Event {
+        category,
+        action,
+        params: params::collect(params),
+    });
     #[cfg(not(feature = "analytics"))]
-    let _ = (category, action);
+    let _ = (category, action, params);
 }
 
 /// Counts of this process's hits so far.

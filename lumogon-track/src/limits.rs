@@ -16,6 +16,10 @@ pub const DEFAULT_FLUSH_BUDGET: Duration = Duration::from_millis(300);
 /// dropped, so a tracked function in a hot loop costs next to nothing.
 pub(crate) const MAX_HITS_PER_PROCESS: usize = 20;
 
+/// An event carries at most this many parameters of the application's
+/// (GA4 takes 25 in all, and needs some of its own).
+pub(crate) const MAX_EVENT_PARAMS: usize = 10;
+
 /// A request's connection (TCP and TLS) ...
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// ... and the whole request, answer included.
@@ -85,6 +89,7 @@ pub(crate) mod v1 {
     pub(crate) const APP_VERSION: usize = 100; // av
     pub(crate) const EVENT_CATEGORY: usize = 150; // ec
     pub(crate) const EVENT_ACTION: usize = 500; // ea
+    pub(crate) const EVENT_LABEL: usize = 500; // el
     /// A single hit's payload may not exceed this many bytes.
     pub(crate) const HIT_BYTES: usize = 8192;
     /// A `/batch` request holds at most this many hits ...

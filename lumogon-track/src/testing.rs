@@ -14,7 +14,7 @@
 //!     use lumogon_track::testing::Hit;
 //!     assert_eq!(
 //!         hits,
-//!         [Hit::Screen("hello"), Hit::Event { category: "greeting", action: "said" }]
+//!         [Hit::Screen("hello"), Hit::event("greeting", "said")]
 //!     );
 //! } else {
 //!     // Compiled out: there is nothing to record.
@@ -32,17 +32,32 @@
 use std::cell::RefCell;
 
 /// A captured hit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Hit {
     /// A screenview from `#[track_screen(name)]`.
     Screen(&'static str),
-    /// An [`event`](crate::event).
+    /// An [`event`](crate::event) or [`event_with`](crate::event_with), or
+    /// the outcome event of `#[track_screen(.., outcome)]`.
     Event {
         /// Its category.
         category: &'static str,
         /// Its action.
         action: &'static str,
+        /// Its parameters, as kept (at most 10, the first of a repeated
+        /// key).
+        params: Vec<crate::Param>,
     },
+}
+
+impl Hit {
+    /// An event without parameters, to compare with.
+    pub fn event(category: &'static str, action: &'static str) -> Hit {
+        Hit::Event {
+            category,
+            action,
+            params: Vec::new(),
+        }
+    }
 }
 
 thread_local! {
@@ -81,7 +96,15 @@ where
     }
     let hit = match make() {
         crate::hit::Hit::Screenview { screen } => Hit::Screen(screen),
-        crate::hit::Hit::Event { category, action } => Hit::Event { category, action },
+        crate::hit::Hit::Event {
+            category,
+            action,
+            params,
+        } => Hit::Event {
+            category,
+            action,
+            params,
+        },
     };
     CAPTURED.with(|c| {
         if let Some(hits) = c.borrow_mut().as_mut() {
@@ -105,10 +128,7 @@ mod tests {
             hits,
             [
                 Hit::Screen("one"),
-                Hit::Event {
-                    category: "UX",
-                    action: "upload"
-                }
+                Hit::event("UX", "upload")
             ]
         );
         assert!(CAPTURED.with(|c| c.borrow().is_none()));

@@ -249,10 +249,7 @@ fn an_adopters_test_captures_what_its_commands_record() {
             hits,
             [
                 Hit::Screen("adopter command"),
-                Hit::Event {
-                    category: "adopter",
-                    action: "did"
-                }
+                Hit::event("adopter", "did")
             ]
         );
     } else {

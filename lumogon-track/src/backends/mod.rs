@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::hit::Entry;
 use crate::limits;
+use crate::params::Param;
 
 pub(crate) mod ga4;
 pub(crate) mod v1;
@@ -122,7 +123,7 @@ impl fmt::Display for BadIdentity {
 
 /// One HTTP POST ready to go, whatever the backend: the worker sends it, or
 /// prints it in a dry run.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 pub(crate) struct Request {
     pub(crate) url: String,
     pub(crate) content_type: &'static str,
@@ -133,7 +134,7 @@ pub(crate) struct Request {
 }
 
 /// Hits encoded for one backend.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq)]
 pub(crate) struct Encoded {
     pub(crate) requests: Vec<Request>,
     /// Hits the protocol does not accept (too large, or breaking one of
@@ -148,6 +149,11 @@ pub(crate) struct Sender<'a> {
     pub(crate) client_id: &'a str,
     pub(crate) app_name: &'a str,
     pub(crate) app_version: &'a str,
+    /// Parameters every hit carries about where it runs (OS, architecture,
+    /// CI), when the application chose to send them: GA4 adds them to each
+    /// event's parameters and PostHog to its properties; v1 has no field
+    /// for them and sends none.
+    pub(crate) context: &'a [Param],
 }
 
 /// The backend of a run, with its URLs worked out once.
@@ -241,6 +247,7 @@ impl Encoder {
                     session_id,
                     app_name: sender.app_name,
                     app_version: sender.app_version,
+                    context: sender.context,
                 };
                 ga4::requests(&common, url, entries)
             }

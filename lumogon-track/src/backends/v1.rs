@@ -5,9 +5,10 @@ use super::{Encoded, Request};
 use crate::hit::{Entry, Hit};
 use crate::limits::cut_to_bytes;
 use crate::limits::v1::{
-    APP_NAME, APP_VERSION, BATCH_BYTES, BATCH_HITS, EVENT_ACTION, EVENT_CATEGORY, HIT_BYTES,
-    SCREEN_NAME,
+    APP_NAME, APP_VERSION, BATCH_BYTES, BATCH_HITS, EVENT_ACTION, EVENT_CATEGORY, EVENT_LABEL,
+    HIT_BYTES, SCREEN_NAME,
 };
+use crate::params::{Param, Value};
 
 /// Where hits go unless told otherwise.
 pub(crate) const DEFAULT_ENDPOINT: &str = "https://www.google-analytics.com/collect";
@@ -68,7 +69,7 @@ pub(crate) struct Common<'a> {
 }
 
 /// Encodes one hit as a form-encoded payload, in the order the Lumogon
-/// document gives: `v, tid, cid, t, an, av, cd | ec, ea, aip`, and `qt` (its
+/// document gives: `v, tid, cid, t, an, av, cd | ec, ea, [el, ev], aip`, and `qt` (its
 /// age in ms) last for a hit sent late from the spool.
 ///
 /// Returns `None` when the payload would exceed [`HIT_BYTES`]; the
@@ -84,11 +85,25 @@ pub(crate) fn encode(common: &Common<'_>, entry: &Entry) -> Option<String> {
             out.app(common);
             out.pair("cd", cut_to_bytes(screen, SCREEN_NAME));
         }
-        Hit::Event { category, action } => {
+        Hit::Event {
+            category,
+            action,
+            params,
+        } => {
             out.pair("t", "event");
             out.app(common);
             out.pair("ec", cut_to_bytes(category, EVENT_CATEGORY));
             out.pair("ea", cut_to_bytes(action, EVENT_ACTION));
+            if !params.iter().all(|(key, _)| crate::params::is_key(key)) {
+                log::debug!("analytics: refused {entry}: a parameter's key is not lowercase letters, digits and _");
+                return None;
+            }
+            if let Some(label) = label(params) {
+                out.pair("el", cut_to_bytes(&label, EVENT_LABEL));
+            }
+            if let Some(value) = value(params) {
+                out.pair("ev", &value.to_string());
+            }
         }
     }
     // Anonymize IP: Google drops the last octet before storing anything.
@@ -97,6 +112,23 @@ pub(crate) fn encode(common: &Common<'_>, entry: &Entry) -> Option<String> {
         out.pair("qt", &age.to_string());
     }
     (out.0.len() <= HIT_BYTES).then_some(out.0)
+}
+
+/// An event's label (`el`): its parameters as `key=value`, joined by `;`.
+/// v1 has one free-text field per event, and this keeps every parameter
+/// readable in it.
+fn label(params: &[Param]) -> Option<String> {
+    let pairs: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    (!pairs.is_empty()).then(|| pairs.join(";"))
+}
+
+/// An event's value (`ev`): the protocol takes one whole number, not
+/// negative, so the first parameter that is one.
+fn value(params: &[Param]) -> Option<i64> {
+    params.iter().find_map(|(_, v)| match v {
+        Value::Int(n) if *n >= 0 => Some(*n),
+        _ => None,
+    })
 }
 
 #[derive(Default)]
@@ -165,11 +197,11 @@ mod tests {
 
     /// `encode` for a hit of this run.
     fn encode_hit(common: &Common<'_>, hit: &Hit) -> Option<String> {
-        encode(common, &Entry::fresh(*hit, 0))
+        encode(common, &Entry::fresh(hit.clone(), 0))
     }
 
     fn fresh(hits: &[Hit]) -> Vec<Entry> {
-        hits.iter().map(|hit| Entry::fresh(*hit, 0)).collect()
+        hits.iter().map(|hit| Entry::fresh(hit.clone(), 0)).collect()
     }
 
     /// The requests for hits of this run, to `http://c/collect` or `/batch`.
@@ -188,10 +220,7 @@ mod tests {
         };
         let fields = "&t=screenview&an=lumogon&av=0.1.0&cd=capabilities+describe&aip=1";
         check(Entry::fresh(describe, 0), fields);
-        let ux = Hit::Event {
-            category: "UX",
-            action: "upload",
-        };
+        let ux = Hit::event("UX", "upload");
         let fields = "&t=event&an=lumogon&av=0.1.0&ec=UX&ea=upload&aip=1";
         check(Entry::fresh(ux, 0), fields);
         let late = Entry {
@@ -270,10 +299,7 @@ mod tests {
         assert!(screen.contains(&format!("&cd={}&", "x".repeat(2048))));
         let event = encode_hit(
             &common,
-            &Hit::Event {
-                category: ascii,
-                action: ascii,
-            },
+            &Hit::event(ascii, ascii),
         )
         .unwrap_or_default();
         assert!(event.contains(&format!("&ec={}&", "x".repeat(150))));
@@ -334,7 +360,7 @@ mod tests {
         let big = Hit::Screenview {
             screen: "é".repeat(1024).leak(),
         };
-        let encoded = send(&common, &[SCAN, big, SCAN]);
+        let encoded = send(&common, &[SCAN, big.clone(), SCAN]);
         assert_eq!(encoded.refused, fresh(&[big]));
         let sent: Vec<_> = encoded.requests.iter().map(|r| r.hits.clone()).collect();
         assert_eq!(sent, [fresh(&[SCAN, SCAN])]);
@@ -353,5 +379,33 @@ mod tests {
         // 16384 bytes exactly, newline included, still fits.
         assert_eq!(batch_sizes([8191, 8192]), vec![2]);
         assert_eq!(batch_sizes([8192, 8192]), vec![1, 1]);
+    }
+
+    #[test]
+    fn parameters_are_the_label_and_the_first_whole_number_the_value() {
+        use crate::params::Value;
+        let common = COMMON;
+        let with = |params: Vec<(&'static str, Value)>| {
+            let hit = Hit::Event {
+                category: "UX",
+                action: "upload",
+                params,
+            };
+            encode_hit(&common, &hit)
+        };
+        let payload = with(vec![
+            ("format", Value::Str("json")),
+            ("delta", Value::Int(-2)),
+            ("containers", Value::Int(3)),
+            ("ratio", Value::Float(0.5)),
+        ])
+        .expect("encoded");
+        assert!(
+            payload.ends_with(
+                "&ec=UX&ea=upload&el=format%3Djson%3Bdelta%3D-2%3Bcontainers%3D3%3Bratio%3D0.5&ev=3&aip=1"
+            ),
+            "{payload}"
+        );
+        assert_eq!(with(vec![("Format", Value::Int(1))]), None);
     }
 }

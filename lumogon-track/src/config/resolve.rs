@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::{ConfigError, ErrorKind, Given};
 use crate::backends::{Backend, StreamKind, ga4};
 use crate::consent::{Names, is_set};
+use crate::params::Param;
 use crate::persistence::AppDir;
 use crate::persistence::spool::Destination;
 
@@ -52,6 +53,9 @@ pub(crate) struct Resolved {
     pub(crate) ca_file: Option<PathBuf>,
     pub(crate) flush_budget: Duration,
     pub(crate) dir: Option<AppDir>,
+    /// What every hit of the run carries about where it runs (OS,
+    /// architecture, CI), as the application chose: empty unless it did.
+    pub(crate) context: Vec<Param>,
 }
 
 impl Resolved {
@@ -129,6 +133,7 @@ impl Given {
             ca_file,
             flush_budget: self.flush_budget,
             dir: self.dir(),
+            context: Vec::new(),
         })
     }
 

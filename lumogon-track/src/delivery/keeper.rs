@@ -64,7 +64,7 @@ impl Keeper {
                 }
             })
             .collect();
-        let hits: Vec<Hit> = spooled.iter().map(|s| s.entry.hit).collect();
+        let hits: Vec<Hit> = spooled.iter().map(|s| s.entry.hit.clone()).collect();
         match self.dir.spool(spooled, now_ms(), wait) {
             Ok(()) => {
                 let why = format!(" for a later run: {why}");

@@ -91,12 +91,13 @@ impl Worker {
         // Counted before it is on the queue, so that the exit never misses
         // it between the two.
         self.outbox.queued(1);
-        match outbox::push(&self.queue, hit) {
-            Ok(()) => stats::tally(&QUEUED, "queued", &[hit], &""),
+        // A clone allocates only for an event with parameters.
+        match outbox::push(&self.queue, hit.clone()) {
+            Ok(()) => stats::tally(&QUEUED, "queued", &[hit.clone()], &""),
             Err(hit) => {
                 self.outbox.queued(-1);
                 self.pending.done(1);
-                stats::tally(&DROPPED, "dropped", &[hit], &": the queue is full");
+                stats::tally(&DROPPED, "dropped", &[hit.clone()], &": the queue is full");
             }
         }
     }

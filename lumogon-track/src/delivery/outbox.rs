@@ -71,7 +71,7 @@ struct State {
 }
 
 /// What the exit takes when the flush budget ran out.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq)]
 pub(crate) struct Leftover {
     /// Hits that certainly never left: to spool.
     pub(crate) unsent: Vec<Entry>,
@@ -298,6 +298,7 @@ mod tests {
     const UPLOAD: Hit = Hit::Event {
         category: "UX",
         action: "upload",
+        params: Vec::new(),
     };
 
     #[test]
@@ -325,7 +326,7 @@ mod tests {
         assert!(outbox.posting());
         let _ = push(&queue, UPLOAD);
         let left = outbox.close(Duration::ZERO);
-        let hits: Vec<_> = left.unsent.iter().map(|e| (e.hit, e.late)).collect();
+        let hits: Vec<_> = left.unsent.iter().map(|e| (e.hit.clone(), e.late)).collect();
         assert_eq!(hits, [(SCAN, false), (UPLOAD, true), (UPLOAD, false)]);
         assert_eq!((left.maybe_sent, left.unreachable), (0, true));
         assert_eq!(left.session.as_deref(), Some("1700000000000"));
@@ -348,7 +349,7 @@ mod tests {
         let left = outbox.close(Duration::ZERO);
         // The queued one never left; the held one may have. The collector
         // was reached: slow, not unreachable.
-        let hits: Vec<_> = left.unsent.iter().map(|e| e.hit).collect();
+        let hits: Vec<_> = left.unsent.iter().map(|e| e.hit.clone()).collect();
         assert_eq!(hits, [UPLOAD]);
         assert_eq!((left.maybe_sent, left.unreachable), (1, false));
     }
@@ -400,7 +401,7 @@ mod tests {
         }));
         assert_eq!(seen_by_exit, Some(1));
         let left = outbox.close(Duration::ZERO);
-        let hits: Vec<_> = left.unsent.iter().map(|e| e.hit).collect();
+        let hits: Vec<_> = left.unsent.iter().map(|e| e.hit.clone()).collect();
         assert_eq!(hits, [UPLOAD]);
         // After the exit took over, the worker keeps nothing: it is the
         // exit's.

@@ -77,6 +77,7 @@ impl Run {
             client_id: &self.client_id,
             app_name: &self.resolved.app_name,
             app_version: &self.resolved.app_version,
+            context: &self.resolved.context,
         };
         let Encoded { requests, refused } = route.encoder.encode(sender, &entries, now_ms());
         if outbox.settle(&refused) {

@@ -23,13 +23,16 @@ use serde_json::{Map, Value};
 
 use super::AppDir;
 use crate::hit::{Entry, Hit};
-use crate::limits::{CLOCK_SLACK, SPOOL_AGE, SPOOL_BYTES, SPOOL_HITS, STORED_TEXT, millis};
+use crate::limits::{
+    CLOCK_SLACK, MAX_EVENT_PARAMS, SPOOL_AGE, SPOOL_BYTES, SPOOL_HITS, STORED_TEXT, millis,
+};
+use crate::params::{self, Param};
 
 /// The file's name.
 pub(crate) const FILE: &str = "spool";
 
 /// One spooled hit.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Spooled {
     pub(crate) entry: Entry,
     /// Where it was recorded for.
@@ -146,13 +149,23 @@ fn line(s: &Spooled) -> String {
     object.insert("at".into(), s.entry.at_ms.into());
     object.insert("to".into(), s.to.endpoint.clone().into());
     object.insert("property".into(), s.to.property.clone().into());
-    match s.entry.hit {
+    match &s.entry.hit {
         Hit::Screenview { screen } => {
-            object.insert("screen".into(), screen.into());
+            object.insert("screen".into(), (*screen).into());
         }
-        Hit::Event { category, action } => {
-            object.insert("category".into(), category.into());
-            object.insert("action".into(), action.into());
+        Hit::Event {
+            category,
+            action,
+            params,
+        } => {
+            object.insert("category".into(), (*category).into());
+            object.insert("action".into(), (*action).into());
+            if !params.is_empty() {
+                let pairs = params
+                    .iter()
+                    .map(|(key, value)| Value::Array(vec![(*key).into(), value.json()]));
+                object.insert("params".into(), Value::Array(pairs.collect()));
+            }
         }
     }
     if let Some(session) = &s.entry.session {
@@ -183,6 +196,10 @@ fn parse_line(line: &str) -> Option<Spooled> {
         (None, Some(category), Some(action)) => Hit::Event {
             category: intern(category),
             action: intern(action),
+            params: match object.get("params") {
+                None => Vec::new(),
+                Some(params) => parse_params(params)?,
+            },
         },
         _ => return None,
     };
@@ -205,6 +222,32 @@ fn parse_line(line: &str) -> Option<Spooled> {
             property: text("property")?.to_owned(),
         },
     })
+}
+
+/// An event's parameters as [`line`] writes them: `[[key, value], …]`.
+fn parse_params(params: &Value) -> Option<Vec<Param>> {
+    let params = params.as_array()?;
+    if params.len() > MAX_EVENT_PARAMS {
+        return None;
+    }
+    params
+        .iter()
+        .map(|pair| {
+            let [key, value] = pair.as_array()?.as_slice() else {
+                return None;
+            };
+            let key = key.as_str().filter(|k| params::is_key(k))?;
+            let value = match value {
+                Value::String(s) if s.len() <= STORED_TEXT => params::Value::Str(intern(s)),
+                Value::Number(n) => match n.as_i64() {
+                    Some(n) => params::Value::Int(n),
+                    None => params::Value::Float(n.as_f64()?),
+                },
+                _ => return None,
+            };
+            Some((intern(key), value))
+        })
+        .collect()
 }
 
 /// A hit's strings are `&'static str` (what a command can record is fixed at
@@ -258,7 +301,7 @@ pub(crate) fn claim(
 }
 
 /// What [`claim`] decided.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq)]
 pub(crate) struct Claim {
     pub(crate) taken: Vec<Entry>,
     pub(crate) rest: Vec<Spooled>,

@@ -30,12 +30,19 @@ pub(crate) fn spooled(at_ms: u64, screen: &'static str) -> Spooled {
 #[test]
 fn entries_round_trip_through_the_file() {
     let mut event = spooled(2, "");
-    event.entry.hit = Hit::Event {
-        category: "UX \"quoted\"",
-        action: "upload",
-    };
+    event.entry.hit = Hit::event("UX \"quoted\"", "upload");
     event.entry.session = Some("1700000000000".to_owned());
-    let all = vec![spooled(1, "capabilities describe"), event];
+    let mut with_params = spooled(3, "");
+    with_params.entry.hit = Hit::Event {
+        category: "report",
+        action: "upload",
+        params: vec![
+            ("format", params::Value::Str("json")),
+            ("containers", params::Value::Int(3)),
+            ("ratio", params::Value::Float(0.5)),
+        ],
+    };
+    let all = vec![spooled(1, "capabilities describe"), event, with_params];
     let text = format(&all);
     assert_eq!(
         text.lines().next(),
@@ -57,6 +64,8 @@ fn lines_this_library_did_not_write_are_skipped() {
          {{\"at\":-1,\"to\":\"{TO}\",\"property\":\"UA-1-1\",\"screen\":\"a\"}}\n\
          {{\"at\":1,\"to\":\"{TO}\",\"property\":\"UA-1-1\",\"screen\":\"a\",\"category\":\"b\",\"action\":\"c\"}}\n\
          {{\"at\":1,\"to\":\"{TO}\",\"property\":\"UA-1-1\",\"screen\":\"a\",\"session\":\"x1\"}}\n\
+         {{\"at\":1,\"to\":\"{TO}\",\"property\":\"UA-1-1\",\"category\":\"b\",\"action\":\"c\",\"params\":[[\"Bad key\",1]]}}\n\
+         {{\"at\":1,\"to\":\"{TO}\",\"property\":\"UA-1-1\",\"category\":\"b\",\"action\":\"c\",\"params\":[[\"k\",true]]}}\n\
          {{\"at\":1,\"screen\":\"a\"}}\n{good}{{\"at\":1,\"to\""
     );
     assert_eq!(parse(&text), vec![spooled(5, "scan")]);
@@ -117,7 +126,7 @@ fn a_run_claims_its_own_endpoints_hits_oldest_first_up_to_its_room() {
         spooled(now, "third"),
     ];
     let claim = claim(all, &to(), 2, Duration::from_secs(4 * 3600), now);
-    let taken: Vec<_> = claim.taken.iter().map(|e| e.hit).collect();
+    let taken: Vec<_> = claim.taken.iter().map(|e| e.hit.clone()).collect();
     let screen = |screen| Hit::Screenview { screen };
     assert_eq!(taken, [screen("first"), screen("second")]);
     let rest = vec![other, other_property, spooled(now, "third")];

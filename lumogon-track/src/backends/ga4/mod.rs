@@ -21,6 +21,7 @@ use self::rules::{Broken, StreamKind};
 use super::{Encoded, Request};
 use crate::hit::{Entry, Hit};
 use crate::limits::cut_to_chars;
+use crate::params::Param;
 use crate::limits::ga4::{MAX_BODY_BYTES, MAX_EVENTS, MAX_VALUE_CHARS};
 
 pub(crate) mod rules;
@@ -64,6 +65,8 @@ pub(crate) struct Common<'a> {
     pub(crate) session_id: &'a str,
     pub(crate) app_name: &'a str,
     pub(crate) app_version: &'a str,
+    /// Where the run is (OS, architecture, CI), when the application chose.
+    pub(crate) context: &'a [Param],
 }
 
 /// The endpoint with the stream's credentials added to its query string
@@ -148,12 +151,26 @@ fn event(common: &Common<'_>, entry: &Entry) -> Result<Value, Broken> {
             param(PARAM_PAGE_LOCATION, &page_location(common.app_name, screen));
             PAGE_VIEW.to_owned()
         }
-        (Hit::Event { category, action }, _) => {
+        (
+            Hit::Event {
+                category,
+                action,
+                params: extra,
+            },
+            _,
+        ) => {
             param(PARAM_ACTION, action);
             param(PARAM_CATEGORY, category);
+            for (key, value) in extra {
+                // The library's own parameters stay what they are.
+                params.entry(*key).or_insert_with(|| value.json());
+            }
             event_name(category)
         }
     };
+    for (key, value) in common.context {
+        params.entry(*key).or_insert_with(|| value.json());
+    }
     // GA4 counts an event in its session, and shows it in real-time reports,
     // only with both of these. A command line has no engagement time to
     // speak of: 1 ms is the smallest that counts.

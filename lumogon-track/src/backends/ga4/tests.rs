@@ -10,14 +10,12 @@ const WEB: Common<'static> = Common {
     session_id: "1700000000000",
     app_name: "lumogon",
     app_version: "0.1.0",
+    context: &[],
 };
 const APP: Common<'static> = Common { stream: App, ..WEB };
 const URL: &str = "https://www.google-analytics.com/mp/collect?measurement_id=G-A&api_secret=s";
 const SCAN: Hit = Hit::Screenview { screen: "scan" };
-const UX: Hit = Hit::Event {
-    category: "UX",
-    action: "upload",
-};
+const UX: Hit = Hit::event("UX", "upload");
 const BOTH: [Hit; 2] = [
     Hit::Screenview {
         screen: "capabilities describe",
@@ -26,7 +24,7 @@ const BOTH: [Hit; 2] = [
 ];
 
 fn fresh(hits: &[Hit]) -> Vec<Entry> {
-    hits.iter().map(|hit| Entry::fresh(*hit, 0)).collect()
+    hits.iter().map(|hit| Entry::fresh(hit.clone(), 0)).collect()
 }
 
 /// The requests for hits of this run.
@@ -69,7 +67,7 @@ fn a_late_event_keeps_its_time_and_its_session() {
         );
         assert_eq!(json["events"][0]["params"]["session_id"], "1700000000999");
         // A hit of this run has neither: GA4 places it when it arrives.
-        let events = events(&common, &[late.hit]);
+        let events = events(&common, &[late.hit.clone()]);
         assert_eq!(events[0].get("timestamp_micros"), None);
         assert_eq!(events[0]["params"]["session_id"], "1700000000000");
     }
@@ -126,12 +124,12 @@ fn no_screenview_of_a_web_stream_is_named_screen_view() {
         "scan|report|capabilities|capabilities describe|version|hello|goodbye|a\"b|日本語|x";
     for screen in screens.split('|') {
         let hit = Hit::Screenview { screen };
-        let web = encode(&WEB, URL, &[hit]);
+        let web = encode(&WEB, URL, &[hit.clone()]);
         assert_eq!(names(&web), ["page_view"], "{screen:?}");
         assert!(!web.requests[0].body.contains("screen_view"), "{screen:?}");
         assert!(!web.requests[0].body.contains("screen_name"), "{screen:?}");
         assert_eq!(
-            names(&encode(&APP, URL, &[hit])),
+            names(&encode(&APP, URL, &[hit.clone()])),
             ["screen_view"],
             "{screen:?}"
         );
@@ -144,14 +142,8 @@ fn every_event_sent_keeps_every_rule() {
     let hits = [
         SCAN,
         Hit::Screenview { screen: long },
-        Hit::Event {
-            category: "UX",
-            action: long,
-        },
-        Hit::Event {
-            category: "farewell",
-            action: "said",
-        },
+        Hit::event("UX", long),
+        Hit::event("farewell", "said"),
     ];
     for common in [WEB, APP] {
         let encoded = encode(&common, URL, &hits);
@@ -218,25 +210,19 @@ fn an_event_name_that_breaks_a_rule_is_refused_not_sent() {
         "日本",
         long,
     ] {
-        let hit = Hit::Event {
-            category,
-            action: "a",
-        };
+        let hit = Hit::event(category, "a");
         for common in [WEB, APP] {
-            let encoded = encode(&common, URL, &[hit, SCAN]);
-            assert_eq!(encoded.refused, fresh(&[hit]), "{category:?}");
+            let encoded = encode(&common, URL, &[hit.clone(), SCAN]);
+            assert_eq!(encoded.refused, fresh(std::slice::from_ref(&hit)), "{category:?}");
             // The other hit still goes.
             assert_eq!(encoded.requests.len(), 1, "{category:?}");
             assert_eq!(encoded.requests[0].hits.len(), 1, "{category:?}");
         }
     }
     // What only app streams take is refused from a web stream only.
-    let hit = Hit::Event {
-        category: "In App Purchase",
-        action: "a",
-    };
-    assert_eq!(encode(&WEB, URL, &[hit]).refused, fresh(&[hit]));
-    assert!(encode(&APP, URL, &[hit]).refused.is_empty());
+    let hit = Hit::event("In App Purchase", "a");
+    assert_eq!(encode(&WEB, URL, &[hit.clone()]).refused, fresh(&[hit.clone()]));
+    assert!(encode(&APP, URL, &[hit.clone()]).refused.is_empty());
 }
 
 #[test]
@@ -254,10 +240,7 @@ fn values_are_cut_to_a_hundred_characters_on_character_boundaries() {
     };
     let hits = [
         Hit::Screenview { screen: long },
-        Hit::Event {
-            category: "c",
-            action: long,
-        },
+        Hit::event("c", long),
     ];
     let events = events(&common, &hits);
     for event in 0..2 {
@@ -321,7 +304,7 @@ fn client_ids_take_each_streams_form() {
 
 #[test]
 fn at_most_twenty_five_events_a_request() {
-    let hits: Vec<Hit> = (0..60).map(|i| [SCAN, UX][i % 2]).collect();
+    let hits: Vec<Hit> = (0..60).map(|i| [SCAN, UX][i % 2].clone()).collect();
     let encoded = encode(&WEB, URL, &hits);
     let counts: Vec<_> = encoded
         .requests
@@ -333,7 +316,7 @@ fn at_most_twenty_five_events_a_request() {
         .collect();
     assert_eq!(counts, [(25, 25), (25, 25), (10, 10)]);
     let all = encoded.requests.iter().flat_map(|r| r.hits.iter());
-    assert_eq!(all.map(|e| e.hit).collect::<Vec<_>>(), hits);
+    assert_eq!(all.map(|e| e.hit.clone()).collect::<Vec<_>>(), hits);
     assert!(encode(&WEB, URL, &[]).requests.is_empty());
 }
 
@@ -354,4 +337,40 @@ fn the_credentials_go_in_the_query_string() {
         assert_eq!(url(endpoint, stream, id, secret), Ok(expected));
     }
     assert!(url("127.0.0.1/mp/collect", Web, "G-A", "s").is_err());
+}
+
+#[test]
+fn parameters_and_context_are_event_parameters_and_never_replace_the_librarys() {
+    use crate::params::Value;
+    let hit = Hit::Event {
+        category: "report",
+        action: "upload",
+        params: vec![
+            ("format", Value::Str("json")),
+            ("containers", Value::Int(3)),
+            ("ratio", Value::Float(0.5)),
+            ("action", Value::Str("mine")),
+        ],
+    };
+    let context = [("os", Value::Str("linux")), ("ci", Value::Str("github_actions"))];
+    let common = Common {
+        context: &context,
+        ..WEB
+    };
+    let events = events(&common, &[hit]);
+    let params = &events[0]["params"];
+    assert_eq!(params["format"], "json");
+    assert_eq!(params["containers"], 3);
+    assert_eq!(params["ratio"], 0.5);
+    assert_eq!(params["action"], "upload");
+    assert_eq!(params["os"], "linux");
+    assert_eq!(params["ci"], "github_actions");
+    // A string parameter over the value limit is refused, not sent cut.
+    let long: &'static str = Box::leak("x".repeat(101).into_boxed_str());
+    let hit = Hit::Event {
+        category: "report",
+        action: "upload",
+        params: vec![("format", Value::Str(long))],
+    };
+    assert_eq!(encode(&WEB, URL, &[hit]).requests.len(), 0);
 }
