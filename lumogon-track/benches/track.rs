@@ -204,7 +204,7 @@ mod compiled_in {
     /// The child's side of `first_call`: analytics on for `url`, one timed
     /// call, the nanoseconds on stdout, and the flush at exit.
     pub(super) fn first_call_child(url: String) {
-        let config = lumogon_track::config!("UA-12345-1")
+        let config = lumogon_track::config!(universal_analytics: "UA-12345-1")
             .endpoint(url)
             .config_dir(notice_seen())
             .flush_budget(Duration::from_millis(100));
@@ -281,7 +281,7 @@ mod compiled_in {
         let (responder, _guard) = ON.get_or_init(|| {
             assert_loopback_only();
             let responder = Responder::start();
-            let config = lumogon_track::config!("UA-12345-1")
+            let config = lumogon_track::config!(universal_analytics: "UA-12345-1")
                 .endpoint(format!("{}/collect", responder.url))
                 .config_dir(notice_seen())
                 .flush_budget(Duration::from_millis(100));
@@ -315,7 +315,7 @@ mod compiled_in {
             stats().queued,
             before + 1,
             "analytics is off in this process, so `{case}` cannot be measured: {}",
-            match lumogon_track::status(lumogon_track::config!("UA-12345-1")).off() {
+            match lumogon_track::status(lumogon_track::config!(universal_analytics: "UA-12345-1")).off() {
                 Some(lumogon_track::Off::Environment(var)) => format!("unset {var}"),
                 _ => "run it before `disabled`, which turns analytics off for good (criterion \
                       runs the cases in the order they are registered)"

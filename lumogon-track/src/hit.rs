@@ -24,6 +24,7 @@ pub(crate) enum Hit {
     },
 }
 
+#[cfg(test)]
 impl Hit {
     /// An event without parameters.
     pub(crate) const fn event(category: &'static str, action: &'static str) -> Hit {

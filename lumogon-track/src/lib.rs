@@ -94,13 +94,15 @@ pub use params::{Param, Value};
 pub use status::{Choice, ChoiceError, Status, set_enabled};
 
 /// A [`Config`] with the calling crate's name and version
-/// (`CARGO_PKG_NAME`, `CARGO_PKG_VERSION`) as the app name and version: for
-/// a v1 tracking id ([`Config::new`]); after `ga4:`, for a GA4 web stream's
-/// measurement id and API secret ([`Config::ga4`]); after `ga4_app:`, for a
-/// GA4 app stream's Firebase app id and API secret ([`Config::ga4_app`]).
+/// (`CARGO_PKG_NAME`, `CARGO_PKG_VERSION`) as the app name and version:
+/// after `ga4:`, for a GA4 web stream's measurement id and API secret
+/// ([`Config::ga4`]); after `ga4_app:`, for a GA4 app stream's Firebase app
+/// id and API secret ([`Config::ga4_app`]); after `universal_analytics:`,
+/// for a Universal Analytics tracking id ([`Config::universal_analytics`]),
+/// whose hits Google no longer processes.
 ///
 /// ```
-/// let config = lumogon_track::config!("UA-12345-1").flush_budget(std::time::Duration::from_millis(100));
+/// let config = lumogon_track::config!(universal_analytics: "UA-12345-1").flush_budget(std::time::Duration::from_millis(100));
 /// # drop(config);
 /// let config = lumogon_track::config!(ga4: "G-ABCDE12345", "api-secret");
 /// # drop(config);
@@ -125,8 +127,8 @@ macro_rules! config {
             ::core::env!("CARGO_PKG_VERSION"),
         )
     };
-    ($tracking_id:expr $(,)?) => {
-        $crate::Config::new(
+    (universal_analytics: $tracking_id:expr $(,)?) => {
+        $crate::Config::universal_analytics(
             $tracking_id,
             ::core::env!("CARGO_PKG_NAME"),
             ::core::env!("CARGO_PKG_VERSION"),

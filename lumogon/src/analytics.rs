@@ -29,7 +29,7 @@ To turn it off: `lumogon analytics disable` (or set DO_NOT_TRACK=1).";
 /// `LUMOGON_GA4_FIREBASE_APP_ID` (an app stream), each with
 /// `LUMOGON_GA4_API_SECRET`, name a GA4 stream (the library's choice).
 pub fn config() -> Config {
-    Config::new(TRACKING_ID, "lumogon", env!("CARGO_PKG_VERSION"))
+    Config::universal_analytics(TRACKING_ID, "lumogon", env!("CARGO_PKG_VERSION"))
         .ga4_from_env()
         .client_id(docker::daemon_id)
         .client_id_origin("the Docker daemon's ID (`docker info`)")

@@ -81,16 +81,16 @@ fn the_example_cli_sends_its_own_hits_and_nothing_lumogon() {
 fn a_bad_configuration_is_an_error_that_names_the_field() {
     let error = |config: Config| lumogon_track::init(config).err().map(|e| e.to_string());
     let cases = [
-        (Config::new("G-ABC123", "tool", "1.0"), "tracking id"),
-        (Config::new("UA-12-x", "tool", "1.0"), "tracking id"),
-        (Config::new("UA-1-1", "", "1.0"), "app name"),
-        (Config::new("UA-1-1", "tool", " "), "app version"),
+        (Config::universal_analytics("G-ABC123", "tool", "1.0"), "tracking id"),
+        (Config::universal_analytics("UA-12-x", "tool", "1.0"), "tracking id"),
+        (Config::universal_analytics("UA-1-1", "", "1.0"), "app name"),
+        (Config::universal_analytics("UA-1-1", "tool", " "), "app version"),
         (
-            Config::new("UA-1-1", "tool", "1.0").endpoint("ftp://example.org/collect"),
+            Config::universal_analytics("UA-1-1", "tool", "1.0").endpoint("ftp://example.org/collect"),
             "endpoint",
         ),
         (
-            Config::new("UA-1-1", "tool", "1.0").endpoint("example.org/collect"),
+            Config::universal_analytics("UA-1-1", "tool", "1.0").endpoint("example.org/collect"),
             "endpoint",
         ),
     ];
@@ -111,7 +111,7 @@ fn a_bad_configuration_is_an_error_that_names_the_field() {
     // A good one is accepted once per process.
     let seen = lumogon_tests::notice_seen();
     let config = || {
-        Config::new("UA-1-1", "tool", "1.0")
+        Config::universal_analytics("UA-1-1", "tool", "1.0")
             .endpoint("http://127.0.0.1:9/collect")
             .config_dir(seen.path())
     };

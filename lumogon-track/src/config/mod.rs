@@ -30,16 +30,17 @@ pub(crate) use self::resolve::{Mode, Resolved};
 /// ```
 /// use std::time::Duration;
 ///
-/// let config = lumogon_track::Config::new("UA-12345-1", "mytool", "1.2.3")
+/// let config = lumogon_track::Config::ga4("G-ABCDE12345", "api-secret", "mytool", "1.2.3")
 ///     .flush_budget(Duration::from_millis(200))
 ///     .client_id(|| std::fs::read_to_string("/etc/machine-id").ok());
 /// # drop(config);
 /// ```
 ///
-/// [`Config::new`] sends Universal Analytics (Measurement Protocol v1) hits;
 /// [`Config::ga4`] (a web stream) and [`Config::ga4_app`] (an app stream)
-/// send Google Analytics 4 (GA4 Measurement Protocol) events instead. Every
-/// other method applies to all three.
+/// send Google Analytics 4 (GA4 Measurement Protocol) events;
+/// [`Config::universal_analytics`] sends Universal Analytics (Measurement
+/// Protocol v1) hits, which Google no longer processes. Every other method
+/// applies to all of them.
 ///
 /// With the `analytics` feature off every method is a no-op and the value
 /// holds nothing.
@@ -47,18 +48,6 @@ pub(crate) use self::resolve::{Mode, Resolved};
 pub struct Config(pub(crate) Given);
 
 impl Config {
-    /// A configuration for the Universal Analytics property `tracking_id`
-    /// (`UA-<digits>-<digits>`), reporting as application `app_name`, version
-    /// `app_version`.
-    #[inline]
-    pub fn new(
-        tracking_id: impl Into<String>,
-        app_name: impl Into<String>,
-        app_version: impl Into<String>,
-    ) -> Self {
-        Config(Given::v1(tracking_id, app_name, app_version))
-    }
-
     /// A configuration for the Google Analytics 4 data stream
     /// `measurement_id` (`G-` then letters and digits, e.g. `G-ABCDE12345`)
     /// with one of its Measurement Protocol `api_secret`s (created in
@@ -125,6 +114,25 @@ impl Config {
         ))
     }
 
+    /// A configuration for the Universal Analytics property `tracking_id`
+    /// (`UA-<digits>-<digits>`), reporting as application `app_name`, version
+    /// `app_version`: Measurement Protocol v1 hits, form-encoded.
+    ///
+    /// Google stopped processing Universal Analytics hits on 1 July 2023
+    /// (360 properties: 1 July 2024) and has deleted the properties; its
+    /// endpoint still answers 200 to every hit and keeps none. Choose it
+    /// only to serve a collector of your own that speaks the protocol
+    /// ([`Config::endpoint`]), or for compatibility with a tool that sent it
+    /// before; otherwise use [`Config::ga4`].
+    #[inline]
+    pub fn universal_analytics(
+        tracking_id: impl Into<String>,
+        app_name: impl Into<String>,
+        app_version: impl Into<String>,
+    ) -> Self {
+        Config(Given::v1(tracking_id, app_name, app_version))
+    }
+
     /// Lets whoever builds or runs the application choose a GA4 stream
     /// instead of the backend given: `{APP}_GA4_MEASUREMENT_ID` (a web
     /// stream) or `{APP}_GA4_FIREBASE_APP_ID` (an app stream), each with
@@ -134,7 +142,7 @@ impl Config {
     /// than a guess), and [`status`](crate::status) names the variables.
     ///
     /// ```
-    /// let config = lumogon_track::Config::new("UA-12345-1", "mytool", "1.2.3").ga4_from_env();
+    /// let config = lumogon_track::Config::universal_analytics("UA-12345-1", "mytool", "1.2.3").ga4_from_env();
     /// # drop(config);
     /// ```
     #[inline]
@@ -143,7 +151,7 @@ impl Config {
         self
     }
 
-    /// Sends hits to `url` (`http` or `https`). For v1 ([`Config::new`]) it
+    /// Sends hits to `url` (`http` or `https`). For v1 ([`Config::universal_analytics`]) it
     /// is a full `/collect` URL, and several hits go to `batch` beside it.
     /// For GA4 ([`Config::ga4`], [`Config::ga4_app`]) it is a full
     /// `/mp/collect` URL (or `/debug/mp/collect`, Google's validation
@@ -244,7 +252,7 @@ impl Config {
     /// wherever they run, whatever `DO_NOT_TRACK` the machine has.
     ///
     /// ```
-    /// let config = lumogon_track::Config::new("UA-12345-1", "mytool", "1.2.3")
+    /// let config = lumogon_track::Config::universal_analytics("UA-12345-1", "mytool", "1.2.3")
     ///     .environment(|name| (name == "MYTOOL_DISABLE_ANALYTICS").then(|| "1".to_owned()));
     /// assert!(!lumogon_track::status(config).is_on());
     /// ```

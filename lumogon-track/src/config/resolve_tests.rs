@@ -11,7 +11,7 @@ const WEB_ID: &str = "G-ABCDE12345";
 const APP_ID: &str = "1:1234567890:android:321abc456def7890";
 
 fn settings() -> Given {
-    Config::new("UA-54263865-7", "mytool", "0.1.0").0
+    Config::universal_analytics("UA-54263865-7", "mytool", "0.1.0").0
 }
 
 fn ga4(measurement_id: &str, api_secret: &str) -> Given {
@@ -178,7 +178,7 @@ fn the_environment_overrides_the_endpoint() {
     let e = err(settings(), &[(ENDPOINT_VAR, "localhost:9")]);
     assert!(e.contains("from MYTOOL_ANALYTICS_URL"), "{e}");
     // Another application answers to its own variable only.
-    let greeter = || Config::new("UA-1-1", "greeter", "1").0;
+    let greeter = || Config::universal_analytics("UA-1-1", "greeter", "1").0;
     let s = resolve(greeter(), &[(ENDPOINT_VAR, "localhost:9")]).map(|s| s.endpoint);
     assert_eq!(s.as_deref(), Ok(v1::DEFAULT_ENDPOINT));
     let e = err(greeter(), &[("GREETER_ANALYTICS_URL", "localhost:9")]);
@@ -215,7 +215,7 @@ fn from_env(set: &[&str]) -> Result<Backend, String> {
         _ => "s3cret",
     };
     let env: Vec<_> = set.iter().map(|&key| (key, value(key))).collect();
-    let given = Config::new("UA-1-1", "mytool", "1").ga4_from_env().0;
+    let given = Config::universal_analytics("UA-1-1", "mytool", "1").ga4_from_env().0;
     resolve(given, &env).map(|r| r.backend)
 }
 
@@ -237,6 +237,6 @@ fn the_environment_may_choose_a_ga4_stream_and_half_a_choice_is_refused() {
     assert_eq!(from_env(&[APP]), Err(app.to_owned()));
     assert_eq!(from_env(&[SECRET]), Err(secret.to_owned()));
     // Without the choice, the variables mean nothing.
-    let given = Config::new("UA-1-1", "mytool", "1").0;
+    let given = Config::universal_analytics("UA-1-1", "mytool", "1").0;
     assert!(resolve(given, &[(SECRET, "x")]).is_ok());
 }

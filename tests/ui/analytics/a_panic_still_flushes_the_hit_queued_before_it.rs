@@ -25,7 +25,7 @@ fn main() {
         // A directory where the first-run notice was shown: on from the start.
         let seen = lumogon_tests::notice_seen();
         let _guard = lumogon_track::init(
-            Config::new("UA-1-1", "ui-test", "1.0").config_dir(seen.path())
+            Config::universal_analytics("UA-1-1", "ui-test", "1.0").config_dir(seen.path())
                 .endpoint(url)
                 .client_id(|| Some("panic-test".to_owned())),
         )

@@ -16,7 +16,7 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("lumogon-ui-disabled-{}", std::process::id()));
     lumogon_track::disable();
     let _guard = lumogon_track::init(
-        Config::new("UA-1-1", "ui-test", "1.0")
+        Config::universal_analytics("UA-1-1", "ui-test", "1.0")
             .endpoint("http://127.0.0.1:9/collect")
             .config_dir(&dir),
     )

@@ -15,7 +15,7 @@ fn threads() -> usize {
 fn main() {
     let dir = std::env::temp_dir().join(format!("lumogon-ui-off-{}", std::process::id()));
     let guard = lumogon_track::init(
-        Config::new("UA-1-1", "ui-test", "1.0")
+        Config::universal_analytics("UA-1-1", "ui-test", "1.0")
             .endpoint("http://127.0.0.1:9/collect")
             .config_dir(&dir)
             .client_id(|| panic!("the client id source was called")),
