@@ -223,6 +223,15 @@ pub fn disable() {
 /// be sent, whatever else is set.
 pub const COMPILED_IN: bool = cfg!(feature = "analytics");
 
+/// The variables that mark a run as in CI (`CI` and the vendors'), for an
+/// application's own tests that must decide the same in CI as on a
+/// workstation: remove them from the environment of a command under test,
+/// or leave them out of [`Config::environment`]. See
+/// [`Config::count_ci_runs`] for what a run in CI does.
+pub fn ci_variables() -> impl Iterator<Item = &'static str> {
+    consent::ci::variables()
+}
+
 /// What [`init`] would decide for `config` in this process's environment,
 /// without starting anything or showing the notice: the one decision, so
 /// that an application's `analytics status` can never disagree with what a

@@ -40,6 +40,10 @@ pub(crate) struct Given {
     pub(crate) notice_version: u32,
     /// Why the application says its own configuration is unusable.
     pub(crate) invalid: Option<String>,
+    /// [`crate::Config::count_ci_runs`].
+    pub(crate) count_ci: bool,
+    /// [`crate::Config::platform_context`].
+    pub(crate) platform: bool,
     environment: Option<Environment>,
 }
 
@@ -89,6 +93,8 @@ impl Given {
             notice: None,
             notice_version: 1,
             invalid: None,
+            count_ci: false,
+            platform: false,
             environment: None,
         }
     }
@@ -130,6 +136,19 @@ impl Given {
 
     pub(crate) fn invalid(&mut self, reason: impl Into<String>) {
         self.invalid = Some(reason.into());
+    }
+
+    pub(crate) fn count_ci_runs(&mut self) {
+        self.count_ci = true;
+    }
+
+    pub(crate) fn platform_context(&mut self) {
+        self.platform = true;
+    }
+
+    /// The CI vendor this run is in, if any.
+    pub(crate) fn ci(&self) -> Option<&'static str> {
+        consent::ci::detect(&|key| self.var(key))
     }
 
     pub(crate) fn environment<F>(&mut self, var: F)
@@ -179,6 +198,8 @@ impl Given {
         consent::decide(Inputs {
             by_application,
             environment: consent::environment(&self.names, &|key| self.var(key)),
+            ci: self.ci(),
+            count_ci: self.count_ci,
             app: &self.app_name,
             config_dir_variable: &self.names.config_dir,
             invalid,
@@ -205,6 +226,8 @@ impl Given {
             .field("flush_budget", &self.flush_budget)
             .field("client_id", &self.client_id.as_ref().map(|_| "<source>"))
             .field("config_dir", &self.config_dir)
-            .field("notice_version", &self.notice_version);
+            .field("notice_version", &self.notice_version)
+            .field("count_ci_runs", &self.count_ci)
+            .field("platform_context", &self.platform);
     }
 }

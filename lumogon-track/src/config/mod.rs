@@ -245,6 +245,33 @@ impl Config {
         self
     }
 
+    /// Counts runs in CI too. By default a run in CI (`CI` or a CI vendor's
+    /// variable is set: GitHub Actions, GitLab CI, CircleCI, Jenkins, …)
+    /// shows no notice and sends nothing: nobody reads a notice in a build
+    /// log, and a CI machine's fresh home directory would print it on every
+    /// run. With this, CI runs send without a notice, every hit marked
+    /// with the vendor (`ci`, e.g. `github_actions`), under one client id
+    /// per vendor rather than one per throwaway machine. Every opt-out
+    /// still applies. Disclose it in your notice and documentation.
+    #[inline]
+    pub fn count_ci_runs(mut self) -> Self {
+        self.0.count_ci_runs();
+        self
+    }
+
+    /// Adds to every hit the OS and architecture the binary was built for
+    /// (`os`: `linux`, `macos`, `windows`, …; `arch`: `x86_64`,
+    /// `aarch64`, …), from compile-time constants: nothing is read from
+    /// the machine. GA4 sends them as event parameters and PostHog as
+    /// properties; Universal Analytics has no field for them. The app's
+    /// version is always sent. Disclose it in your notice and
+    /// documentation.
+    #[inline]
+    pub fn platform_context(mut self) -> Self {
+        self.0.platform_context();
+        self
+    }
+
     /// Reads the environment through `var` instead of the process's: every
     /// variable this library reads for the application (the opt-outs, the
     /// endpoint, the dry run, the directory, [`Config::ga4_from_env`]'s).

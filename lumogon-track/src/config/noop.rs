@@ -58,6 +58,12 @@ impl Given {
     pub(crate) fn invalid(&mut self, _: impl Into<String>) {}
 
     #[inline]
+    pub(crate) fn count_ci_runs(&mut self) {}
+
+    #[inline]
+    pub(crate) fn platform_context(&mut self) {}
+
+    #[inline]
     pub(crate) fn environment<F>(&mut self, _: F)
     where
         F: Fn(&str) -> Option<String> + Send + Sync + 'static,

@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::{ConfigError, ErrorKind, Given};
 use crate::backends::{Backend, StreamKind, ga4};
 use crate::consent::{Names, is_set};
-use crate::params::Param;
+use crate::params::{Param, Value};
 use crate::persistence::AppDir;
 use crate::persistence::spool::Destination;
 
@@ -53,8 +53,12 @@ pub(crate) struct Resolved {
     pub(crate) ca_file: Option<PathBuf>,
     pub(crate) flush_budget: Duration,
     pub(crate) dir: Option<AppDir>,
-    /// What every hit of the run carries about where it runs (OS,
-    /// architecture, CI), as the application chose: empty unless it did.
+    /// The CI vendor the run is in: a run that sends from CI (the
+    /// application counts CI runs) uses one client id per vendor.
+    pub(crate) ci: Option<&'static str>,
+    /// What every hit of the run carries about where it runs: OS and
+    /// architecture when the application chose to send them, and the CI
+    /// vendor in CI.
     pub(crate) context: Vec<Param>,
 }
 
@@ -66,6 +70,22 @@ impl Resolved {
             property: self.backend.property(),
         }
     }
+}
+
+/// What every hit carries about where it runs: the OS and architecture the
+/// binary was built for (compile-time constants: nothing is read from the
+/// machine) when `platform`, and the CI vendor when in CI (a run in CI
+/// sends only when the application counts CI runs, and is then marked).
+pub(crate) fn context(platform: bool, ci: Option<&'static str>) -> Vec<Param> {
+    let mut context = Vec::new();
+    if platform {
+        context.push(("os", Value::Str(std::env::consts::OS)));
+        context.push(("arch", Value::Str(std::env::consts::ARCH)));
+    }
+    if let Some(vendor) = ci {
+        context.push(("ci", Value::Str(vendor)));
+    }
+    context
 }
 
 impl Given {
@@ -133,7 +153,8 @@ impl Given {
             ca_file,
             flush_budget: self.flush_budget,
             dir: self.dir(),
-            context: Vec::new(),
+            ci: self.ci(),
+            context: context(self.platform, self.ci()),
         })
     }
 

@@ -2,7 +2,8 @@
 //! in.
 
 use super::Off;
-use super::names::{DO_NOT_TRACK, Names, is_set};
+use super::is_set;
+use super::names::{DO_NOT_TRACK, Names};
 use crate::persistence::choice::Saved;
 
 /// What the decision is made from; `saved` is read only when nothing before
@@ -11,6 +12,10 @@ pub(crate) struct Inputs<'a, S> {
     pub(crate) by_application: bool,
     /// The first opt-out variable that is set, if any.
     pub(crate) environment: Option<String>,
+    /// The CI vendor this run is in ([`super::ci::detect`]), if any.
+    pub(crate) ci: Option<&'static str>,
+    /// Whether the application counts CI runs (`Config::count_ci_runs`).
+    pub(crate) count_ci: bool,
     pub(crate) app: &'a str,
     /// `{APP}_CONFIG_DIR`, for the reason that names it.
     pub(crate) config_dir_variable: &'a str,
@@ -38,6 +43,11 @@ where
             app: inputs.app.to_owned(),
         });
     }
+    if let (Some(vendor), false) = (inputs.ci, inputs.count_ci) {
+        return Some(Off::Ci {
+            vendor: vendor.to_owned(),
+        });
+    }
     if let Some(why) = inputs.invalid {
         return Some(Off::Invalid(why));
     }
@@ -45,7 +55,11 @@ where
         None => Some(Off::NoDirectory {
             variable: inputs.config_dir_variable.to_owned(),
         }),
-        Some(s) if s.notice_version < inputs.notice_version => Some(Off::NoticeNotShown),
+        // Nobody reads a notice in CI: counting CI runs, which the
+        // application chose, does not wait for one.
+        Some(s) if s.notice_version < inputs.notice_version && inputs.ci.is_none() => {
+            Some(Off::NoticeNotShown)
+        }
         Some(_) => None,
     }
 }
@@ -79,6 +93,8 @@ mod tests {
         decide(Inputs {
             by_application,
             environment: environment.map(str::to_owned),
+            ci: None,
+            count_ci: false,
             app: "tool",
             config_dir_variable: "TOOL_CONFIG_DIR",
             invalid: invalid.map(str::to_owned),
@@ -119,10 +135,43 @@ mod tests {
     }
 
     #[test]
+    fn in_ci_nothing_is_sent_and_no_notice_shown_unless_the_application_counts_ci() {
+        let in_ci = |count_ci: bool, environment: Option<&str>, saved: Option<Saved>| {
+            decide(Inputs {
+                by_application: false,
+                environment: environment.map(str::to_owned),
+                ci: Some("gitlab"),
+                count_ci,
+                app: "tool",
+                config_dir_variable: "TOOL_CONFIG_DIR",
+                invalid: None,
+                saved: move || saved,
+                notice_version: 1,
+            })
+        };
+        let ci = Some(Off::Ci {
+            vendor: "gitlab".into(),
+        });
+        // A fresh home directory: no notice (NoticeNotShown would print it).
+        assert_eq!(in_ci(false, None, Some(Saved::default())), ci);
+        assert_eq!(in_ci(false, None, seen(Some(true))), ci);
+        // Counted: on without a notice, in a fresh home directory too.
+        assert_eq!(in_ci(true, None, Some(Saved::default())), None);
+        // Every opt-out still wins over counting.
+        let env = Some(Off::Environment("DO_NOT_TRACK".into()));
+        assert_eq!(in_ci(true, Some("DO_NOT_TRACK"), None), env);
+        let saved = Some(Off::Saved { app: "tool".into() });
+        assert_eq!(in_ci(true, None, seen(Some(false))), saved);
+        assert_eq!(in_ci(false, None, seen(Some(false))), saved);
+    }
+
+    #[test]
     fn the_saved_choice_is_not_read_when_an_earlier_source_applies() {
         let off = decide(Inputs {
             by_application: false,
             environment: Some("DO_NOT_TRACK".into()),
+            ci: None,
+            count_ci: false,
             app: "tool",
             config_dir_variable: "TOOL_CONFIG_DIR",
             invalid: None,

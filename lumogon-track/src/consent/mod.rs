@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+pub(crate) mod ci;
 #[cfg(feature = "analytics")]
 mod decision;
 #[cfg(feature = "analytics")]
@@ -18,9 +19,20 @@ mod notice;
 #[cfg(feature = "analytics")]
 pub(crate) use self::decision::{Inputs, decide, environment};
 #[cfg(feature = "analytics")]
-pub(crate) use self::names::{DO_NOT_TRACK, Names, is_set};
+pub(crate) use self::names::{DO_NOT_TRACK, Names};
 #[cfg(feature = "analytics")]
 pub(crate) use self::notice::{default_notice, show_notice};
+
+/// A switch variable counts when set to anything but empty, `0` or
+/// `false`, so that `DO_NOT_TRACK=0` keeps analytics on, as the convention
+/// says. The dry-run switch follows the same rule.
+#[cfg_attr(not(feature = "analytics"), allow(dead_code))]
+pub(crate) fn is_set(value: Option<&str>) -> bool {
+    match value.map(str::trim) {
+        None | Some("") | Some("0") => false,
+        Some(v) => !v.eq_ignore_ascii_case("false"),
+    }
+}
 
 /// Why nothing is sent, in order of precedence: the first that applies is
 /// the one named.
@@ -42,6 +54,13 @@ pub enum Off {
     /// The configuration cannot be used (an invalid `{APP}_ANALYTICS_URL`, a
     /// tracking id that is not one, a backend half configured).
     Invalid(String),
+    /// The run is in CI (`CI` or a vendor's variable is set), where nobody
+    /// reads the notice, and the application does not count CI runs.
+    Ci {
+        /// The vendor, as sent when CI runs are counted (`github_actions`,
+        /// `gitlab`, …; `unknown` when only `CI` is set).
+        vendor: String,
+    },
     /// No directory can be named to keep the choice and the notice in.
     NoDirectory {
         /// `{APP}_CONFIG_DIR`.
@@ -63,6 +82,12 @@ impl fmt::Display for Off {
                 "the saved setting (`{app} analytics enable` turns it back on)"
             ),
             Off::Invalid(why) => write!(f, "the configuration is invalid: {why}"),
+            Off::Ci { vendor } => write!(
+                f,
+                "this run is in CI ({}), where nobody reads the notice; the application \
+                 does not count CI runs",
+                ci::display(vendor)
+            ),
             Off::NoDirectory { variable } => write!(
                 f,
                 "no config directory to keep the choice in: set {variable}, XDG_CONFIG_HOME or HOME"
@@ -71,5 +96,21 @@ impl fmt::Display for Off {
                 "the first-run notice has not been shown yet; the next run shows it and sends nothing",
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_that_count() {
+        for value in ["1", "true", "yes", "TRUE", "anything"] {
+            assert!(is_set(Some(value)), "{value}");
+        }
+        for value in ["", " ", "0", "false", "False", "FALSE"] {
+            assert!(!is_set(Some(value)), "{value:?}");
+        }
+        assert!(!is_set(None));
     }
 }

@@ -59,16 +59,6 @@ fn prefix(app: &str) -> String {
         .collect()
 }
 
-/// A switch variable counts when set to anything but empty, `0` or
-/// `false`, so that `DO_NOT_TRACK=0` keeps analytics on, as the convention
-/// says. The dry-run switch follows the same rule.
-pub(crate) fn is_set(value: Option<&str>) -> bool {
-    match value.map(str::trim) {
-        None | Some("") | Some("0") => false,
-        Some(v) => !v.eq_ignore_ascii_case("false"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,16 +82,5 @@ mod tests {
             "MY_TOOL_RS_DISABLE_ANALYTICS"
         );
         assert_eq!(Names::of("größe").url, "GR__E_ANALYTICS_URL");
-    }
-
-    #[test]
-    fn values_that_count() {
-        for value in ["1", "true", "yes", "TRUE", "anything"] {
-            assert!(is_set(Some(value)), "{value}");
-        }
-        for value in ["", " ", "0", "false", "False", "FALSE"] {
-            assert!(!is_set(Some(value)), "{value:?}");
-        }
-        assert!(!is_set(None));
     }
 }

@@ -74,15 +74,24 @@ impl Run {
         // thread, which keeps the id it derives from the answer; this run
         // waits for it (at most CLIENT_ID_BUDGET, while the HTTP client is
         // built) only when no id is kept at all.
-        let kept = dir.as_ref().and_then(AppDir::client_id);
+        // In CI (sending only because the application counts CI runs) one
+        // id per vendor: neither the kept id of a throwaway machine nor its
+        // source is used.
+        let ci_id = resolved
+            .ci
+            .map(|vendor| client_id::for_ci(&resolved.app_name, vendor));
+        let kept = dir
+            .as_ref()
+            .filter(|_| ci_id.is_none())
+            .and_then(AppDir::client_id);
         let answer = source
-            .filter(|_| client_id::ask_source(kept.as_ref()))
+            .filter(|_| ci_id.is_none() && client_id::ask_source(kept.as_ref()))
             .map(|source| ask_client_id(source, resolved.app_name.clone(), dir.clone()));
         let route = route(&resolved, plan, outbox, dir.as_ref());
         if let Some(session) = route.as_ref().ok().and_then(|r| r.encoder.session_id()) {
             outbox.session(session);
         }
-        let resolved_id = client_id::resolve(kept, || {
+        let resolved_id = client_id::resolve(ci_id.or(kept), || {
             let left = CLIENT_ID_BUDGET.saturating_sub(started.elapsed());
             answer?.recv_timeout(left).unwrap_or_else(|_| {
                 log::debug!(

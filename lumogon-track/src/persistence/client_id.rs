@@ -82,6 +82,16 @@ pub(crate) fn from_answer(app: &str, seed: Option<String>) -> Option<Kept> {
     })
 }
 
+/// The id of every run of `app` in the CI `vendor`: derived like any other
+/// from the application's own namespace, never kept (a CI machine is
+/// thrown away), so that CI runs count as one client per vendor.
+pub(crate) fn for_ci(app: &str, vendor: &str) -> Kept {
+    Kept {
+        id: derive(app, &format!("ci:{vendor}")),
+        derived: true,
+    }
+}
+
 /// The id derived from `seed` for the application `app`.
 pub(crate) fn derive(app: &str, seed: &str) -> String {
     let namespace = Uuid::new_v5(
