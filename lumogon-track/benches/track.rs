@@ -315,7 +315,9 @@ mod compiled_in {
             stats().queued,
             before + 1,
             "analytics is off in this process, so `{case}` cannot be measured: {}",
-            match lumogon_track::status(lumogon_track::config!(universal_analytics: "UA-12345-1")).off() {
+            match lumogon_track::status(lumogon_track::config!(universal_analytics: "UA-12345-1"))
+                .off()
+            {
                 Some(lumogon_track::Off::Environment(var)) => format!("unset {var}"),
                 _ => "run it before `disabled`, which turns analytics off for good (criterion \
                       runs the cases in the order they are registered)"

@@ -56,7 +56,8 @@ enum Command {
 /// What `greeter analytics screens` lists: everything greeter can send.
 const DISCLOSURE: Disclosure = Disclosure {
     screens: &["hello", "goodbye"],
-    events: &[("farewell", "said")],
+    events: &[("farewell", "said", &[])],
+    outcomes: &[],
 };
 
 /// Given to both `init` and the `analytics` subcommand, so they agree.
@@ -64,8 +65,12 @@ fn analytics() -> lumogon_track::Config {
     // A binary crate of its own would write `lumogon_track::config!(..)`
     // for its name and version. `ga4_from_env`: GREETER_GA4_* may choose a
     // GA4 stream instead.
-    let config = lumogon_track::Config::universal_analytics("UA-99999999-1", "greeter", env!("CARGO_PKG_VERSION"))
-        .ga4_from_env();
+    let config = lumogon_track::Config::universal_analytics(
+        "UA-99999999-1",
+        "greeter",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .ga4_from_env();
     config.notice(
         "greeter counts which greetings are used: the command's name (never whom you greet), \
          its version and a random id. Nothing was sent this time.\n\

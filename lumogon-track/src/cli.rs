@@ -20,7 +20,7 @@
 //!     Analytics(AnalyticsCommand),
 //! }
 //!
-//! const DISCLOSURE: Disclosure = Disclosure { screens: &["hello"], events: &[] };
+//! const DISCLOSURE: Disclosure = Disclosure { screens: &["hello"], events: &[], outcomes: &[] };
 //!
 //! # let dir = std::env::temp_dir().join(format!("cli-doc-{}", std::process::id()));
 //! let cli = Cli::parse_from(["mytool", "analytics", "status"]);
@@ -52,16 +52,23 @@ pub enum AnalyticsCommand {
     Disable,
     /// List every screen name and event this program can send
     Screens,
+    /// Show the last hits that were sent or kept for a later run
+    Log,
 }
 
 /// What the application can send, for `analytics screens`: its screen names
-/// (the `#[track_screen]` arguments) and its events (category, action).
+/// (the `#[track_screen]` arguments), its events, and the screens whose
+/// handlers add an outcome event.
 #[derive(Clone, Copy, Debug)]
 pub struct Disclosure {
     /// Every screen name.
     pub screens: &'static [&'static str],
-    /// Every event, as (category, action).
-    pub events: &'static [(&'static str, &'static str)],
+    /// Every event, as (category, action, the keys of its parameters).
+    pub events: &'static [(&'static str, &'static str, &'static [&'static str])],
+    /// The screens whose handlers carry `#[track_screen(.., outcome)]`:
+    /// each adds the event `command` / its screen with `outcome` and
+    /// `duration`.
+    pub outcomes: &'static [&'static str],
 }
 
 /// Why an `analytics` command failed.
@@ -110,16 +117,31 @@ pub fn run(
             let choice = crate::set_enabled(config, enabled).map_err(Error::Choice)?;
             chosen(&choice, enabled, out)?;
         }
-        AnalyticsCommand::Screens => {
-            for screen in disclosure.screens {
-                writeln!(out, "screen {screen}")?;
-            }
-            for (category, action) in disclosure.events {
-                writeln!(out, "event  {category} {action}")?;
-            }
-        }
+        AnalyticsCommand::Log => log(&crate::sent_log(config), out)?,
+        AnalyticsCommand::Screens => screens(disclosure, &config.carries(), out)?,
     }
     Ok(())
+}
+
+fn screens(disclosure: &Disclosure, carries: &[&str], out: &mut dyn Write) -> io::Result<()> {
+    for screen in disclosure.screens {
+        writeln!(out, "screen {screen}")?;
+    }
+    let with = |keys: &[&str]| match keys {
+        [] => String::new(),
+        keys => format!(" (with {})", keys.join(", ")),
+    };
+    for (category, action, keys) in disclosure.events {
+        writeln!(out, "event  {category} {action}{}", with(keys))?;
+    }
+    for screen in disclosure.outcomes {
+        writeln!(
+            out,
+            "event  command {screen}{}",
+            with(&["outcome", "duration"])
+        )?;
+    }
+    writeln!(out, "every hit: {}", carries.join(", "))
 }
 
 fn status(status: &Status, out: &mut dyn Write) -> io::Result<()> {
@@ -151,8 +173,54 @@ fn status(status: &Status, out: &mut dyn Write) -> io::Result<()> {
     }
     if !status.app().is_empty() {
         writeln!(out, "what is sent: `{} analytics screens`", status.app())?;
+        writeln!(out, "what was sent: `{} analytics log`", status.app())?;
     }
     Ok(())
+}
+
+fn log(sent: &[crate::Sent], out: &mut dyn Write) -> io::Result<()> {
+    if sent.is_empty() {
+        return writeln!(
+            out,
+            "nothing was sent or kept for a later run since the log began (it keeps the last \
+             300 hits, and `analytics disable` deletes it)"
+        );
+    }
+    for hit in sent {
+        let late = if hit.late { " (late)" } else { "" };
+        writeln!(
+            out,
+            "{}  {:<14} {}{late}  to {}",
+            utc(hit.at_ms),
+            hit.outcome,
+            hit.hit,
+            hit.to
+        )?;
+    }
+    Ok(())
+}
+
+/// `ms` since the Unix epoch as `YYYY-MM-DD HH:MM:SS UTC` (the civil date
+/// from days, Howard Hinnant's `civil_from_days`): a log read by a person,
+/// and no date crate for one line.
+fn utc(ms: u64) -> String {
+    let secs = ms / 1000;
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let z = i64::try_from(days).unwrap_or(0) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
 }
 
 fn chosen(choice: &crate::Choice, enabled: bool, out: &mut dyn Write) -> io::Result<()> {
@@ -191,4 +259,17 @@ fn chosen(choice: &crate::Choice, enabled: bool, out: &mut dyn Write) -> io::Res
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_civil_utc() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(951_782_400_000), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc(1_796_398_861_999), "2026-12-04 15:41:01 UTC");
+        assert_eq!(utc(4_102_444_799_000), "2099-12-31 23:59:59 UTC");
+    }
 }

@@ -81,6 +81,7 @@ mod limits;
 mod params;
 #[cfg(feature = "analytics")]
 mod persistence;
+mod sent;
 #[cfg(feature = "analytics")]
 mod stats;
 mod status;
@@ -91,6 +92,7 @@ pub use config::{Config, ConfigError};
 pub use consent::Off;
 pub use limits::DEFAULT_FLUSH_BUDGET;
 pub use params::{Param, Value};
+pub use sent::Sent;
 pub use status::{Choice, ChoiceError, Status, set_enabled};
 
 /// A [`Config`] with the calling crate's name and version
@@ -243,6 +245,21 @@ pub fn status(config: Config) -> Status {
     {
         let _ = config;
         Status::not_in_build()
+    }
+}
+
+/// The last hits this application sent or spooled (at most 300, oldest
+/// first), from the `sent.log` its directory keeps: what `{app} analytics
+/// log` shows. Empty when nothing was sent, when analytics is compiled out,
+/// and after `analytics disable`, which deletes the log. Only runs that
+/// send write it: nothing is logged while analytics is off or in a dry run.
+pub fn sent_log(config: Config) -> Vec<Sent> {
+    #[cfg(feature = "analytics")]
+    return config.0.dir().map(|dir| dir.sent_log()).unwrap_or_default();
+    #[cfg(not(feature = "analytics"))]
+    {
+        let _ = config;
+        Vec::new()
     }
 }
 

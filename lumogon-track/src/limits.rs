@@ -70,6 +70,10 @@ pub(crate) const SPOOL_AGE: Duration = ga4::MAX_TIMESTAMP_AGE;
 /// How far ahead of a process's clock reading a hit stamped by another
 /// process may be and still be kept.
 pub(crate) const CLOCK_SLACK: Duration = Duration::from_secs(60);
+/// The sent log keeps at most this many hits ...
+pub(crate) const LOG_ENTRIES: usize = 300;
+/// ... in at most this many bytes; the oldest go first.
+pub(crate) const LOG_BYTES: usize = 64 * 1024;
 /// A string longer than this in a file of the app directory was not written
 /// by this library.
 pub(crate) const STORED_TEXT: usize = 2048;

@@ -164,7 +164,16 @@ mod tests {
             assert!(is_key(good), "{good}");
         }
         let long = "x".repeat(41);
-        for bad in ["", "Format", "2nd", "_x", "a-b", "a b", "$os", long.as_str()] {
+        for bad in [
+            "",
+            "Format",
+            "2nd",
+            "_x",
+            "a-b",
+            "a b",
+            "$os",
+            long.as_str(),
+        ] {
             assert!(!is_key(bad), "{bad}");
         }
     }

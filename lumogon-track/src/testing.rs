@@ -124,13 +124,7 @@ mod tests {
             crate::__private::screen("one");
             crate::event("UX", "upload");
         });
-        assert_eq!(
-            hits,
-            [
-                Hit::Screen("one"),
-                Hit::event("UX", "upload")
-            ]
-        );
+        assert_eq!(hits, [Hit::Screen("one"), Hit::event("UX", "upload")]);
         assert!(CAPTURED.with(|c| c.borrow().is_none()));
     }
 

@@ -10,9 +10,12 @@ use crate::docker;
 /// The Universal Analytics property of the original Lumogon.
 const TRACKING_ID: &str = "UA-54263865-7";
 
-/// The events lumogon sends, as (category, action).
+/// The event lumogon sends when a report upload is attempted, as
+/// (category, action): the original's.
 pub const UPLOAD_EVENT: (&str, &str) = ("UX", "upload");
-pub const EVENTS: &[(&str, &str)] = &[UPLOAD_EVENT];
+/// Every event lumogon sends, as (category, action, parameter keys): for
+/// `analytics screens`.
+pub const EVENTS: &[(&str, &str, &[&str])] = &[(UPLOAD_EVENT.0, UPLOAD_EVENT.1, &[])];
 
 /// Raised when the notice's text changes in a way a person should see again.
 const NOTICE_VERSION: u32 = 1;

@@ -130,6 +130,8 @@ pub enum AnalyticsCommand {
     Disable,
     /// List every screen name and event this lumogon can send
     Screens,
+    /// Show the last hits that were sent or kept for a later run
+    Log,
 }
 
 #[derive(Debug, Args)]

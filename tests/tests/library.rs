@@ -81,12 +81,22 @@ fn the_example_cli_sends_its_own_hits_and_nothing_lumogon() {
 fn a_bad_configuration_is_an_error_that_names_the_field() {
     let error = |config: Config| lumogon_track::init(config).err().map(|e| e.to_string());
     let cases = [
-        (Config::universal_analytics("G-ABC123", "tool", "1.0"), "tracking id"),
-        (Config::universal_analytics("UA-12-x", "tool", "1.0"), "tracking id"),
-        (Config::universal_analytics("UA-1-1", "", "1.0"), "app name"),
-        (Config::universal_analytics("UA-1-1", "tool", " "), "app version"),
         (
-            Config::universal_analytics("UA-1-1", "tool", "1.0").endpoint("ftp://example.org/collect"),
+            Config::universal_analytics("G-ABC123", "tool", "1.0"),
+            "tracking id",
+        ),
+        (
+            Config::universal_analytics("UA-12-x", "tool", "1.0"),
+            "tracking id",
+        ),
+        (Config::universal_analytics("UA-1-1", "", "1.0"), "app name"),
+        (
+            Config::universal_analytics("UA-1-1", "tool", " "),
+            "app version",
+        ),
+        (
+            Config::universal_analytics("UA-1-1", "tool", "1.0")
+                .endpoint("ftp://example.org/collect"),
             "endpoint",
         ),
         (
@@ -247,10 +257,7 @@ fn an_adopters_test_captures_what_its_commands_record() {
         use lumogon_track::testing::Hit;
         assert_eq!(
             hits,
-            [
-                Hit::Screen("adopter command"),
-                Hit::event("adopter", "did")
-            ]
+            [Hit::Screen("adopter command"), Hit::event("adopter", "did")]
         );
     } else {
         assert!(hits.is_empty());

@@ -95,7 +95,9 @@ pub(crate) fn encode(common: &Common<'_>, entry: &Entry) -> Option<String> {
             out.pair("ec", cut_to_bytes(category, EVENT_CATEGORY));
             out.pair("ea", cut_to_bytes(action, EVENT_ACTION));
             if !params.iter().all(|(key, _)| crate::params::is_key(key)) {
-                log::debug!("analytics: refused {entry}: a parameter's key is not lowercase letters, digits and _");
+                log::debug!(
+                    "analytics: refused {entry}: a parameter's key is not lowercase letters, digits and _"
+                );
                 return None;
             }
             if let Some(label) = label(params) {
@@ -201,7 +203,9 @@ mod tests {
     }
 
     fn fresh(hits: &[Hit]) -> Vec<Entry> {
-        hits.iter().map(|hit| Entry::fresh(hit.clone(), 0)).collect()
+        hits.iter()
+            .map(|hit| Entry::fresh(hit.clone(), 0))
+            .collect()
     }
 
     /// The requests for hits of this run, to `http://c/collect` or `/batch`.
@@ -297,11 +301,7 @@ mod tests {
         assert!(screen.contains(&format!("&an={}&", "x".repeat(100))));
         assert!(screen.contains(&format!("&av={}&", "x".repeat(100))));
         assert!(screen.contains(&format!("&cd={}&", "x".repeat(2048))));
-        let event = encode_hit(
-            &common,
-            &Hit::event(ascii, ascii),
-        )
-        .unwrap_or_default();
+        let event = encode_hit(&common, &Hit::event(ascii, ascii)).unwrap_or_default();
         assert!(event.contains(&format!("&ec={}&", "x".repeat(150))));
         assert!(event.contains(&format!("&ea={}&", "x".repeat(500))));
     }

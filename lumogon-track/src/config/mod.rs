@@ -293,6 +293,27 @@ impl Config {
     }
 }
 
+impl Config {
+    /// What every hit carries besides what it is, in words, for `analytics
+    /// screens`.
+    #[cfg(feature = "clap")]
+    #[cfg_attr(not(feature = "analytics"), allow(clippy::unused_self))]
+    pub(crate) fn carries(&self) -> Vec<&'static str> {
+        #[cfg_attr(not(feature = "analytics"), allow(unused_mut))]
+        let mut carries = vec!["an anonymous client id", "the app's name and version"];
+        #[cfg(feature = "analytics")]
+        {
+            if self.0.platform {
+                carries.push("the OS and architecture it was built for");
+            }
+            if self.0.count_ci {
+                carries.push("the CI vendor, in CI");
+            }
+        }
+        carries
+    }
+}
+
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = f.debug_struct("Config");

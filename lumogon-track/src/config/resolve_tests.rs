@@ -215,7 +215,9 @@ fn from_env(set: &[&str]) -> Result<Backend, String> {
         _ => "s3cret",
     };
     let env: Vec<_> = set.iter().map(|&key| (key, value(key))).collect();
-    let given = Config::universal_analytics("UA-1-1", "mytool", "1").ga4_from_env().0;
+    let given = Config::universal_analytics("UA-1-1", "mytool", "1")
+        .ga4_from_env()
+        .0;
     resolve(given, &env).map(|r| r.backend)
 }
 

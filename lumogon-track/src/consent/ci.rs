@@ -128,5 +128,4 @@ mod tests {
         vendors.dedup();
         assert_eq!(vendors.len(), VENDORS.len() + 1);
     }
-
 }

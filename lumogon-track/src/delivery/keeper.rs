@@ -9,6 +9,7 @@ use crate::config::Resolved;
 use crate::hit::{Entry, Hit, now_ms};
 use crate::persistence::AppDir;
 use crate::persistence::backoff::{Outcome, Plan};
+use crate::persistence::sent_log::{self, Fate};
 use crate::persistence::spool::{Destination, Spooled};
 use crate::stats::{self, DROPPED, FAILED, SPOOLED};
 
@@ -65,10 +66,12 @@ impl Keeper {
             })
             .collect();
         let hits: Vec<Hit> = spooled.iter().map(|s| s.entry.hit.clone()).collect();
+        let entries: Vec<Entry> = spooled.iter().map(|s| s.entry.clone()).collect();
         match self.dir.spool(spooled, now_ms(), wait) {
             Ok(()) => {
                 let why = format!(" for a later run: {why}");
                 stats::tally(&SPOOLED, "spooled", &hits, &why);
+                self.log(&entries, Fate::Spooled, wait);
                 true
             }
             Err(e) => {
@@ -76,6 +79,15 @@ impl Keeper {
                 log::debug!("analytics: dropped {count} hit(s): could not spool them: {e}");
                 false
             }
+        }
+    }
+
+    /// Notes in the sent log what became of `entries`. A log that cannot be
+    /// written costs nothing but its lines.
+    pub(crate) fn log(&self, entries: &[Entry], fate: Fate, wait: Duration) {
+        let records = sent_log::records(entries, &self.to.endpoint, fate, now_ms());
+        if let Err(e) = self.dir.log(records, wait) {
+            log::debug!("analytics: could not write the sent log: {e}");
         }
     }
 

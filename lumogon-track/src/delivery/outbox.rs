@@ -326,7 +326,11 @@ mod tests {
         assert!(outbox.posting());
         let _ = push(&queue, UPLOAD);
         let left = outbox.close(Duration::ZERO);
-        let hits: Vec<_> = left.unsent.iter().map(|e| (e.hit.clone(), e.late)).collect();
+        let hits: Vec<_> = left
+            .unsent
+            .iter()
+            .map(|e| (e.hit.clone(), e.late))
+            .collect();
         assert_eq!(hits, [(SCAN, false), (UPLOAD, true), (UPLOAD, false)]);
         assert_eq!((left.maybe_sent, left.unreachable), (0, true));
         assert_eq!(left.session.as_deref(), Some("1700000000000"));

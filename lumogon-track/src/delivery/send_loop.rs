@@ -9,6 +9,7 @@ use super::sinks::Ended;
 use crate::backends::{Encoded, Sender};
 use crate::hit::{Entry, now_ms};
 use crate::persistence::backoff::Outcome;
+use crate::persistence::sent_log::Fate;
 use crate::stats::{self, DROPPED, FAILED, PRINTED, SENT};
 
 /// Takes batches from the outbox until the exit takes over or the caller's
@@ -131,17 +132,20 @@ impl Run {
             }
             Ended::Answered(status) if status.is_success() => {
                 stats::tally(&SENT, "sent", &hits, &format!(" ({status})"));
+                self.log(&hits, Fate::Sent);
                 Outcome::Answered
             }
             Ended::Answered(status) => {
                 let why = format!(": the collector answered {status}");
                 stats::tally(&FAILED, "dropped", &hits, &why);
+                self.log(&hits, Fate::Rejected(status.as_u16()));
                 Outcome::Answered
             }
             Ended::Failed(failure) => {
                 if !failure.before_connecting {
                     // Written, perhaps: the collector may have it.
                     stats::tally(&FAILED, "dropped", &hits, &format!(": {}", failure.message));
+                    self.log(&hits, Fate::Failed);
                 }
                 if failure.timed_out {
                     Outcome::TimedOut
@@ -155,6 +159,12 @@ impl Run {
         }
         self.last.set(Some(outcome));
         Some(outcome)
+    }
+
+    fn log(&self, hits: &[Entry], fate: Fate) {
+        if let Some(keeper) = &self.keeper {
+            keeper.log(hits, fate, self.lock_wait);
+        }
     }
 
     fn spool(&self, entries: Vec<Entry>, session: Option<&str>, why: &str) {

@@ -7,8 +7,10 @@
 //! - `spool`: hits that never reached the collector (`spool.rs`);
 //! - `backoff`: an endpoint that timed out, and until when runs leave it
 //!   alone (`backoff.rs`);
-//! - `.lock`: empty; locked while the spool or the backoff is read and
-//!   rewritten, so that concurrent runs neither lose nor double a hit.
+//! - `sent.log`: what became of the last hits sent or spooled
+//!   (`sent_log.rs`), for `{app} analytics log`;
+//! - `.lock`: empty; locked while the spool, the backoff or the log is read
+//!   and rewritten, so that concurrent runs neither lose nor double a hit.
 //!
 //! Every write goes through a temporary file and a rename, so that two
 //! processes at once or a crash never leave half a file. A file that cannot
@@ -24,6 +26,7 @@ use std::time::{Duration, Instant};
 pub(crate) mod backoff;
 pub(crate) mod choice;
 pub(crate) mod client_id;
+pub(crate) mod sent_log;
 pub(crate) mod session;
 pub(crate) mod spool;
 
@@ -34,7 +37,13 @@ const LOCK_FILE: &str = ".lock";
 const SENDER_LOCK_FILE: &str = ".sender";
 /// Every file `disable` deletes: all the library keeps but the choice itself
 /// (and the empty lock file, which another run may hold at that moment).
-const DELETED_ON_DISABLE: &[&str] = &[client_id::FILE, session::FILE, spool::FILE, backoff::FILE];
+const DELETED_ON_DISABLE: &[&str] = &[
+    client_id::FILE,
+    session::FILE,
+    spool::FILE,
+    backoff::FILE,
+    sent_log::FILE,
+];
 
 /// The application's directory (which may not exist yet).
 #[derive(Clone, Debug, PartialEq, Eq)]

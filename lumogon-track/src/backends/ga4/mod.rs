@@ -21,8 +21,8 @@ use self::rules::{Broken, StreamKind};
 use super::{Encoded, Request};
 use crate::hit::{Entry, Hit};
 use crate::limits::cut_to_chars;
-use crate::params::Param;
 use crate::limits::ga4::{MAX_BODY_BYTES, MAX_EVENTS, MAX_VALUE_CHARS};
+use crate::params::Param;
 
 pub(crate) mod rules;
 pub(crate) mod validation;

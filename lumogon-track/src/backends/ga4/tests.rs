@@ -24,7 +24,9 @@ const BOTH: [Hit; 2] = [
 ];
 
 fn fresh(hits: &[Hit]) -> Vec<Entry> {
-    hits.iter().map(|hit| Entry::fresh(hit.clone(), 0)).collect()
+    hits.iter()
+        .map(|hit| Entry::fresh(hit.clone(), 0))
+        .collect()
 }
 
 /// The requests for hits of this run.
@@ -213,7 +215,11 @@ fn an_event_name_that_breaks_a_rule_is_refused_not_sent() {
         let hit = Hit::event(category, "a");
         for common in [WEB, APP] {
             let encoded = encode(&common, URL, &[hit.clone(), SCAN]);
-            assert_eq!(encoded.refused, fresh(std::slice::from_ref(&hit)), "{category:?}");
+            assert_eq!(
+                encoded.refused,
+                fresh(std::slice::from_ref(&hit)),
+                "{category:?}"
+            );
             // The other hit still goes.
             assert_eq!(encoded.requests.len(), 1, "{category:?}");
             assert_eq!(encoded.requests[0].hits.len(), 1, "{category:?}");
@@ -221,7 +227,10 @@ fn an_event_name_that_breaks_a_rule_is_refused_not_sent() {
     }
     // What only app streams take is refused from a web stream only.
     let hit = Hit::event("In App Purchase", "a");
-    assert_eq!(encode(&WEB, URL, &[hit.clone()]).refused, fresh(&[hit.clone()]));
+    assert_eq!(
+        encode(&WEB, URL, &[hit.clone()]).refused,
+        fresh(&[hit.clone()])
+    );
     assert!(encode(&APP, URL, &[hit.clone()]).refused.is_empty());
 }
 
@@ -238,10 +247,7 @@ fn values_are_cut_to_a_hundred_characters_on_character_boundaries() {
         app_version: long,
         ..APP
     };
-    let hits = [
-        Hit::Screenview { screen: long },
-        Hit::event("c", long),
-    ];
+    let hits = [Hit::Screenview { screen: long }, Hit::event("c", long)];
     let events = events(&common, &hits);
     for event in 0..2 {
         let params = events[event]["params"].as_object().cloned();
@@ -352,7 +358,10 @@ fn parameters_and_context_are_event_parameters_and_never_replace_the_librarys() 
             ("action", Value::Str("mine")),
         ],
     };
-    let context = [("os", Value::Str("linux")), ("ci", Value::Str("github_actions"))];
+    let context = [
+        ("os", Value::Str("linux")),
+        ("ci", Value::Str("github_actions")),
+    ];
     let common = Common {
         context: &context,
         ..WEB
