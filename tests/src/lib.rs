@@ -40,6 +40,28 @@ pub fn notice_seen() -> tempfile::TempDir {
     dir
 }
 
+/// `config` reading this process's environment without the variables that
+/// mark CI, for a test that `init`s lumogon-track in-process and must send
+/// wherever it runs: in CI (`CI=true`) nothing would be sent otherwise.
+pub fn outside_ci(config: lumogon_track::Config) -> lumogon_track::Config {
+    config.environment(|name| {
+        if lumogon_track::ci_variables().any(|ci| ci == name) {
+            None
+        } else {
+            std::env::var(name).ok()
+        }
+    })
+}
+
+/// Removes the variables that mark CI from `command`'s environment, for a
+/// test that runs a program that must send wherever the test runs.
+pub fn not_in_ci(command: &mut std::process::Command) -> &mut std::process::Command {
+    for name in lumogon_track::ci_variables() {
+        command.env_remove(name);
+    }
+    command
+}
+
 /// The client id lumogon-track derives for the application `app` from its
 /// source's answer `seed`, computed here independently as the
 /// documentation states it: uuid5(uuid5(URL namespace,

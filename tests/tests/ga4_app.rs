@@ -18,7 +18,7 @@ fn scan() {}
 fn an_app_stream_gets_screen_view_and_app_instance_id() {
     let collector = Collector::start(204);
     let seen = lumogon_tests::notice_seen();
-    let guard = lumogon_track::init(
+    let guard = lumogon_track::init(lumogon_tests::outside_ci(
         Config::ga4_app(
             "1:1234567890:android:321abc456def7890",
             "s3cret",
@@ -34,7 +34,7 @@ fn an_app_stream_gets_screen_view_and_app_instance_id() {
             Some("35009A79-1a05-49d7-b876-2b884d0f825b".to_owned())
         })
         .flush_budget(Duration::from_secs(5)),
-    )
+    ))
     .expect("a valid configuration");
     scan();
     // GA4 reserves `error` for itself: refused, never sent to be dropped.

@@ -8,7 +8,10 @@ use lumogon_tests::lumogon::Lumogon;
 
 /// Each CI as its own variables mark it, with what `status` calls it.
 const CIS: &[(&[(&str, &str)], &str)] = &[
-    (&[("CI", "true"), ("GITHUB_ACTIONS", "true")], "GitHub Actions"),
+    (
+        &[("CI", "true"), ("GITHUB_ACTIONS", "true")],
+        "GitHub Actions",
+    ),
     (&[("GITLAB_CI", "true")], "GitLab CI"),
     (&[("JENKINS_URL", "https://jenkins.invalid/")], "Jenkins"),
     (&[("CI", "1")], "a CI (CI is set)"),
@@ -58,7 +61,10 @@ fn outside_ci_the_first_run_shows_the_notice_and_a_later_run_sends() {
         .collector(&collector.url())
         .run();
     assert_eq!(first.code, Some(0));
-    assert_eq!(first.stderr.contains("anonymous usage analytics"), ANALYTICS);
+    assert_eq!(
+        first.stderr.contains("anonymous usage analytics"),
+        ANALYTICS
+    );
     assert!(collector.requests().is_empty());
     let later = Lumogon::new(&["version"])
         .env("CI", "false")

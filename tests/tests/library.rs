@@ -237,7 +237,8 @@ fn greeter_behaves_as_lumogon_under_its_own_names_and_directory() {
     let (stdout, _) = greeter_in(home.path(), &[], &["analytics", "screens"]);
     assert_eq!(
         stdout,
-        "screen hello\nscreen goodbye\nevent  farewell said\n"
+        "screen hello\nscreen goodbye\nevent  farewell said\n\
+         every hit: an anonymous client id, the app's name and version\n"
     );
     for request in collector.requests() {
         assert!(!request.raw().contains("lumogon"), "{}", request.raw());

@@ -52,6 +52,8 @@ impl Keeper {
             return false;
         }
         let count = entries.len();
+        // Logged as they were: a hit of this run is not late until sent so.
+        let logged = entries.clone();
         let spooled: Vec<Spooled> = entries
             .into_iter()
             .map(|mut entry| {
@@ -66,12 +68,11 @@ impl Keeper {
             })
             .collect();
         let hits: Vec<Hit> = spooled.iter().map(|s| s.entry.hit.clone()).collect();
-        let entries: Vec<Entry> = spooled.iter().map(|s| s.entry.clone()).collect();
         match self.dir.spool(spooled, now_ms(), wait) {
             Ok(()) => {
                 let why = format!(" for a later run: {why}");
                 stats::tally(&SPOOLED, "spooled", &hits, &why);
-                self.log(&entries, Fate::Spooled, wait);
+                self.log(&logged, Fate::Spooled, wait);
                 true
             }
             Err(e) => {

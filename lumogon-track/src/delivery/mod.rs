@@ -93,11 +93,11 @@ impl Worker {
         self.outbox.queued(1);
         // A clone allocates only for an event with parameters.
         match outbox::push(&self.queue, hit.clone()) {
-            Ok(()) => stats::tally(&QUEUED, "queued", &[hit.clone()], &""),
+            Ok(()) => stats::tally(&QUEUED, "queued", std::slice::from_ref(&hit), &""),
             Err(hit) => {
                 self.outbox.queued(-1);
                 self.pending.done(1);
-                stats::tally(&DROPPED, "dropped", &[hit.clone()], &": the queue is full");
+                stats::tally(&DROPPED, "dropped", &[hit], &": the queue is full");
             }
         }
     }

@@ -69,7 +69,7 @@ fn a_late_event_keeps_its_time_and_its_session() {
         );
         assert_eq!(json["events"][0]["params"]["session_id"], "1700000000999");
         // A hit of this run has neither: GA4 places it when it arrives.
-        let events = events(&common, &[late.hit.clone()]);
+        let events = events(&common, std::slice::from_ref(&late.hit));
         assert_eq!(events[0].get("timestamp_micros"), None);
         assert_eq!(events[0]["params"]["session_id"], "1700000000000");
     }
@@ -126,12 +126,12 @@ fn no_screenview_of_a_web_stream_is_named_screen_view() {
         "scan|report|capabilities|capabilities describe|version|hello|goodbye|a\"b|日本語|x";
     for screen in screens.split('|') {
         let hit = Hit::Screenview { screen };
-        let web = encode(&WEB, URL, &[hit.clone()]);
+        let web = encode(&WEB, URL, std::slice::from_ref(&hit));
         assert_eq!(names(&web), ["page_view"], "{screen:?}");
         assert!(!web.requests[0].body.contains("screen_view"), "{screen:?}");
         assert!(!web.requests[0].body.contains("screen_name"), "{screen:?}");
         assert_eq!(
-            names(&encode(&APP, URL, &[hit.clone()])),
+            names(&encode(&APP, URL, std::slice::from_ref(&hit))),
             ["screen_view"],
             "{screen:?}"
         );
@@ -228,10 +228,14 @@ fn an_event_name_that_breaks_a_rule_is_refused_not_sent() {
     // What only app streams take is refused from a web stream only.
     let hit = Hit::event("In App Purchase", "a");
     assert_eq!(
-        encode(&WEB, URL, &[hit.clone()]).refused,
-        fresh(&[hit.clone()])
+        encode(&WEB, URL, std::slice::from_ref(&hit)).refused,
+        fresh(std::slice::from_ref(&hit))
     );
-    assert!(encode(&APP, URL, &[hit.clone()]).refused.is_empty());
+    assert!(
+        encode(&APP, URL, std::slice::from_ref(&hit))
+            .refused
+            .is_empty()
+    );
 }
 
 #[test]
