@@ -65,7 +65,7 @@ fn analytics() -> lumogon_track::Config {
     // for its name and version. `ga4_from_env`: GREETER_GA4_* may choose a
     // GA4 stream instead.
     let config = lumogon_track::Config::universal_analytics("UA-99999999-1", "greeter", env!("CARGO_PKG_VERSION"))
-        .ga4_from_env();
+        .backend_from_env();
     config.notice(
         "greeter counts which greetings are used: the command's name (never whom you greet), \
          its version and a random id. Nothing was sent this time.\n\

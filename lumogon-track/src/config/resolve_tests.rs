@@ -206,7 +206,7 @@ const WEB: &str = "MYTOOL_GA4_MEASUREMENT_ID";
 const APP: &str = "MYTOOL_GA4_FIREBASE_APP_ID";
 const SECRET: &str = "MYTOOL_GA4_API_SECRET";
 
-/// The backend `ga4_from_env` picks with the variables `set`, each set
+/// The backend `backend_from_env` picks with the variables `set`, each set
 /// to a value of its kind, or why it refuses.
 fn from_env(set: &[&str]) -> Result<Backend, String> {
     let value = |key| match key {
@@ -215,7 +215,7 @@ fn from_env(set: &[&str]) -> Result<Backend, String> {
         _ => "s3cret",
     };
     let env: Vec<_> = set.iter().map(|&key| (key, value(key))).collect();
-    let given = Config::universal_analytics("UA-1-1", "mytool", "1").ga4_from_env().0;
+    let given = Config::universal_analytics("UA-1-1", "mytool", "1").backend_from_env().0;
     resolve(given, &env).map(|r| r.backend)
 }
 
