@@ -117,6 +117,9 @@ pub fn run(
             for (category, action) in disclosure.events {
                 writeln!(out, "event  {category} {action}")?;
             }
+            if let Some(sent_as) = crate::status(config).sent_as() {
+                writeln!(out, "({sent_as})")?;
+            }
         }
     }
     Ok(())
@@ -131,6 +134,9 @@ fn status(status: &Status, out: &mut dyn Write) -> io::Result<()> {
         Some(file) => writeln!(out, "settings:  {}", file.display())?,
         None if status.off() == Some(&Off::NotInBuild) => {}
         None => writeln!(out, "settings:  none (no config directory)")?,
+    }
+    if let Some((backend, endpoint)) = status.sends_to() {
+        writeln!(out, "sends to:  {backend}, {endpoint}")?;
     }
     if status.spooled() > 0 {
         writeln!(

@@ -71,6 +71,15 @@ const PROP_GEOIP_DISABLE: &str = "$geoip_disable";
 /// <https://posthog.com/docs/product-analytics/privacy>).
 const PROP_IP: &str = "$ip";
 
+/// What `analytics screens` adds for PostHog: what each line it lists
+/// becomes, and what every event holds.
+pub(crate) const DISCLOSURE: &str = "\
+each is sent to PostHog as an event: a screen as `$screen` with `$screen_name`, an event \
+named after its category with `action` and its parameters; every event has `distinct_id` \
+(an anonymous id) and the properties `app_name`, `app_version`, `$lib`, `$lib_version`, \
+`$process_person_profile: false` (no person profile), `$geoip_disable: true` (no location) \
+and `$ip: null` (no IP address kept); one sent late has its `timestamp`";
+
 /// The library's name and version, as `$lib` and `$lib_version`.
 const LIB: &str = "lumogon-track";
 const LIB_VERSION: &str = env!("CARGO_PKG_VERSION");
