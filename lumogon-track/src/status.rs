@@ -74,7 +74,10 @@ impl Status {
                     names.ga4_firebase_app_id,
                     "with the api secret: send to this GA4 app stream",
                 ),
-                (names.ga4_api_secret, "the GA4 stream's Measurement Protocol API secret"),
+                (
+                    names.ga4_api_secret,
+                    "the GA4 stream's Measurement Protocol API secret",
+                ),
                 (
                     names.posthog_api_key,
                     "send to this PostHog project (its project API key, phc_…)",
@@ -167,16 +170,18 @@ impl Status {
     }
 
     /// The backend's name (`GA4`, `PostHog`, `Universal Analytics`) and
-    /// the endpoint hits go to, when the configuration is valid.
-    pub(crate) fn sends_to(&self) -> Option<(&str, &str)> {
+    /// the endpoint hits go to, when the configuration is valid. `None`
+    /// without the `analytics` feature.
+    pub fn sends_to(&self) -> Option<(&str, &str)> {
         self.sends_to
             .as_ref()
             .map(|(name, endpoint)| (*name, endpoint.as_str()))
     }
 
-    /// What the backend makes of each hit, when `analytics screens` must
-    /// say more than the list.
-    pub(crate) fn sent_as(&self) -> Option<&'static str> {
+    /// What the backend makes of each hit, in a sentence, when a list of
+    /// screens and events does not say it: for PostHog, the event each
+    /// becomes and the properties every event holds.
+    pub fn sent_as(&self) -> Option<&'static str> {
         self.sent_as
     }
 

@@ -574,7 +574,10 @@ pub mod posthog {
         if date.next().is_some() || time.next().is_some() {
             return None;
         }
-        if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59
+        if !(1..=12).contains(&month)
+            || !(1..=31).contains(&day)
+            || hour > 23
+            || minute > 59
             || second > 60
             || fraction.is_empty()
             || !fraction.bytes().all(|b| b.is_ascii_digit())
@@ -605,7 +608,12 @@ pub mod posthog {
                 Some(1_700_000_123_456)
             );
             assert_eq!(iso8601_ms("2000-02-29T00:00:00Z"), Some(951_782_400_000));
-            for bad in ["", "2023-11-14 22:15:23Z", "2023-13-01T00:00:00Z", "2023-11-14T22:15:23"] {
+            for bad in [
+                "",
+                "2023-11-14 22:15:23Z",
+                "2023-13-01T00:00:00Z",
+                "2023-11-14T22:15:23",
+            ] {
                 assert_eq!(iso8601_ms(bad), None, "{bad}");
             }
         }
@@ -623,7 +631,10 @@ pub mod posthog {
                 good.replace(r#""$geoip_disable":true"#, r#""$geoip_disable":false"#),
                 good.replace(r#","$ip":null"#, ""),
                 good.replace(r#""$screen""#, r#""$pageview""#),
-                good.replace(r#""event":"$screen","#, r#""event":"$screen","timestamp":"yesterday","#),
+                good.replace(
+                    r#""event":"$screen","#,
+                    r#""event":"$screen","timestamp":"yesterday","#,
+                ),
                 good.replace(r#""batch""#, r#""events""#),
             ] {
                 assert!(check_body(&bad).is_err(), "{bad}");

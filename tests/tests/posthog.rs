@@ -122,7 +122,9 @@ fn greeters_screen_and_event_are_posthog_events() {
     // What `analytics screens` says about it.
     let (stdout, _) = greeter_run(dir.path(), &env, &["analytics", "screens"]);
     assert!(
-        stdout.starts_with("screen hello\nscreen goodbye\nevent  farewell said\n(each is sent to PostHog"),
+        stdout.starts_with(
+            "screen hello\nscreen goodbye\nevent  farewell said\n(each is sent to PostHog"
+        ),
         "{stdout}"
     );
     assert!(stdout.contains("`$ip: null`"), "{stdout}");
@@ -149,7 +151,11 @@ fn a_late_event_rides_with_the_next_run_and_keeps_its_time() {
         assert!(events.is_empty(), "{events:?}");
         return;
     }
-    assert_eq!(collector.requests().len(), 1, "the spool rides with the run's request");
+    assert_eq!(
+        collector.requests().len(),
+        1,
+        "the spool rides with the run's request"
+    );
     assert_eq!(events.len(), 2, "{events:?}");
     let late: Vec<_> = events
         .iter()
@@ -165,7 +171,9 @@ fn a_late_event_rides_with_the_next_run_and_keeps_its_time() {
     // Recorded during the first run (to the millisecond the format keeps).
     assert!(before <= at && at <= after, "{before} <= {at} <= {after}");
     assert!(
-        events.iter().any(|e| prop(e, "$screen_name") == "capabilities"),
+        events
+            .iter()
+            .any(|e| prop(e, "$screen_name") == "capabilities"),
         "{events:?}"
     );
 }
@@ -186,7 +194,11 @@ fn a_dry_run_prints_the_posthog_request_and_validate_mode_sends_nothing() {
     };
     let (_, stderr) = greeter_run(dir.path(), &with("1"), &["hello", "Ada"]);
     let (_, validate) = greeter_run(dir.path(), &with("validate"), &["hello", "Ada"]);
-    assert!(collector.requests().is_empty(), "{:?}", collector.requests());
+    assert!(
+        collector.requests().is_empty(),
+        "{:?}",
+        collector.requests()
+    );
     if !ANALYTICS {
         assert_eq!((stderr.as_str(), validate.as_str()), ("", ""));
         return;

@@ -44,7 +44,10 @@ pub(crate) enum BadIdentity {
     ApiSecret,
     /// Not a PostHog project API key; `personal` when it is a personal API
     /// key (`phx_…`), a secret that is not repeated.
-    PostHogKey { key: String, personal: bool },
+    PostHogKey {
+        key: String,
+        personal: bool,
+    },
 }
 
 impl Backend {
@@ -93,7 +96,11 @@ impl Backend {
             Backend::PostHog { api_key } if !posthog::rules::is_project_api_key(api_key) => {
                 let personal = api_key.starts_with(posthog::rules::PERSONAL_KEY_PREFIX);
                 Err(BadIdentity::PostHogKey {
-                    key: if personal { String::new() } else { api_key.clone() },
+                    key: if personal {
+                        String::new()
+                    } else {
+                        api_key.clone()
+                    },
                     personal,
                 })
             }

@@ -27,7 +27,11 @@ impl Given {
     }
 
     #[inline]
-    pub(crate) fn posthog(_: impl Into<String>, _: impl Into<String>, _: impl Into<String>) -> Self {
+    pub(crate) fn posthog(
+        _: impl Into<String>,
+        _: impl Into<String>,
+        _: impl Into<String>,
+    ) -> Self {
         Given
     }
 

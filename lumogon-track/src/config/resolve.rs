@@ -151,9 +151,13 @@ impl Given {
         }
         let n = &self.names;
         let var = |key: &str| self.var(key).filter(|v| !v.trim().is_empty());
-        let ga4_set = [&n.ga4_measurement_id, &n.ga4_firebase_app_id, &n.ga4_api_secret]
-            .into_iter()
-            .find(|key| var(key).is_some());
+        let ga4_set = [
+            &n.ga4_measurement_id,
+            &n.ga4_firebase_app_id,
+            &n.ga4_api_secret,
+        ]
+        .into_iter()
+        .find(|key| var(key).is_some());
         let invalid = |why: String| Err(ConfigError(ErrorKind::Invalid(why)));
         match (var(&n.posthog_api_key), var(&n.posthog_host), ga4_set) {
             (Some(_), _, Some(ga4)) => invalid(format!(
@@ -173,9 +177,10 @@ impl Given {
                 // else PostHog's US cloud.
                 let endpoint = match host {
                     Some(host) => (posthog::batch_url(&host), n.posthog_host.clone()),
-                    None if matches!(self.backend, Backend::PostHog { .. }) => {
-                        (self.given_endpoint().to_owned(), "Config::endpoint".to_owned())
-                    }
+                    None if matches!(self.backend, Backend::PostHog { .. }) => (
+                        self.given_endpoint().to_owned(),
+                        "Config::endpoint".to_owned(),
+                    ),
                     None => (
                         posthog::DEFAULT_ENDPOINT.to_owned(),
                         n.posthog_api_key.clone(),
