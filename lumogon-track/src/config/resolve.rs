@@ -188,7 +188,17 @@ impl Given {
                 };
                 Ok((backend, Some(endpoint)))
             }
-            (None, None, _) => self.ga4_from_env().map(|backend| (backend, None)),
+            (None, None, _) => {
+                let backend = self.ga4_from_env()?;
+                // An endpoint the application gave for another protocol is
+                // no GA4 endpoint: a stream the variables chose goes to
+                // GA4's own.
+                let endpoint = (self.endpoint.is_some()
+                    && matches!(backend, Backend::Ga4 { .. })
+                    && !matches!(self.backend, Backend::Ga4 { .. }))
+                .then(|| (ga4::DEFAULT_ENDPOINT.to_owned(), n.ga4_api_secret.clone()));
+                Ok((backend, endpoint))
+            }
         }
     }
 

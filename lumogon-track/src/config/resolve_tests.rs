@@ -357,3 +357,37 @@ fn config_posthog_takes_a_batch_endpoint_and_validates_nothing() {
     let debug = format!("{:?}", Config::posthog("phc_abc", "tool", "1"));
     assert!(debug.contains("posthog_api_key: \"phc_abc\""), "{debug}");
 }
+
+#[test]
+fn an_endpoint_given_for_another_protocol_is_not_used_for_the_one_the_variables_chose() {
+    let given = || {
+        Config::universal_analytics("UA-1-1", "mytool", "1")
+            .endpoint("https://collector.example/collect")
+            .backend_from_env()
+            .0
+    };
+    let endpoint = |env: &[(&str, &str)]| resolve(given(), env).map(|r| r.endpoint);
+    assert_eq!(
+        endpoint(&[(PH_KEY, "phc_abc")]).as_deref(),
+        Ok(posthog::DEFAULT_ENDPOINT)
+    );
+    assert_eq!(
+        endpoint(&[(WEB, WEB_ID), (SECRET, "s")]).as_deref(),
+        Ok(ga4::DEFAULT_ENDPOINT)
+    );
+    assert_eq!(
+        endpoint(&[]).as_deref(),
+        Ok("https://collector.example/collect")
+    );
+    // The application's own PostHog endpoint stays for a key the variables
+    // give.
+    let eu = Config::posthog("phc_app", "mytool", "1")
+        .endpoint("https://eu.i.posthog.com/batch/")
+        .backend_from_env()
+        .0;
+    let s = resolve(eu, &[(PH_KEY, "phc_abc")]).map(|r| (r.backend, r.endpoint));
+    assert_eq!(
+        s,
+        Ok((posthog("phc_abc"), "https://eu.i.posthog.com/batch/".into()))
+    );
+}
