@@ -177,7 +177,9 @@ impl Config {
     /// PostHog host but no key) or both a GA4 and a PostHog choice, the
     /// configuration is invalid and nothing is sent (rather than a guess),
     /// and [`status`](crate::status) names the variables.
-    /// `{APP}_ANALYTICS_URL` still wins over the endpoint.
+    /// `{APP}_ANALYTICS_URL` still wins over the endpoint; an endpoint given
+    /// with [`Config::endpoint`] for another protocol than the one the
+    /// variables choose is not used.
     ///
     /// ```
     /// let config = lumogon_track::Config::universal_analytics("UA-12345-1", "mytool", "1.2.3").backend_from_env();
