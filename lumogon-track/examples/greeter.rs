@@ -70,7 +70,7 @@ fn analytics() -> lumogon_track::Config {
         "greeter",
         env!("CARGO_PKG_VERSION"),
     )
-    .ga4_from_env();
+    .backend_from_env();
     config.notice(
         "greeter counts which greetings are used: the command's name (never whom you greet), \
          its version and a random id. Nothing was sent this time.\n\

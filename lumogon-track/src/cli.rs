@@ -118,12 +118,21 @@ pub fn run(
             chosen(&choice, enabled, out)?;
         }
         AnalyticsCommand::Log => log(&crate::sent_log(config), out)?,
-        AnalyticsCommand::Screens => screens(disclosure, &config.carries(), out)?,
+        AnalyticsCommand::Screens => {
+            let carries = config.carries();
+            let sent_as = crate::status(config).sent_as();
+            screens(disclosure, &carries, sent_as, out)?;
+        }
     }
     Ok(())
 }
 
-fn screens(disclosure: &Disclosure, carries: &[&str], out: &mut dyn Write) -> io::Result<()> {
+fn screens(
+    disclosure: &Disclosure,
+    carries: &[&str],
+    sent_as: Option<&str>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for screen in disclosure.screens {
         writeln!(out, "screen {screen}")?;
     }
@@ -141,7 +150,11 @@ fn screens(disclosure: &Disclosure, carries: &[&str], out: &mut dyn Write) -> io
             with(&["outcome", "duration"])
         )?;
     }
-    writeln!(out, "every hit: {}", carries.join(", "))
+    writeln!(out, "every hit: {}", carries.join(", "))?;
+    if let Some(sent_as) = sent_as {
+        writeln!(out, "({sent_as})")?;
+    }
+    Ok(())
 }
 
 fn status(status: &Status, out: &mut dyn Write) -> io::Result<()> {
@@ -153,6 +166,9 @@ fn status(status: &Status, out: &mut dyn Write) -> io::Result<()> {
         Some(file) => writeln!(out, "settings:  {}", file.display())?,
         None if status.off() == Some(&Off::NotInBuild) => {}
         None => writeln!(out, "settings:  none (no config directory)")?,
+    }
+    if let Some((backend, endpoint)) = status.sends_to() {
+        writeln!(out, "sends to:  {backend}, {endpoint}")?;
     }
     if status.spooled() > 0 {
         writeln!(

@@ -99,7 +99,8 @@ pub use status::{Choice, ChoiceError, Status, set_enabled};
 /// (`CARGO_PKG_NAME`, `CARGO_PKG_VERSION`) as the app name and version:
 /// after `ga4:`, for a GA4 web stream's measurement id and API secret
 /// ([`Config::ga4`]); after `ga4_app:`, for a GA4 app stream's Firebase app
-/// id and API secret ([`Config::ga4_app`]); after `universal_analytics:`,
+/// id and API secret ([`Config::ga4_app`]); after `posthog:`, for a
+/// PostHog project API key ([`Config::posthog`]); after `universal_analytics:`,
 /// for a Universal Analytics tracking id ([`Config::universal_analytics`]),
 /// whose hits Google no longer processes.
 ///
@@ -109,6 +110,8 @@ pub use status::{Choice, ChoiceError, Status, set_enabled};
 /// let config = lumogon_track::config!(ga4: "G-ABCDE12345", "api-secret");
 /// # drop(config);
 /// let config = lumogon_track::config!(ga4_app: "1:1234567890:android:321abc456def7890", "api-secret");
+/// # drop(config);
+/// let config = lumogon_track::config!(posthog: "phc_1a2B3c4D5e6F7g8H9i0J");
 /// # drop(config);
 /// ```
 #[macro_export]
@@ -125,6 +128,13 @@ macro_rules! config {
         $crate::Config::ga4_app(
             $firebase_app_id,
             $api_secret,
+            ::core::env!("CARGO_PKG_NAME"),
+            ::core::env!("CARGO_PKG_VERSION"),
+        )
+    };
+    (posthog: $api_key:expr $(,)?) => {
+        $crate::Config::posthog(
+            $api_key,
             ::core::env!("CARGO_PKG_NAME"),
             ::core::env!("CARGO_PKG_VERSION"),
         )

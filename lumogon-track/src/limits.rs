@@ -123,6 +123,28 @@ pub(crate) mod ga4 {
     pub(crate) const MAX_BODY_BYTES: usize = 130_000;
 }
 
+/// PostHog's capture API limits (its reference, "Capture and batch API
+/// endpoints": <https://posthog.com/docs/api/capture>), and the rules its
+/// ingestion applies that a sender can break.
+pub(crate) mod posthog {
+    /// "There is no limit on the number of events you can send in a batch,
+    /// but the entire request body must be less than 20MB by default": the
+    /// body is kept under 20 MB counted in decimal, the smaller reading.
+    pub(crate) const MAX_BODY_BYTES: usize = 20_000_000;
+    /// The batch endpoint documents no number of events; one request takes
+    /// as many as the spool holds ([`super::SPOOL_HITS`], also the default
+    /// batch of PostHog's own server SDKs, `flush_at` 100), so that a run
+    /// sends what earlier runs left in one request.
+    pub(crate) const BATCH_EVENTS: usize = super::SPOOL_HITS;
+    /// PostHog's ingestion cuts an event name to 200 characters
+    /// (`sanitizeEventName` in its plugin server): a longer name would be
+    /// stored as another one, so it is refused instead.
+    pub(crate) const MAX_EVENT_NAME_CHARS: usize = 200;
+    /// PostHog's ingestion drops an event whose `distinct_id` is longer than
+    /// this (its plugin server's `MAX_DISTINCT_ID_LENGTH`).
+    pub(crate) const MAX_DISTINCT_ID_CHARS: usize = 400;
+}
+
 /// The longest prefix of `s` that fits in `max` bytes and ends on a
 /// character boundary (v1 counts bytes).
 pub(crate) fn cut_to_bytes(s: &str, max: usize) -> &str {

@@ -8,7 +8,10 @@ use std::time::Duration;
 
 use crate::{Config, Off};
 #[cfg(feature = "analytics")]
-use crate::{config::Given, consent::DO_NOT_TRACK, hit::now_ms, lifecycle, persistence::AppDir};
+use crate::{
+    backends::Backend, config::Given, consent::DO_NOT_TRACK, hit::now_ms, lifecycle,
+    persistence::AppDir,
+};
 
 /// Whether this run would send, and why not: what [`init`](crate::init)
 /// would decide for the same configuration in the same environment. From
@@ -23,6 +26,11 @@ pub struct Status {
     client_id_origin: Option<String>,
     spooled: usize,
     backoff: Option<(String, Duration)>,
+    /// The backend's name and endpoint, when the configuration is valid.
+    sends_to: Option<(&'static str, String)>,
+    /// What the backend makes of each hit, for `analytics screens`, when
+    /// the list alone does not say it (PostHog).
+    sent_as: Option<&'static str>,
 }
 
 impl Status {
@@ -31,10 +39,21 @@ impl Status {
     #[cfg(feature = "analytics")]
     pub(crate) fn of(given: &Given) -> Status {
         let dir = given.dir();
-        let invalid = given.resolve().err().map(|e| e.to_string());
+        let resolved = given.resolve();
+        let sends_to = resolved
+            .as_ref()
+            .ok()
+            .map(|r| (r.backend.name(), r.endpoint.clone()));
+        let sent_as = match &resolved {
+            Ok(r) if matches!(r.backend, Backend::PostHog { .. }) => {
+                Some(crate::backends::posthog::DISCLOSURE)
+            }
+            _ => None,
+        };
+        let invalid = resolved.err().map(|e| e.to_string());
         let off = lifecycle::decide(given, dir.as_ref(), invalid);
         let names = given.names.clone();
-        let variables = vec![
+        let mut variables = vec![
             (names.disable, "set: send nothing"),
             (DO_NOT_TRACK.to_owned(), "set: send nothing (every tool)"),
             (names.url, "send to this collector instead"),
@@ -45,6 +64,31 @@ impl Status {
             ),
             (names.config_dir, "the directory that keeps the settings"),
         ];
+        if given.backend_from_env {
+            variables.extend([
+                (
+                    names.ga4_measurement_id,
+                    "with the api secret: send to this GA4 web stream",
+                ),
+                (
+                    names.ga4_firebase_app_id,
+                    "with the api secret: send to this GA4 app stream",
+                ),
+                (
+                    names.ga4_api_secret,
+                    "the GA4 stream's Measurement Protocol API secret",
+                ),
+                (
+                    names.posthog_api_key,
+                    "send to this PostHog project (its project API key, phc_…)",
+                ),
+                (
+                    names.posthog_host,
+                    "with the key: the PostHog instance (EU cloud, self-hosted); the US cloud \
+                     when unset",
+                ),
+            ]);
+        }
         let (spooled, backoff) = dir
             .as_ref()
             .map(|d| (d.spooled(), d.backoff_left(now_ms())))
@@ -58,6 +102,8 @@ impl Status {
             client_id_origin: given.client_id_origin.clone(),
             spooled,
             backoff,
+            sends_to,
+            sent_as,
         }
     }
 
@@ -72,6 +118,8 @@ impl Status {
             client_id_origin: None,
             spooled: 0,
             backoff: None,
+            sends_to: None,
+            sent_as: None,
         }
     }
 
@@ -119,6 +167,22 @@ impl Status {
         self.backoff
             .as_ref()
             .map(|(url, left)| (url.as_str(), *left))
+    }
+
+    /// The backend's name (`GA4`, `PostHog`, `Universal Analytics`) and
+    /// the endpoint hits go to, when the configuration is valid. `None`
+    /// without the `analytics` feature.
+    pub fn sends_to(&self) -> Option<(&str, &str)> {
+        self.sends_to
+            .as_ref()
+            .map(|(name, endpoint)| (*name, endpoint.as_str()))
+    }
+
+    /// What the backend makes of each hit, in a sentence, when a list of
+    /// screens and events does not say it: for PostHog, the event each
+    /// becomes and the properties every event holds.
+    pub fn sent_as(&self) -> Option<&'static str> {
+        self.sent_as
     }
 
     /// What the client id is derived from, when the application gives a

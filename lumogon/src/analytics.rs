@@ -30,10 +30,12 @@ To turn it off: `lumogon analytics disable` (or set DO_NOT_TRACK=1).";
 /// are both given, so that they decide alike. Universal Analytics v1 as the
 /// original Lumogon, unless `LUMOGON_GA4_MEASUREMENT_ID` (a web stream) or
 /// `LUMOGON_GA4_FIREBASE_APP_ID` (an app stream), each with
-/// `LUMOGON_GA4_API_SECRET`, name a GA4 stream (the library's choice).
+/// `LUMOGON_GA4_API_SECRET`, name a GA4 stream, or `LUMOGON_POSTHOG_API_KEY`
+/// (with `LUMOGON_POSTHOG_HOST` for the EU cloud or a self-hosted instance)
+/// a PostHog project (the library's choice).
 pub fn config() -> Config {
     Config::universal_analytics(TRACKING_ID, "lumogon", env!("CARGO_PKG_VERSION"))
-        .ga4_from_env()
+        .backend_from_env()
         .client_id(docker::daemon_id)
         .client_id_origin("the Docker daemon's ID (`docker info`)")
         .notice(NOTICE)

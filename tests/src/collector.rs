@@ -444,3 +444,201 @@ fn reason(status: u16) -> &'static str {
         _ => "Status",
     }
 }
+
+/// PostHog's batch format, as its capture reference states it
+/// (<https://posthog.com/docs/api/capture>), and what lumogon-track
+/// promises every PostHog event holds: a request that breaks either is an
+/// error, so that a test fails rather than accepting it.
+pub mod posthog {
+    use serde_json::{Map, Value};
+
+    use super::Recorded;
+
+    /// "the entire request body must be less than 20MB".
+    pub const MAX_BODY_BYTES: usize = 20_000_000;
+
+    /// The events of a PostHog batch request, each checked; or what is
+    /// wrong with the request.
+    pub fn events(request: &Recorded) -> Result<Vec<Value>, String> {
+        if request.method != "POST" {
+            return Err(format!("method {}, not POST", request.method));
+        }
+        if !request.path.ends_with("/batch/") {
+            return Err(format!("path {:?}, not the /batch/ route", request.path));
+        }
+        let content_type = request
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v.as_str());
+        if content_type != Some("application/json") {
+            return Err(format!("content type {content_type:?}"));
+        }
+        check_body(&request.body)
+    }
+
+    /// The events of a batch body, each checked.
+    pub fn check_body(body: &str) -> Result<Vec<Value>, String> {
+        if body.len() >= MAX_BODY_BYTES {
+            return Err(format!("a body of {} bytes", body.len()));
+        }
+        let body: Value =
+            serde_json::from_str(body).map_err(|e| format!("not JSON ({e}): {body}"))?;
+        let top = body.as_object().ok_or("the body is no object")?;
+        for key in top.keys() {
+            if !["api_key", "batch", "historical_migration"].contains(&key.as_str()) {
+                return Err(format!("unknown top-level field {key:?}"));
+            }
+        }
+        let api_key = top.get("api_key").and_then(Value::as_str).unwrap_or("");
+        if !api_key.starts_with("phc_") || api_key.len() == 4 {
+            return Err(format!("api_key {api_key:?} is no project API key"));
+        }
+        if top
+            .get("historical_migration")
+            .is_some_and(|h| !h.is_boolean())
+        {
+            return Err("historical_migration is no boolean".into());
+        }
+        let batch = top
+            .get("batch")
+            .and_then(Value::as_array)
+            .ok_or("no batch array")?;
+        if batch.is_empty() {
+            return Err("an empty batch".into());
+        }
+        for event in batch {
+            check_event(event).map_err(|e| format!("{e}: {event}"))?;
+        }
+        Ok(batch.clone())
+    }
+
+    fn check_event(event: &Value) -> Result<(), String> {
+        let event = event.as_object().ok_or("an event that is no object")?;
+        for key in event.keys() {
+            if !["event", "distinct_id", "properties", "timestamp"].contains(&key.as_str()) {
+                return Err(format!("unknown event field {key:?}"));
+            }
+        }
+        let name = str_field(event, "event")?;
+        if name.trim().is_empty() || name.chars().count() > 200 {
+            return Err(format!("event name {name:?}"));
+        }
+        let distinct_id = str_field(event, "distinct_id")?;
+        if distinct_id.trim().is_empty() || distinct_id.chars().count() > 400 {
+            return Err(format!("distinct_id {distinct_id:?}"));
+        }
+        if let Some(timestamp) = event.get("timestamp") {
+            let timestamp = timestamp.as_str().ok_or("a timestamp that is no string")?;
+            iso8601_ms(timestamp).ok_or(format!("timestamp {timestamp:?} is no ISO 8601 time"))?;
+        }
+        let properties = event
+            .get("properties")
+            .and_then(Value::as_object)
+            .ok_or("no properties object")?;
+        let expect = |key: &str, want: &Value| match properties.get(key) {
+            Some(got) if got == want => Ok(()),
+            got => Err(format!("property {key} is {got:?}, not {want}")),
+        };
+        expect("$lib", &"lumogon-track".into())?;
+        expect("$process_person_profile", &false.into())?;
+        expect("$geoip_disable", &true.into())?;
+        expect("$ip", &Value::Null)?;
+        for key in ["$lib_version", "app_name", "app_version"] {
+            str_field(properties, key)?;
+        }
+        match name {
+            "$screen" => str_field(properties, "$screen_name").map(drop),
+            _ if name.starts_with('$') => Err(format!("{name:?} is one of PostHog's own events")),
+            _ => str_field(properties, "action").map(drop),
+        }
+    }
+
+    fn str_field<'a>(object: &'a Map<String, Value>, key: &str) -> Result<&'a str, String> {
+        object
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+            .ok_or(format!("no string {key:?}"))
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.fff]Z` in ms since the Unix epoch.
+    pub fn iso8601_ms(text: &str) -> Option<u64> {
+        let text = text.strip_suffix('Z')?;
+        let (date, time) = text.split_once('T')?;
+        let mut date = date.split('-').map(|p| p.parse::<u64>().ok());
+        let (year, month, day) = (date.next()??, date.next()??, date.next()??);
+        let (time, fraction) = time.split_once('.').unwrap_or((time, "0"));
+        let mut time = time.split(':').map(|p| p.parse::<u64>().ok());
+        let (hour, minute, second) = (time.next()??, time.next()??, time.next()??);
+        if date.next().is_some() || time.next().is_some() {
+            return None;
+        }
+        if !(1..=12).contains(&month)
+            || !(1..=31).contains(&day)
+            || hour > 23
+            || minute > 59
+            || second > 60
+            || fraction.is_empty()
+            || !fraction.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let millis: u64 = format!("{fraction:0<3}")[..3].parse().ok()?;
+        // Howard Hinnant's days_from_civil.
+        let y = if month <= 2 { year - 1 } else { year };
+        let era = y / 400;
+        let yoe = y - era * 400;
+        let m = if month > 2 { month - 3 } else { month + 9 };
+        let doy = (153 * m + 2) / 5 + day - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let days = (era * 146_097 + doe).checked_sub(719_468)?;
+        Some(((days * 86_400 + hour * 3600 + minute * 60 + second) * 1000) + millis)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn times_parse_as_posthog_reads_them() {
+            assert_eq!(iso8601_ms("1970-01-01T00:00:00.000Z"), Some(0));
+            assert_eq!(
+                iso8601_ms("2023-11-14T22:15:23.456Z"),
+                Some(1_700_000_123_456)
+            );
+            assert_eq!(iso8601_ms("2000-02-29T00:00:00Z"), Some(951_782_400_000));
+            for bad in [
+                "",
+                "2023-11-14 22:15:23Z",
+                "2023-13-01T00:00:00Z",
+                "2023-11-14T22:15:23",
+            ] {
+                assert_eq!(iso8601_ms(bad), None, "{bad}");
+            }
+        }
+
+        #[test]
+        fn a_body_that_breaks_the_format_is_an_error() {
+            let props = r#"{"$lib":"lumogon-track","$lib_version":"1","app_name":"a","app_version":"1","$process_person_profile":false,"$geoip_disable":true,"$ip":null,"$screen_name":"s"}"#;
+            let good = format!(
+                r#"{{"api_key":"phc_x","batch":[{{"event":"$screen","distinct_id":"d","properties":{props}}}]}}"#
+            );
+            assert!(check_body(&good).is_ok(), "{:?}", check_body(&good));
+            for bad in [
+                good.replace("phc_x", "x"),
+                good.replace(r#""distinct_id":"d","#, ""),
+                good.replace(r#""$geoip_disable":true"#, r#""$geoip_disable":false"#),
+                good.replace(r#","$ip":null"#, ""),
+                good.replace(r#""$screen""#, r#""$pageview""#),
+                good.replace(
+                    r#""event":"$screen","#,
+                    r#""event":"$screen","timestamp":"yesterday","#,
+                ),
+                good.replace(r#""batch""#, r#""events""#),
+            ] {
+                assert!(check_body(&bad).is_err(), "{bad}");
+            }
+        }
+    }
+}

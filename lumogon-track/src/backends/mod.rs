@@ -10,6 +10,7 @@ use crate::limits;
 use crate::params::Param;
 
 pub(crate) mod ga4;
+pub(crate) mod posthog;
 pub(crate) mod v1;
 
 pub(crate) use ga4::rules::StreamKind;
@@ -28,6 +29,10 @@ pub(crate) enum Backend {
         stream_id: String,
         api_secret: String,
     },
+    /// PostHog's capture API, to the project of `api_key` (its project API
+    /// key, `phc_…`: public and write-only, as PostHog says: "These use
+    /// your project API key and do not return any sensitive data").
+    PostHog { api_key: String },
 }
 
 /// Why a backend's identity is not one.
@@ -37,6 +42,12 @@ pub(crate) enum BadIdentity {
     MeasurementId(String),
     FirebaseAppId(String),
     ApiSecret,
+    /// Not a PostHog project API key; `personal` when it is a personal API
+    /// key (`phx_…`), a secret that is not repeated.
+    PostHogKey {
+        key: String,
+        personal: bool,
+    },
 }
 
 impl Backend {
@@ -45,6 +56,7 @@ impl Backend {
         match self {
             Backend::V1 { .. } => v1::DEFAULT_ENDPOINT,
             Backend::Ga4 { .. } => ga4::DEFAULT_ENDPOINT,
+            Backend::PostHog { .. } => posthog::DEFAULT_ENDPOINT,
         }
     }
 
@@ -54,6 +66,7 @@ impl Backend {
         match self {
             Backend::V1 { .. } => "/collect",
             Backend::Ga4 { .. } => "/mp/collect",
+            Backend::PostHog { .. } => posthog::BATCH_PATH,
         }
     }
 
@@ -80,6 +93,17 @@ impl Backend {
             Backend::Ga4 { api_secret, .. } if api_secret.trim().is_empty() => {
                 Err(BadIdentity::ApiSecret)
             }
+            Backend::PostHog { api_key } if !posthog::rules::is_project_api_key(api_key) => {
+                let personal = api_key.starts_with(posthog::rules::PERSONAL_KEY_PREFIX);
+                Err(BadIdentity::PostHogKey {
+                    key: if personal {
+                        String::new()
+                    } else {
+                        api_key.clone()
+                    },
+                    personal,
+                })
+            }
             _ => Ok(()),
         }
     }
@@ -92,6 +116,19 @@ impl Backend {
             Backend::Ga4 {
                 stream, stream_id, ..
             } => format!("{}={stream_id}", stream.id_parameter()),
+            // The project API key is public and write-only (it is in every
+            // web page that uses PostHog): no secret to keep out of the
+            // spool.
+            Backend::PostHog { api_key } => format!("api_key={api_key}"),
+        }
+    }
+
+    /// The protocol's name, for what a person reads.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Backend::V1 { .. } => "Universal Analytics",
+            Backend::Ga4 { .. } => "GA4",
+            Backend::PostHog { .. } => "PostHog",
         }
     }
 }
@@ -116,6 +153,16 @@ impl fmt::Display for BadIdentity {
             BadIdentity::ApiSecret => f.write_str(
                 "invalid api secret: it must not be empty; create one in Google Analytics under \
                  Admin, Data streams, Measurement Protocol API secrets",
+            ),
+            BadIdentity::PostHogKey { personal: true, .. } => f.write_str(
+                "invalid PostHog key: that is a personal API key (phx_…), a secret for \
+                 PostHog's private API; use the project API key instead (PostHog: Project \
+                 settings, Project API key, starting with \"phc_\")",
+            ),
+            BadIdentity::PostHogKey { key, .. } => write!(
+                f,
+                "invalid PostHog project API key {key:?}: expected one starting with \"phc_\" \
+                 (PostHog: Project settings, Project API key)"
             ),
         }
     }
@@ -171,6 +218,11 @@ pub(crate) enum Encoder {
         session_id: String,
         stream: StreamKind,
     },
+    PostHog {
+        /// The batch endpoint.
+        url: String,
+        api_key: String,
+    },
 }
 
 impl Encoder {
@@ -199,13 +251,17 @@ impl Encoder {
                 session_id: new_session(),
                 stream: *stream,
             },
+            Backend::PostHog { api_key } => Encoder::PostHog {
+                url: posthog::url(endpoint)?,
+                api_key: api_key.clone(),
+            },
         })
     }
 
     /// GA4's session id of this run.
     pub(crate) fn session_id(&self) -> Option<&str> {
         match self {
-            Encoder::V1 { .. } => None,
+            Encoder::V1 { .. } | Encoder::PostHog { .. } => None,
             Encoder::Ga4 { session_id, .. } => Some(session_id),
         }
     }
@@ -216,6 +272,9 @@ impl Encoder {
         match self {
             Encoder::V1 { .. } => (limits::v1::BATCH_HITS, limits::v1::MAX_QUEUE_TIME),
             Encoder::Ga4 { .. } => (limits::ga4::MAX_EVENTS, limits::ga4::MAX_TIMESTAMP_AGE),
+            // PostHog documents no oldest `timestamp` it takes (historical
+            // imports date events years back): the spool's own age limit.
+            Encoder::PostHog { .. } => (limits::posthog::BATCH_EVENTS, limits::SPOOL_AGE),
         }
     }
 
@@ -250,6 +309,16 @@ impl Encoder {
                     context: sender.context,
                 };
                 ga4::requests(&common, url, entries)
+            }
+            Encoder::PostHog { url, api_key } => {
+                let common = posthog::Common {
+                    api_key,
+                    client_id: sender.client_id,
+                    app_name: sender.app_name,
+                    app_version: sender.app_version,
+                    context: sender.context,
+                };
+                posthog::requests(&common, url, entries)
             }
         }
     }

@@ -19,9 +19,9 @@ type Environment = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 pub(crate) struct Given {
     pub(crate) backend: Backend,
-    /// [`crate::Config::ga4_from_env`]: the `{APP}_GA4_*` variables may
-    /// replace the backend.
-    pub(crate) ga4_from_env: bool,
+    /// [`crate::Config::backend_from_env`]: the `{APP}_GA4_*` and
+    /// `{APP}_POSTHOG_*` variables may replace the backend.
+    pub(crate) backend_from_env: bool,
     pub(crate) app_name: String,
     pub(crate) app_version: String,
     /// `None`: the backend's own.
@@ -81,7 +81,7 @@ impl Given {
     fn with(backend: Backend, app_name: String, app_version: String) -> Self {
         Given {
             backend,
-            ga4_from_env: false,
+            backend_from_env: false,
             names: Names::of(&app_name),
             app_name,
             app_version,
@@ -99,8 +99,19 @@ impl Given {
         }
     }
 
-    pub(crate) fn ga4_from_env(&mut self) {
-        self.ga4_from_env = true;
+    pub(crate) fn posthog(
+        api_key: impl Into<String>,
+        app_name: impl Into<String>,
+        app_version: impl Into<String>,
+    ) -> Self {
+        let backend = Backend::PostHog {
+            api_key: api_key.into(),
+        };
+        Given::with(backend, app_name.into(), app_version.into())
+    }
+
+    pub(crate) fn backend_from_env(&mut self) {
+        self.backend_from_env = true;
     }
 
     pub(crate) fn endpoint(&mut self, url: impl Into<String>) {
@@ -219,6 +230,8 @@ impl Given {
             } => s
                 .field(stream.id_parameter(), stream_id)
                 .field("api_secret", &"<redacted>"),
+            // Public and write-only: nothing to redact.
+            Backend::PostHog { api_key } => s.field("posthog_api_key", api_key),
         };
         s.field("app_name", &self.app_name)
             .field("app_version", &self.app_version)

@@ -38,7 +38,8 @@ pub(crate) use self::resolve::{Mode, Resolved};
 ///
 /// [`Config::ga4`] (a web stream) and [`Config::ga4_app`] (an app stream)
 /// send Google Analytics 4 (GA4 Measurement Protocol) events;
-/// [`Config::universal_analytics`] sends Universal Analytics (Measurement
+/// [`Config::posthog`] sends PostHog events (its capture API, to PostHog
+/// Cloud or a self-hosted instance); [`Config::universal_analytics`] sends Universal Analytics (Measurement
 /// Protocol v1) hits, which Google no longer processes. Every other method
 /// applies to all of them.
 ///
@@ -114,6 +115,32 @@ impl Config {
         ))
     }
 
+    /// A configuration for the PostHog project whose project API key is
+    /// `api_key` (`phc_…`, from PostHog's Project settings, "Project API
+    /// key": a public, write-only key, not a secret), reporting as
+    /// application `app_name`, version `app_version`.
+    ///
+    /// Hits become anonymous PostHog events (no person profiles, no GeoIP,
+    /// no IP address kept) posted as JSON to the batch endpoint of
+    /// PostHog's US cloud, `https://us.i.posthog.com/batch/`; for the EU
+    /// cloud or a self-hosted instance give [`Config::endpoint`] its
+    /// `/batch/` URL (`https://eu.i.posthog.com/batch/`). See [the
+    /// guide](crate::guide#posthog) for what each event holds.
+    ///
+    /// ```
+    /// let config = lumogon_track::Config::posthog("phc_1a2B3c4D5e6F7g8H9i0J", "mytool", "1.2.3")
+    ///     .endpoint("https://eu.i.posthog.com/batch/");
+    /// # drop(config);
+    /// ```
+    #[inline]
+    pub fn posthog(
+        api_key: impl Into<String>,
+        app_name: impl Into<String>,
+        app_version: impl Into<String>,
+    ) -> Self {
+        Config(Given::posthog(api_key, app_name, app_version))
+    }
+
     /// A configuration for the Universal Analytics property `tracking_id`
     /// (`UA-<digits>-<digits>`), reporting as application `app_name`, version
     /// `app_version`: Measurement Protocol v1 hits, form-encoded.
@@ -123,7 +150,7 @@ impl Config {
     /// endpoint still answers 200 to every hit and keeps none. Choose it
     /// only to serve a collector of your own that speaks the protocol
     /// ([`Config::endpoint`]), or for compatibility with a tool that sent it
-    /// before; otherwise use [`Config::ga4`].
+    /// before; otherwise use [`Config::ga4`] or [`Config::posthog`].
     #[inline]
     pub fn universal_analytics(
         tracking_id: impl Into<String>,
@@ -133,21 +160,34 @@ impl Config {
         Config(Given::v1(tracking_id, app_name, app_version))
     }
 
-    /// Lets whoever builds or runs the application choose a GA4 stream
-    /// instead of the backend given: `{APP}_GA4_MEASUREMENT_ID` (a web
-    /// stream) or `{APP}_GA4_FIREBASE_APP_ID` (an app stream), each with
-    /// `{APP}_GA4_API_SECRET`. With none of them set, the backend given
-    /// stays; with a stream but no secret, a secret but no stream, or both
-    /// streams, the configuration is invalid and nothing is sent (rather
-    /// than a guess), and [`status`](crate::status) names the variables.
+    /// Lets whoever builds or runs the application choose the backend
+    /// instead of the one given:
+    ///
+    /// - a GA4 stream: `{APP}_GA4_MEASUREMENT_ID` (a web stream) or
+    ///   `{APP}_GA4_FIREBASE_APP_ID` (an app stream), each with
+    ///   `{APP}_GA4_API_SECRET`;
+    /// - a PostHog project: `{APP}_POSTHOG_API_KEY` (its project API key,
+    ///   `phc_…`), with `{APP}_POSTHOG_HOST` for the instance
+    ///   (`https://eu.i.posthog.com`, a self-hosted
+    ///   `https://posthog.example.com`; `/batch/` is appended), PostHog's US
+    ///   cloud when it is unset.
+    ///
+    /// With none of them set, the backend given stays. With half a choice
+    /// (a stream but no secret, a secret but no stream, both streams, a
+    /// PostHog host but no key) or both a GA4 and a PostHog choice, the
+    /// configuration is invalid and nothing is sent (rather than a guess),
+    /// and [`status`](crate::status) names the variables.
+    /// `{APP}_ANALYTICS_URL` still wins over the endpoint; an endpoint given
+    /// with [`Config::endpoint`] for another protocol than the one the
+    /// variables choose is not used.
     ///
     /// ```
-    /// let config = lumogon_track::Config::universal_analytics("UA-12345-1", "mytool", "1.2.3").ga4_from_env();
+    /// let config = lumogon_track::Config::universal_analytics("UA-12345-1", "mytool", "1.2.3").backend_from_env();
     /// # drop(config);
     /// ```
     #[inline]
-    pub fn ga4_from_env(mut self) -> Self {
-        self.0.ga4_from_env();
+    pub fn backend_from_env(mut self) -> Self {
+        self.0.backend_from_env();
         self
     }
 
@@ -158,7 +198,9 @@ impl Config {
     /// endpoint), to which the `measurement_id` (or `firebase_app_id`) and
     /// `api_secret` query parameters are added; in validate mode
     /// (`{APP}_ANALYTICS_DEBUG=validate`) requests go to `/debug/mp/collect`
-    /// beside it. The
+    /// beside it. For PostHog ([`Config::posthog`]) it is a full `/batch/`
+    /// URL: `https://eu.i.posthog.com/batch/` for the EU cloud, or a
+    /// self-hosted instance's. The
     /// `{APP}_ANALYTICS_URL` environment variable, when set, wins over this.
     #[inline]
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
@@ -274,7 +316,7 @@ impl Config {
 
     /// Reads the environment through `var` instead of the process's: every
     /// variable this library reads for the application (the opt-outs, the
-    /// endpoint, the dry run, the directory, [`Config::ga4_from_env`]'s).
+    /// endpoint, the dry run, the directory, [`Config::backend_from_env`]'s).
     /// For an application's own tests, so that they decide the same
     /// wherever they run, whatever `DO_NOT_TRACK` the machine has.
     ///

@@ -27,7 +27,16 @@ impl Given {
     }
 
     #[inline]
-    pub(crate) fn ga4_from_env(&mut self) {}
+    pub(crate) fn posthog(
+        _: impl Into<String>,
+        _: impl Into<String>,
+        _: impl Into<String>,
+    ) -> Self {
+        Given
+    }
+
+    #[inline]
+    pub(crate) fn backend_from_env(&mut self) {}
 
     #[inline]
     pub(crate) fn endpoint(&mut self, _: impl Into<String>) {}

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::{ConfigError, ErrorKind, Given};
-use crate::backends::{Backend, StreamKind, ga4};
+use crate::backends::{Backend, StreamKind, ga4, posthog};
 use crate::consent::{Names, is_set};
 use crate::params::{Param, Value};
 use crate::persistence::AppDir;
@@ -95,16 +95,18 @@ impl Given {
         if let Some(why) = &self.invalid {
             return Err(ConfigError(ErrorKind::Invalid(why.clone())));
         }
-        let backend = self.backend_from_env()?;
+        let (backend, chosen_endpoint) = self.chosen_backend()?;
         let names = &self.names;
         let (mut endpoint, from) = match self.var(&names.url).filter(|v| !v.trim().is_empty()) {
-            Some(url) => (url.trim().to_owned(), names.url.as_str()),
-            None => (
-                self.endpoint
-                    .clone()
-                    .unwrap_or_else(|| backend.default_endpoint().to_owned()),
-                "Config::endpoint",
-            ),
+            Some(url) => (url.trim().to_owned(), names.url.clone()),
+            None => chosen_endpoint.unwrap_or_else(|| {
+                (
+                    self.endpoint
+                        .clone()
+                        .unwrap_or_else(|| backend.default_endpoint().to_owned()),
+                    "Config::endpoint".to_owned(),
+                )
+            }),
         };
         // `validate`, else the same rule as the opt-out variables, so that
         // {APP}_ANALYTICS_DEBUG=0 means what it says.
@@ -132,13 +134,14 @@ impl Given {
         }
         if !is_http_url(&endpoint) {
             return Err(ConfigError(ErrorKind::Endpoint {
-                from: from.to_owned(),
+                from,
                 value: endpoint,
                 ending: backend.endpoint_ending(),
             }));
         }
-        // Universal Analytics has no validation server any more: the worker
-        // says so and sends nothing. GA4's is beside the endpoint.
+        // Universal Analytics has no validation server any more, nor does
+        // PostHog: the worker says so and sends nothing. GA4's is beside
+        // the endpoint.
         if mode == Mode::Validate && matches!(backend, Backend::Ga4 { .. }) {
             endpoint = ga4::validation::endpoint(&endpoint)
                 .map_err(|why| ConfigError(ErrorKind::NoValidationServer(why)))?;
@@ -158,14 +161,71 @@ impl Given {
         })
     }
 
-    /// The backend given, or the GA4 stream the `{APP}_GA4_*` variables
-    /// name when the application lets them ([`crate::Config::ga4_from_env`]).
-    /// Half a GA4 configuration is invalid: nothing is sent rather than a
-    /// guess.
-    fn backend_from_env(&self) -> Result<Backend, ConfigError> {
-        if !self.ga4_from_env {
-            return Ok(self.backend.clone());
+    /// The backend given, or the one the `{APP}_GA4_*` or `{APP}_POSTHOG_*`
+    /// variables choose when the application lets them
+    /// ([`crate::Config::backend_from_env`]), with the endpoint that choice
+    /// names and the variable it came from. Half a choice, or two, is
+    /// invalid: nothing is sent rather than a guess.
+    fn chosen_backend(&self) -> Result<(Backend, Option<(String, String)>), ConfigError> {
+        if !self.backend_from_env {
+            return Ok((self.backend.clone(), None));
         }
+        let n = &self.names;
+        let var = |key: &str| self.var(key).filter(|v| !v.trim().is_empty());
+        let ga4_set = [
+            &n.ga4_measurement_id,
+            &n.ga4_firebase_app_id,
+            &n.ga4_api_secret,
+        ]
+        .into_iter()
+        .find(|key| var(key).is_some());
+        let invalid = |why: String| Err(ConfigError(ErrorKind::Invalid(why)));
+        match (var(&n.posthog_api_key), var(&n.posthog_host), ga4_set) {
+            (Some(_), _, Some(ga4)) => invalid(format!(
+                "{} and {ga4} are both set; set one backend's variables: PostHog's or GA4's",
+                n.posthog_api_key
+            )),
+            (None, Some(_), _) => invalid(format!(
+                "{} is set without {}; set the project API key for PostHog, or neither",
+                n.posthog_host, n.posthog_api_key
+            )),
+            (Some(api_key), host, None) => {
+                let backend = Backend::PostHog {
+                    api_key: api_key.trim().to_owned(),
+                };
+                // The instance the variables name; without one, the
+                // application's own PostHog endpoint if it chose PostHog,
+                // else PostHog's US cloud.
+                let endpoint = match host {
+                    Some(host) => (posthog::batch_url(&host), n.posthog_host.clone()),
+                    None if matches!(self.backend, Backend::PostHog { .. }) => (
+                        self.given_endpoint().to_owned(),
+                        "Config::endpoint".to_owned(),
+                    ),
+                    None => (
+                        posthog::DEFAULT_ENDPOINT.to_owned(),
+                        n.posthog_api_key.clone(),
+                    ),
+                };
+                Ok((backend, Some(endpoint)))
+            }
+            (None, None, _) => {
+                let backend = self.ga4_from_env()?;
+                // An endpoint the application gave for another protocol is
+                // no GA4 endpoint: a stream the variables chose goes to
+                // GA4's own.
+                let endpoint = (self.endpoint.is_some()
+                    && matches!(backend, Backend::Ga4 { .. })
+                    && !matches!(self.backend, Backend::Ga4 { .. }))
+                .then(|| (ga4::DEFAULT_ENDPOINT.to_owned(), n.ga4_api_secret.clone()));
+                Ok((backend, endpoint))
+            }
+        }
+    }
+
+    /// The GA4 stream the `{APP}_GA4_*` variables name, else the backend
+    /// given.
+    fn ga4_from_env(&self) -> Result<Backend, ConfigError> {
         let n = &self.names;
         let var = |key: &str| self.var(key).filter(|v| !v.is_empty());
         let ga4 = |stream, stream_id, api_secret| {

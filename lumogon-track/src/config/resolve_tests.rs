@@ -206,7 +206,7 @@ const WEB: &str = "MYTOOL_GA4_MEASUREMENT_ID";
 const APP: &str = "MYTOOL_GA4_FIREBASE_APP_ID";
 const SECRET: &str = "MYTOOL_GA4_API_SECRET";
 
-/// The backend `ga4_from_env` picks with the variables `set`, each set
+/// The backend `backend_from_env` picks with the variables `set`, each set
 /// to a value of its kind, or why it refuses.
 fn from_env(set: &[&str]) -> Result<Backend, String> {
     let value = |key| match key {
@@ -216,7 +216,7 @@ fn from_env(set: &[&str]) -> Result<Backend, String> {
     };
     let env: Vec<_> = set.iter().map(|&key| (key, value(key))).collect();
     let given = Config::universal_analytics("UA-1-1", "mytool", "1")
-        .ga4_from_env()
+        .backend_from_env()
         .0;
     resolve(given, &env).map(|r| r.backend)
 }
@@ -241,4 +241,153 @@ fn the_environment_may_choose_a_ga4_stream_and_half_a_choice_is_refused() {
     // Without the choice, the variables mean nothing.
     let given = Config::universal_analytics("UA-1-1", "mytool", "1").0;
     assert!(resolve(given, &[(SECRET, "x")]).is_ok());
+}
+
+const PH_KEY: &str = "MYTOOL_POSTHOG_API_KEY";
+const PH_HOST: &str = "MYTOOL_POSTHOG_HOST";
+
+/// The backend and endpoint `backend_from_env` picks from `env`, or why it
+/// refuses.
+fn posthog_from_env(env: &[(&str, &str)]) -> Result<(Backend, String), String> {
+    let given = Config::universal_analytics("UA-1-1", "mytool", "1")
+        .backend_from_env()
+        .0;
+    resolve(given, env).map(|r| (r.backend, r.endpoint))
+}
+
+fn posthog(key: &str) -> Backend {
+    Backend::PostHog {
+        api_key: key.into(),
+    }
+}
+
+#[test]
+fn the_environment_may_choose_posthog_at_the_us_cloud_or_a_host() {
+    let us = posthog_from_env(&[(PH_KEY, "phc_abc")]);
+    assert_eq!(
+        us,
+        Ok((posthog("phc_abc"), posthog::DEFAULT_ENDPOINT.into()))
+    );
+    assert_eq!(posthog::DEFAULT_ENDPOINT, "https://us.i.posthog.com/batch/");
+    let eu = posthog_from_env(&[(PH_KEY, "phc_abc"), (PH_HOST, "https://eu.i.posthog.com")]);
+    assert_eq!(
+        eu.map(|e| e.1).as_deref(),
+        Ok("https://eu.i.posthog.com/batch/")
+    );
+    let local = posthog_from_env(&[(PH_KEY, "phc_abc"), (PH_HOST, "http://127.0.0.1:9/")]);
+    assert_eq!(
+        local.map(|e| e.1).as_deref(),
+        Ok("http://127.0.0.1:9/batch/")
+    );
+    // The endpoint variable still wins.
+    let url = posthog_from_env(&[
+        (PH_KEY, "phc_abc"),
+        (PH_HOST, "https://eu.i.posthog.com"),
+        (ENDPOINT_VAR, "http://127.0.0.1:9/batch/"),
+    ]);
+    assert_eq!(url.map(|e| e.1).as_deref(), Ok("http://127.0.0.1:9/batch/"));
+    // A host that is no URL says where it came from.
+    let e = posthog_from_env(&[(PH_KEY, "phc_abc"), (PH_HOST, "eu.i.posthog.com")])
+        .err()
+        .unwrap_or_default();
+    assert!(
+        e.contains("(from MYTOOL_POSTHOG_HOST)") && e.ends_with("ending in /batch/"),
+        "{e}"
+    );
+}
+
+#[test]
+fn half_a_posthog_choice_or_two_backends_is_refused() {
+    assert_eq!(
+        posthog_from_env(&[(PH_HOST, "https://eu.i.posthog.com")]),
+        Err(
+            "MYTOOL_POSTHOG_HOST is set without MYTOOL_POSTHOG_API_KEY; set the project API \
+             key for PostHog, or neither"
+                .to_owned()
+        )
+    );
+    assert_eq!(
+        posthog_from_env(&[(PH_KEY, "phc_abc"), (WEB, WEB_ID), (SECRET, "s")]),
+        Err(
+            "MYTOOL_POSTHOG_API_KEY and MYTOOL_GA4_MEASUREMENT_ID are both set; set one \
+             backend's variables: PostHog's or GA4's"
+                .to_owned()
+        )
+    );
+    let e = posthog_from_env(&[(PH_KEY, "phc_abc"), (SECRET, "s")])
+        .err()
+        .unwrap_or_default();
+    assert!(e.contains("MYTOOL_GA4_API_SECRET are both set"), "{e}");
+}
+
+#[test]
+fn a_posthog_key_is_checked_and_a_personal_key_never_repeated() {
+    let e = posthog_from_env(&[(PH_KEY, "abc")])
+        .err()
+        .unwrap_or_default();
+    assert_eq!(
+        e,
+        "invalid PostHog project API key \"abc\": expected one starting with \"phc_\" \
+         (PostHog: Project settings, Project API key)"
+    );
+    let e = posthog_from_env(&[(PH_KEY, "phx_secret123")])
+        .err()
+        .unwrap_or_default();
+    assert!(
+        e.contains("personal API key") && !e.contains("secret123"),
+        "{e}"
+    );
+}
+
+#[test]
+fn config_posthog_takes_a_batch_endpoint_and_validates_nothing() {
+    let given = Config::posthog("phc_abc", "mytool", "1")
+        .endpoint("https://eu.i.posthog.com/batch/")
+        .0;
+    let s = resolve(given, &[(DRY_RUN_VAR, "validate")]).map(|s| (s.backend, s.endpoint, s.mode));
+    assert_eq!(
+        s,
+        Ok((
+            posthog("phc_abc"),
+            "https://eu.i.posthog.com/batch/".into(),
+            Mode::Validate
+        ))
+    );
+    assert_eq!(posthog("phc_abc").property(), "api_key=phc_abc");
+    let debug = format!("{:?}", Config::posthog("phc_abc", "tool", "1"));
+    assert!(debug.contains("posthog_api_key: \"phc_abc\""), "{debug}");
+}
+
+#[test]
+fn an_endpoint_given_for_another_protocol_is_not_used_for_the_one_the_variables_chose() {
+    let given = || {
+        Config::universal_analytics("UA-1-1", "mytool", "1")
+            .endpoint("https://collector.example/collect")
+            .backend_from_env()
+            .0
+    };
+    let endpoint = |env: &[(&str, &str)]| resolve(given(), env).map(|r| r.endpoint);
+    assert_eq!(
+        endpoint(&[(PH_KEY, "phc_abc")]).as_deref(),
+        Ok(posthog::DEFAULT_ENDPOINT)
+    );
+    assert_eq!(
+        endpoint(&[(WEB, WEB_ID), (SECRET, "s")]).as_deref(),
+        Ok(ga4::DEFAULT_ENDPOINT)
+    );
+    assert_eq!(
+        endpoint(&[]).as_deref(),
+        Ok("https://collector.example/collect")
+    );
+    // The application's own PostHog endpoint stays for a key the variables
+    // give.
+    let eu = Config::posthog("phc_app", "mytool", "1")
+        .endpoint("https://eu.i.posthog.com/batch/")
+        .backend_from_env()
+        .0;
+    let s = resolve(eu, &[(PH_KEY, "phc_abc")]).map(|r| (r.backend, r.endpoint));
+    assert_eq!(
+        s,
+        Ok((posthog("phc_abc"), "https://eu.i.posthog.com/batch/".into()))
+    );
 }

@@ -19,10 +19,14 @@ pub(crate) struct Names {
     /// sender it starts, to the app directory the sender delivers for.
     pub(crate) sender: String,
     /// `{APP}_GA4_MEASUREMENT_ID`, `{APP}_GA4_FIREBASE_APP_ID` and
-    /// `{APP}_GA4_API_SECRET`, for [`Config::ga4_from_env`](crate::Config::ga4_from_env).
+    /// `{APP}_GA4_API_SECRET`, for [`Config::backend_from_env`](crate::Config::backend_from_env).
     pub(crate) ga4_measurement_id: String,
     pub(crate) ga4_firebase_app_id: String,
     pub(crate) ga4_api_secret: String,
+    /// `{APP}_POSTHOG_API_KEY` and `{APP}_POSTHOG_HOST`, for
+    /// [`Config::backend_from_env`](crate::Config::backend_from_env).
+    pub(crate) posthog_api_key: String,
+    pub(crate) posthog_host: String,
 }
 
 /// The cross-tool opt-out.
@@ -40,6 +44,8 @@ impl Names {
             ga4_measurement_id: format!("{prefix}_GA4_MEASUREMENT_ID"),
             ga4_firebase_app_id: format!("{prefix}_GA4_FIREBASE_APP_ID"),
             ga4_api_secret: format!("{prefix}_GA4_API_SECRET"),
+            posthog_api_key: format!("{prefix}_POSTHOG_API_KEY"),
+            posthog_host: format!("{prefix}_POSTHOG_HOST"),
         }
     }
 }
@@ -73,6 +79,8 @@ mod tests {
         assert_eq!(names.url, "MYTOOL_ANALYTICS_URL");
         assert_eq!(names.debug, "MYTOOL_ANALYTICS_DEBUG");
         assert_eq!(names.config_dir, "MYTOOL_CONFIG_DIR");
+        assert_eq!(names.posthog_api_key, "MYTOOL_POSTHOG_API_KEY");
+        assert_eq!(names.posthog_host, "MYTOOL_POSTHOG_HOST");
     }
 
     #[test]

@@ -25,9 +25,11 @@ pub(crate) enum Sink {
         variable: String,
     },
     /// Validate mode with Universal Analytics, which has no validation
-    /// server any more: nothing is sent (said once, when the sink is made).
+    /// server any more, or PostHog, which has none: nothing is sent (said
+    /// once, when the sink is made).
     NoValidator {
         variable: String,
+        backend: &'static str,
     },
 }
 
@@ -61,9 +63,10 @@ impl Sink {
         let ca_file = resolved.ca_file.as_deref();
         Ok(Some(match (resolved.mode, encoder) {
             (Mode::DryRun, _) => Sink::DryRun { variable },
-            (Mode::Validate, Encoder::V1 { .. }) => {
-                print(&no_validator_text(&variable));
-                Sink::NoValidator { variable }
+            (Mode::Validate, Encoder::V1 { .. } | Encoder::PostHog { .. }) => {
+                let backend = resolved.backend.name();
+                print(&no_validator_text(&variable, backend));
+                Sink::NoValidator { variable, backend }
             }
             // Validation requests are never spooled: the connection needs
             // no watching.
@@ -95,10 +98,8 @@ impl Sink {
                 transport,
                 variable,
             } => validate(transport, variable, request),
-            Sink::NoValidator { variable } => Ended::Unvalidated {
-                why: format!(
-                    "{variable}=validate, and Universal Analytics has no validation server"
-                ),
+            Sink::NoValidator { variable, backend } => Ended::Unvalidated {
+                why: format!("{variable}=validate, and {backend} has no validation server"),
                 dropped: true,
             },
             Sink::DryRun { variable } => {
@@ -153,10 +154,16 @@ fn validate_prefix(variable: &str) -> String {
     format!("lumogon-track: validate ({variable}): ")
 }
 
-/// What validate mode says, once, for Universal Analytics.
-fn no_validator_text(variable: &str) -> String {
+/// What validate mode says, once, for a backend without a validation
+/// server: Universal Analytics (no longer) or PostHog (never had one).
+fn no_validator_text(variable: &str, backend: &str) -> String {
+    let gone = if backend == "PostHog" {
+        ""
+    } else {
+        " any more"
+    };
     format!(
-        "{}Universal Analytics has no validation server any more; nothing is sent\n",
+        "{}{backend} has no validation server{gone}; nothing is sent\n",
         validate_prefix(variable)
     )
 }
@@ -187,9 +194,14 @@ mod tests {
     #[test]
     fn validate_mode_says_once_that_universal_analytics_has_no_validator() {
         assert_eq!(
-            no_validator_text("TOOL_ANALYTICS_DEBUG"),
+            no_validator_text("TOOL_ANALYTICS_DEBUG", "Universal Analytics"),
             "lumogon-track: validate (TOOL_ANALYTICS_DEBUG): Universal Analytics has no \
              validation server any more; nothing is sent\n"
+        );
+        assert_eq!(
+            no_validator_text("TOOL_ANALYTICS_DEBUG", "PostHog"),
+            "lumogon-track: validate (TOOL_ANALYTICS_DEBUG): PostHog has no validation \
+             server; nothing is sent\n"
         );
     }
 }
