@@ -39,9 +39,9 @@ pub(crate) use self::resolve::{Mode, Resolved};
 /// [`Config::ga4`] (a web stream) and [`Config::ga4_app`] (an app stream)
 /// send Google Analytics 4 (GA4 Measurement Protocol) events;
 /// [`Config::posthog`] sends PostHog events (its capture API, to PostHog
-/// Cloud or a self-hosted instance); [`Config::universal_analytics`] sends Universal Analytics (Measurement
-/// Protocol v1) hits, which Google no longer processes. Every other method
-/// applies to all of them.
+/// Cloud or a self-hosted instance); [`Config::universal_analytics`] sends
+/// Universal Analytics (Measurement Protocol v1) hits, which Google no
+/// longer processes. Every other method applies to all of them.
 ///
 /// With the `analytics` feature off every method is a no-op and the value
 /// holds nothing.
