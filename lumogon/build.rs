@@ -9,6 +9,10 @@ use std::process::Command;
 
 use syn::visit::Visit;
 
+#[path = "src/built_in.rs"]
+#[allow(dead_code)] // the build checks the choice; lumogon makes it
+mod built_in;
+
 fn git(args: &[&str]) -> Option<String> {
     let out = Command::new("git")
         .args(args)
@@ -43,7 +47,29 @@ fn main() {
     }
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=src");
+    check_built_in();
     write_screens();
+}
+
+/// Fails the build, naming the variables, when they name half an analytics
+/// backend or two (see `src/built_in.rs`): a build must not bake in a guess.
+fn check_built_in() {
+    for name in built_in::VARIABLES {
+        println!("cargo:rerun-if-env-changed={name}");
+    }
+    let values: Vec<(&str, String)> = built_in::VARIABLES
+        .iter()
+        .filter_map(|name| std::env::var(name).ok().map(|v| (*name, v)))
+        .collect();
+    let var = |name: &str| {
+        values
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if let Err(why) = built_in::choose(var) {
+        println!("cargo::error={why}");
+    }
 }
 
 /// Every `#[track_screen("…")]` literal in `src/`, sorted, as a constant.

@@ -27,19 +27,59 @@ What is sent and why: https://github.com/lumogon/lumogon-rs/blob/main/ANALYTICS.
 To turn it off: `lumogon analytics disable` (or set DO_NOT_TRACK=1).";
 
 /// lumogon as lumogon-track knows it: what `init` and `analytics status`
-/// are both given, so that they decide alike. Universal Analytics v1 as the
-/// original Lumogon, unless `LUMOGON_GA4_MEASUREMENT_ID` (a web stream) or
-/// `LUMOGON_GA4_FIREBASE_APP_ID` (an app stream), each with
+/// are both given, so that they decide alike. The backend baked in when it
+/// was built ([`built_in`]), unless `LUMOGON_GA4_MEASUREMENT_ID` (a web
+/// stream) or `LUMOGON_GA4_FIREBASE_APP_ID` (an app stream), each with
 /// `LUMOGON_GA4_API_SECRET`, name a GA4 stream, or `LUMOGON_POSTHOG_API_KEY`
 /// (with `LUMOGON_POSTHOG_HOST` for the EU cloud or a self-hosted instance)
-/// a PostHog project (the library's choice).
+/// a PostHog project when it runs (the library's choice).
 pub fn config() -> Config {
-    Config::universal_analytics(TRACKING_ID, "lumogon", env!("CARGO_PKG_VERSION"))
+    built_in()
         .backend_from_env()
         .client_id(docker::daemon_id)
         .client_id_origin("the Docker daemon's ID (`docker info`)")
         .notice(NOTICE)
         .notice_version(NOTICE_VERSION)
+}
+
+/// The backend baked in when this lumogon was built: the original's
+/// Universal Analytics property unless the build named a GA4 stream or a
+/// PostHog project (`LUMOGON_BUILD_*`, see ANALYTICS.md). The build script
+/// refuses half a choice, so an error here cannot happen in a build that
+/// finished; it is kept as an invalid configuration all the same.
+fn built_in() -> Config {
+    use crate::built_in::{self as build, BuiltIn};
+    let (app, version) = ("lumogon", env!("CARGO_PKG_VERSION"));
+    // `option_env!` needs each name as a literal; cargo rebuilds lumogon
+    // when one of them changes.
+    let var = |name: &str| match name {
+        build::GA4_MEASUREMENT_ID => option_env!("LUMOGON_BUILD_GA4_MEASUREMENT_ID"),
+        build::GA4_FIREBASE_APP_ID => option_env!("LUMOGON_BUILD_GA4_FIREBASE_APP_ID"),
+        build::GA4_API_SECRET => option_env!("LUMOGON_BUILD_GA4_API_SECRET"),
+        build::POSTHOG_API_KEY => option_env!("LUMOGON_BUILD_POSTHOG_API_KEY"),
+        build::POSTHOG_HOST => option_env!("LUMOGON_BUILD_POSTHOG_HOST"),
+        _ => None,
+    };
+    let original = || Config::universal_analytics(TRACKING_ID, app, version);
+    match build::choose(var) {
+        Ok(BuiltIn::Original) => original(),
+        Ok(BuiltIn::Ga4Web {
+            measurement_id,
+            api_secret,
+        }) => Config::ga4(measurement_id, api_secret, app, version),
+        Ok(BuiltIn::Ga4App {
+            firebase_app_id,
+            api_secret,
+        }) => Config::ga4_app(firebase_app_id, api_secret, app, version),
+        Ok(BuiltIn::PostHog { api_key, host }) => {
+            let config = Config::posthog(api_key, app, version);
+            match host {
+                Some(host) => config.endpoint(format!("{}/batch/", host.trim_end_matches('/'))),
+                None => config,
+            }
+        }
+        Err(why) => original().invalid(why),
+    }
 }
 
 /// Starts analytics unless something says otherwise, and returns the guard

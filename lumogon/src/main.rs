@@ -3,6 +3,7 @@
 mod analytics;
 mod archive;
 mod budget;
+mod built_in;
 mod capability;
 mod cli;
 mod commands;
