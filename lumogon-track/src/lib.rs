@@ -78,6 +78,7 @@ mod hit;
 #[cfg(feature = "analytics")]
 mod lifecycle;
 mod limits;
+mod outcome;
 mod params;
 #[cfg(feature = "analytics")]
 mod persistence;
@@ -332,6 +333,9 @@ impl Drop for FlushGuard {
 /// Not public API: what `#[track_screen]` expands to.
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(feature = "analytics")]
+    use crate::outcome::{self, Outcome};
+
     /// Queues a screenview for `screen`.
     #[inline]
     pub fn screen(screen: &'static str) {
@@ -339,6 +343,135 @@ pub mod __private {
         crate::lifecycle::record(|| crate::hit::Hit::Screenview { screen });
         #[cfg(not(feature = "analytics"))]
         let _ = screen;
+    }
+
+    /// The guard of `#[track_screen(.., outcome)]`: made when the body
+    /// starts, it queues the screenview and notes the time; [`Tracked::end`]
+    /// records how the handler ended, and a drop without it records that the
+    /// handler panicked (while unwinding) or was cancelled (an async
+    /// handler's future dropped before it completed). One event either way.
+    ///
+    /// The macro never emits it without the `analytics` feature; it is kept
+    /// there, empty, so that the path exists in both modes.
+    #[derive(Debug)]
+    #[must_use = "the outcome is recorded by `end` or by the drop"]
+    pub struct Tracked {
+        #[cfg(feature = "analytics")]
+        screen: &'static str,
+        // Taken only on this path: a handler without `outcome` reads no clock.
+        #[cfg(feature = "analytics")]
+        started: std::time::Instant,
+        #[cfg(feature = "analytics")]
+        ended: bool,
+    }
+
+    impl Tracked {
+        /// Queues the screenview for `screen` and starts the clock.
+        #[inline]
+        pub fn start(screen: &'static str) -> Tracked {
+            self::screen(screen);
+            Tracked {
+                #[cfg(feature = "analytics")]
+                screen,
+                #[cfg(feature = "analytics")]
+                started: std::time::Instant::now(),
+                #[cfg(feature = "analytics")]
+                ended: false,
+            }
+        }
+
+        /// Records the outcome of a handler that returned `ret`: `error` when
+        /// it [failed](Judge::failed), else `ok`. Only the verdict is kept,
+        /// never anything `ret` holds.
+        #[inline]
+        pub fn end<R: Judge + ?Sized>(mut self, ret: &R) {
+            #[cfg(feature = "analytics")]
+            {
+                self.ended = true;
+                let outcome = if ret.failed() {
+                    Outcome::Error
+                } else {
+                    Outcome::Ok
+                };
+                record(self.screen, outcome, self.started.elapsed());
+            }
+            #[cfg(not(feature = "analytics"))]
+            let _ = (&mut self, ret);
+        }
+    }
+
+    #[cfg(feature = "analytics")]
+    impl Drop for Tracked {
+        fn drop(&mut self) {
+            if self.ended {
+                return;
+            }
+            let outcome = if std::thread::panicking() {
+                Outcome::Panic
+            } else {
+                Outcome::Cancelled
+            };
+            let (screen, elapsed) = (self.screen, self.started.elapsed());
+            // A panic escaping a drop that runs while unwinding aborts the
+            // process: whatever recording meets, it stays in here.
+            let _ = std::panic::catch_unwind(|| record(screen, outcome, elapsed));
+        }
+    }
+
+    #[cfg(feature = "analytics")]
+    fn record(screen: &'static str, outcome: Outcome, elapsed: std::time::Duration) {
+        crate::event_with(
+            outcome::CATEGORY,
+            screen,
+            &[
+                ("outcome", crate::Value::Str(outcome.as_str())),
+                (
+                    "duration",
+                    crate::Value::Str(outcome::duration_bucket(elapsed)),
+                ),
+            ],
+        );
+    }
+
+    /// What a handler with `#[track_screen(.., outcome)]` may return: the
+    /// types whose value says whether the handler failed.
+    #[diagnostic::on_unimplemented(
+        message = "`#[track_screen(.., outcome)]` cannot tell whether a handler returning `{Self}` failed",
+        label = "the `outcome` option judges this return type",
+        note = "`outcome` judges `()`, `bool`, `Result<T, E>` and `std::process::ExitCode`: return one of them, or remove `outcome`"
+    )]
+    pub trait Judge {
+        /// Whether the handler failed: an `Err`, a failing `ExitCode`,
+        /// `false`.
+        fn failed(&self) -> bool;
+    }
+
+    impl Judge for () {
+        #[inline]
+        fn failed(&self) -> bool {
+            false
+        }
+    }
+
+    impl Judge for bool {
+        #[inline]
+        fn failed(&self) -> bool {
+            !*self
+        }
+    }
+
+    impl<T, E> Judge for Result<T, E> {
+        #[inline]
+        fn failed(&self) -> bool {
+            self.is_err()
+        }
+    }
+
+    impl Judge for std::process::ExitCode {
+        #[inline]
+        fn failed(&self) -> bool {
+            *self != std::process::ExitCode::SUCCESS
+        }
     }
 }
 
