@@ -2,8 +2,9 @@
 //! tracking id, so its own variables (`GREETER_DISABLE_ANALYTICS`,
 //! `GREETER_ANALYTICS_URL`, `GREETER_ANALYTICS_DEBUG`, `GREETER_CONFIG_DIR`)
 //! and directory (`~/.config/greeter`), its own first-run notice, a
-//! `--disable-analytics` flag, two tracked handlers, an event, the
-//! library's `analytics` subcommand and the guard.
+//! `--disable-analytics` flag, two tracked handlers (each reporting its
+//! outcome: `greeter hello ''` is an error), an event, the library's
+//! `analytics` subcommand and the guard.
 //!
 //! It sends Universal Analytics hits, or, with `GREETER_GA4_API_SECRET` and
 //! one of `GREETER_GA4_MEASUREMENT_ID` (a web stream) or
@@ -56,7 +57,11 @@ enum Command {
 /// What `greeter analytics screens` lists: everything greeter can send.
 const DISCLOSURE: Disclosure = Disclosure {
     screens: &["hello", "goodbye"],
-    events: &[("farewell", "said")],
+    events: &[
+        ("command", "hello"),
+        ("command", "goodbye"),
+        ("farewell", "said"),
+    ],
 };
 
 /// Given to both `init` and the `analytics` subcommand, so they agree.
@@ -74,16 +79,18 @@ fn analytics() -> lumogon_track::Config {
 }
 
 // The screen name is the command, never its argument: `name` is not sent.
-#[track_screen("hello")]
+// `outcome`: when the handler ends, the event `command`/`hello` with
+// `ok` or `error` and a coarse duration; never the error's text.
+#[track_screen("hello", outcome)]
 fn hello(name: &str) -> Result<(), String> {
     if name.is_empty() {
-        return Err("whom should I greet? give a name".to_owned());
+        return Err("the name to greet is empty; give one, e.g. `greeter hello Ada`".to_owned());
     }
     println!("Hello, {name}!");
     Ok(())
 }
 
-#[track_screen("goodbye")]
+#[track_screen("goodbye", outcome)]
 fn goodbye(name: &str) -> Result<(), String> {
     println!("Goodbye, {name}!");
     lumogon_track::event("farewell", "said");
