@@ -151,6 +151,22 @@ macro_rules! config {
 /// attribute works on free functions, methods, generic, `async` and `unsafe`
 /// functions; `const fn` is rejected. With the `analytics` feature off, the
 /// function is left exactly as written.
+///
+/// With `outcome` after the name, the end of the handler is reported too:
+/// one event `command`/name with `outcome` (`ok`, `error` for an `Err`, a
+/// failing `ExitCode` or `false`, `panic`, `cancelled` for an async
+/// handler's future dropped before it completed) and a coarse `duration`
+/// (`<0.1s` … `>=1min`); never an error's text. The return type must be
+/// `()`, `bool`, `Result` or `ExitCode` (a future's output for async
+/// handlers). See [Outcomes and durations](crate::guide#outcomes-and-durations).
+///
+/// ```
+/// #[lumogon_track::track_screen("scan", outcome)]
+/// fn scan() -> Result<(), std::io::Error> {
+///     Ok(())
+/// }
+/// # scan().unwrap();
+/// ```
 pub use lumogon_track_macro::track_screen;
 
 /// Starts analytics for this process and returns the guard whose drop
