@@ -96,7 +96,8 @@ fn instrument(name: ScreenName, mut function: ItemFn) -> TokenStream {
 /// records `panic` or `cancelled`.
 ///
 /// Each form keeps its own timing: a sync body runs in a closure at the
-/// call; an `async fn` body (and an `#[async_trait]` one) runs in an inner
+/// call (handed to `call_once`, so that it is an `FnOnce` and may return a
+/// borrow of what it captured, such as `&mut self`'s field); an `async fn` body (and an `#[async_trait]` one) runs in an inner
 /// `async move` block awaited by the future, so the guard lives in the
 /// future; a sync fn returning `impl Future<Output = T>` has its future
 /// wrapped, so the screenview moves to its first poll.
@@ -165,8 +166,7 @@ fn instrument_with_outcome(literal: &syn::LitStr, mut function: ItemFn) -> Token
         let end = judge(Some(output));
         let future = Ident::new("__lumogon_track_future", Span::mixed_site());
         quote! {
-            #[allow(clippy::redundant_closure_call)]
-            let #future = (move || #block)();
+            let #future = ::lumogon_track::__private::call_once(move || #block);
             async move {
                 #start
                 let #ret = #future.await;
@@ -185,8 +185,7 @@ fn instrument_with_outcome(literal: &syn::LitStr, mut function: ItemFn) -> Token
         };
         quote! {
             #start
-            #[allow(clippy::redundant_closure_call)]
-            let #ret = (#closure)();
+            let #ret = ::lumogon_track::__private::call_once(#closure);
             #end
             #ret
         }
@@ -353,8 +352,7 @@ mod tests {
         });
         let expected = format!(
             "fn f (& self) -> Result < u8 , E > {{ # ! [allow (unused)] {{ {START} \
-             # [allow (clippy :: redundant_closure_call)] \
-             let __lumogon_track_ret = (move || -> Result < u8 , E > {{ let n = work () ? ; Ok (n) }}) () ; \
+             let __lumogon_track_ret = :: lumogon_track :: __private :: call_once (move || -> Result < u8 , E > {{ let n = work () ? ; Ok (n) }}) ; \
              {END} }} }}"
         );
         assert_eq!(out, expected);
@@ -365,9 +363,9 @@ mod tests {
         let out = with_outcome(quote! {
             fn f() -> Result<impl Display, E> { Ok(1) }
         });
-        assert!(out.contains("(move || -> Result < _ , E > { Ok (1) })"), "{out}");
+        assert!(out.contains("call_once (move || -> Result < _ , E > { Ok (1) })"), "{out}");
         let out = with_outcome(quote! { fn f() { work() } });
-        assert!(out.contains("(move || { work () }) ()"), "{out}");
+        assert!(out.contains("call_once (move || { work () })"), "{out}");
     }
 
     #[test]
@@ -407,8 +405,7 @@ mod tests {
             fn f() -> impl Future<Output = bool> + Send { let n = 1; async move { n == 1 } }
         });
         let expected = format!(
-            "{{ {{ # [allow (clippy :: redundant_closure_call)] \
-             let __lumogon_track_future = (move || {{ let n = 1 ; async move {{ n == 1 }} }}) () ; \
+            "{{ {{ let __lumogon_track_future = :: lumogon_track :: __private :: call_once (move || {{ let n = 1 ; async move {{ n == 1 }} }}) ; \
              async move {{ {START} let __lumogon_track_ret = __lumogon_track_future . await ; {END} }} }} }}"
         );
         assert!(out.ends_with(&expected), "{out}");

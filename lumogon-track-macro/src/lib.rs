@@ -64,8 +64,8 @@ use proc_macro::TokenStream;
 /// How the body is wrapped, so that `return` and `?` are seen too:
 ///
 /// - a sync `fn`: the body runs in a closure typed as the function (an
-///   `impl Trait` in the return type is inferred), then the value it
-///   returned is judged and handed back;
+///   `impl Trait` in the return type is inferred) and called once, then the
+///   value it returned is judged and handed back;
 /// - an `async fn`, or an `#[async_trait]` method's `async move` block: the
 ///   body runs in an inner `async move` block awaited by the future, so a
 ///   future dropped halfway records `cancelled`;
@@ -75,8 +75,7 @@ use proc_macro::TokenStream;
 ///
 /// The return type (or the future's output) must be `()`, `bool`,
 /// `Result<T, E>` or `std::process::ExitCode`; any other is a compile error
-/// at that type. A method returning a borrow of `&mut self` cannot take the
-/// option (the closure cannot hand the borrow back).
+/// at that type.
 #[proc_macro_attribute]
 pub fn track_screen(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::track_screen(args.into(), item.into()).into()

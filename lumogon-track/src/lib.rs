@@ -449,6 +449,15 @@ pub mod __private {
         );
     }
 
+    /// Calls `body`: a sync handler's body, as a closure, so that `return`
+    /// and `?` come back to the verdict. Taking an `FnOnce` makes the
+    /// closure one, which may hand back a borrow of what it captured (a
+    /// field of `&mut self`), as the function itself could.
+    #[inline(always)]
+    pub fn call_once<R>(body: impl FnOnce() -> R) -> R {
+        body()
+    }
+
     /// What a handler with `#[track_screen(.., outcome)]` may return: the
     /// types whose value says whether the handler failed.
     #[diagnostic::on_unimplemented(

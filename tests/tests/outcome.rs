@@ -184,6 +184,11 @@ impl Counter {
         Ok(self.0)
     }
 
+    #[track_screen("field", outcome)]
+    fn field(&mut self) -> Result<&mut u32, String> {
+        Ok(&mut self.0)
+    }
+
     #[track_screen("name", outcome)]
     fn name(&self) -> Result<&str, String> {
         Ok(if self.0 == 0 { "zero" } else { "some" })
@@ -208,6 +213,8 @@ fn methods_and_generic_handlers_report_their_outcome() {
     assert_eq!(capture(|| counter.get()).1, tracked("get", "error"));
     assert_eq!(capture(|| counter.bump()), (true, tracked("bump", "ok")));
     assert_eq!(capture(|| counter.name()).1, tracked("name", "ok"));
+    let (field, hits) = capture(|| counter.field().map(|n| *n));
+    assert_eq!((field, hits), (Ok(1), tracked("field", "ok")));
     counter.bump();
     assert_eq!(capture(|| counter.bump()), (false, tracked("bump", "error")));
     assert_eq!(capture(|| counter.get()).1, tracked("get", "ok"));

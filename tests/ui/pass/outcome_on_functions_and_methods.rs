@@ -1,6 +1,6 @@
 //! `outcome` on sync free functions, methods with every receiver, generics
 //! with where clauses, `?` and early `return`, inner attributes, `impl
-//! Trait` and borrowed returns: each compiles and returns what it did.
+//! Trait` and borrowed returns (of `&mut self` too): each compiles and returns what it did.
 #![deny(warnings)]
 
 use std::fmt::Display;
@@ -68,6 +68,11 @@ impl Counter {
         true
     }
 
+    #[track_screen("field", outcome)]
+    fn field(&mut self) -> Result<&mut u32, String> {
+        Ok(&mut self.0)
+    }
+
     #[track_screen("into inner", outcome)]
     fn into_inner(self) -> Result<u32, String> {
         Ok(self.0)
@@ -108,9 +113,11 @@ fn main() {
     let mut c = Counter::new().unwrap();
     assert!(c.bump());
     assert_eq!(c.get(), Ok(1));
+    *c.field().unwrap() += 1;
+    assert_eq!(c.get(), Ok(2));
     assert_eq!(c.name(), Ok("more"));
     assert_eq!(c.describe(), Ok("default".to_owned()));
     assert_eq!(Box::new(Counter(7)).boxed(), Ok(7));
-    assert_eq!(c.into_inner(), Ok(1));
+    assert_eq!(c.into_inner(), Ok(2));
     assert_eq!(generic(&[4, 5]), Ok(&4));
 }
