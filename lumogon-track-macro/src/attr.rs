@@ -183,10 +183,16 @@ mod tests {
             (quote!("s", outcom), "unknown option `outcom`"),
             (quote!("s", Outcome), "unknown option `Outcome`"),
             (quote!("s", outcome, outcome), "`outcome` is given twice"),
-            (quote!("s", 1), "expected the option `outcome` after the screen name"),
+            (
+                quote!("s", 1),
+                "expected the option `outcome` after the screen name",
+            ),
             (quote!("s", "t"), "only one screen name is allowed"),
             (quote!("s" outcome), "only one screen name is allowed"),
-            (quote!("s", outcome extra), "unexpected tokens after `outcome`"),
+            (
+                quote!("s", outcome extra),
+                "unexpected tokens after `outcome`",
+            ),
             (quote!("s", outcome, extra), "unknown option `extra`"),
         ];
         for (args, start) in cases {

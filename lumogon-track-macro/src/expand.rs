@@ -190,10 +190,7 @@ fn instrument_with_outcome(literal: &syn::LitStr, mut function: ItemFn) -> Token
             #ret
         }
     };
-    function.block.stmts = vec![Stmt::Expr(
-        Expr::Verbatim(quote!({ #body })),
-        None,
-    )];
+    function.block.stmts = vec![Stmt::Expr(Expr::Verbatim(quote!({ #body })), None)];
     function.into_token_stream()
 }
 
@@ -331,8 +328,7 @@ mod tests {
 
     const START: &str =
         "let __lumogon_track_outcome = :: lumogon_track :: __private :: Tracked :: start (\"s\") ;";
-    const END: &str =
-        ":: lumogon_track :: __private :: Tracked :: end (__lumogon_track_outcome , & __lumogon_track_ret) ; __lumogon_track_ret";
+    const END: &str = ":: lumogon_track :: __private :: Tracked :: end (__lumogon_track_outcome , & __lumogon_track_ret) ; __lumogon_track_ret";
 
     #[test]
     fn without_the_option_the_body_only_gains_its_first_statement() {
@@ -363,7 +359,10 @@ mod tests {
         let out = with_outcome(quote! {
             fn f() -> Result<impl Display, E> { Ok(1) }
         });
-        assert!(out.contains("call_once (move || -> Result < _ , E > { Ok (1) })"), "{out}");
+        assert!(
+            out.contains("call_once (move || -> Result < _ , E > { Ok (1) })"),
+            "{out}"
+        );
         let out = with_outcome(quote! { fn f() { work() } });
         assert!(out.contains("call_once (move || { work () })"), "{out}");
     }
@@ -414,7 +413,8 @@ mod tests {
     #[test]
     fn the_type_judged_is_a_futures_output() {
         // The verdict is spanned to it (checked by ui/analytics/*_is_not_judged).
-        let ty: Type = syn::parse_quote!(Pin<Box<dyn Future<Output = Option<u8>> + Send + 'static>>);
+        let ty: Type =
+            syn::parse_quote!(Pin<Box<dyn Future<Output = Option<u8>> + Send + 'static>>);
         let output = future_output(&ty).map(|t| t.to_token_stream().to_string());
         assert_eq!(output.as_deref(), Some("Option < u8 >"));
         let ty: Type = syn::parse_quote!(impl Future<Output = String> + Send);

@@ -106,7 +106,10 @@ fn a_dry_run_prints_the_exact_requests_and_sends_nothing() {
     assert!(!stderr.contains("Ada"));
 
     let (_, stderr) = run(&collector, &dry, &["goodbye", "Ada"]);
-    let hits: Vec<_> = hits_of(&stderr).iter().map(|line| parse_hit(line)).collect();
+    let hits: Vec<_> = hits_of(&stderr)
+        .iter()
+        .map(|line| parse_hit(line))
+        .collect();
     let what: Vec<String> = hits
         .iter()
         .map(|h| format!("{}:{}{}", field(h, "t"), field(h, "cd"), field(h, "ea")))

@@ -96,7 +96,11 @@ fn the_example_cli_reports_each_commands_outcome_and_never_its_error() {
     );
     assert_eq!(String::from_utf8_lossy(&refused.stdout), "");
     let greeted = run(&collector, &["hello", "Ada"]);
-    assert!(greeted.status.success(), "{}", String::from_utf8_lossy(&greeted.stderr));
+    assert!(
+        greeted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&greeted.stderr)
+    );
 
     let hits = collector.hits();
     if !ANALYTICS {

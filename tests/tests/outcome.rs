@@ -59,7 +59,11 @@ fn quiet_expected_panics() {
     ONCE.call_once(|| {
         let shown = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            let message = info.payload().downcast_ref::<&str>().copied().unwrap_or_default();
+            let message = info
+                .payload()
+                .downcast_ref::<&str>()
+                .copied()
+                .unwrap_or_default();
             if !message.ends_with("handler panics") {
                 shown(info);
             }
@@ -127,21 +131,39 @@ fn sync_handlers_report_ok_and_error_by_what_they_return() {
     assert!(returned.is_err());
     assert_eq!(hits, tracked("result", "error"));
 
-    assert_eq!(capture(|| question_mark("5")).1, tracked("question mark", "ok"));
-    assert_eq!(capture(|| question_mark("x")).1, tracked("question mark", "error"));
+    assert_eq!(
+        capture(|| question_mark("5")).1,
+        tracked("question mark", "ok")
+    );
+    assert_eq!(
+        capture(|| question_mark("x")).1,
+        tracked("question mark", "error")
+    );
 
     assert_eq!(capture(|| exit_code(0)).1, tracked("exit code", "ok"));
     assert_eq!(capture(|| exit_code(1)).1, tracked("exit code", "error"));
     assert_eq!(capture(|| exit_code(101)).1, tracked("exit code", "error"));
 
     assert_eq!(capture(|| boolean(true)), (true, tracked("boolean", "ok")));
-    assert_eq!(capture(|| boolean(false)), (false, tracked("boolean", "error")));
+    assert_eq!(
+        capture(|| boolean(false)),
+        (false, tracked("boolean", "error"))
+    );
 
     assert_eq!(capture(|| unit(false)).1, tracked("unit", "ok"));
-    assert_eq!(capture(|| boxed_error(false)).1, tracked("boxed error", "ok"));
-    assert_eq!(capture(|| boxed_error(true)).1, tracked("boxed error", "error"));
+    assert_eq!(
+        capture(|| boxed_error(false)).1,
+        tracked("boxed error", "ok")
+    );
+    assert_eq!(
+        capture(|| boxed_error(true)).1,
+        tracked("boxed error", "error")
+    );
     assert_eq!(capture(|| impl_trait(false)).1, tracked("impl trait", "ok"));
-    assert_eq!(capture(|| impl_trait(true)).1, tracked("impl trait", "error"));
+    assert_eq!(
+        capture(|| impl_trait(true)).1,
+        tracked("impl trait", "error")
+    );
 }
 
 #[test]
@@ -216,7 +238,10 @@ fn methods_and_generic_handlers_report_their_outcome() {
     let (field, hits) = capture(|| counter.field().map(|n| *n));
     assert_eq!((field, hits), (Ok(1), tracked("field", "ok")));
     counter.bump();
-    assert_eq!(capture(|| counter.bump()), (false, tracked("bump", "error")));
+    assert_eq!(
+        capture(|| counter.bump()),
+        (false, tracked("bump", "error"))
+    );
     assert_eq!(capture(|| counter.get()).1, tracked("get", "ok"));
     assert_eq!(
         capture(|| counter.into_inner()),
@@ -298,7 +323,11 @@ fn returns_a_future(fail: bool) -> impl Future<Output = Result<u8, String>> + Se
     let value = 4;
     async move {
         yield_once().await;
-        if fail { Err("no".to_owned()) } else { Ok(value) }
+        if fail {
+            Err("no".to_owned())
+        } else {
+            Ok(value)
+        }
     }
 }
 
@@ -317,9 +346,18 @@ fn async_handlers_report_ok_error_panic_and_cancelled() {
         }),
     ];
     for (screen, handler) in forms {
-        assert_eq!(capture(|| block_on(handler(false, false))), (true, tracked(screen, "ok")));
-        assert_eq!(capture(|| block_on(handler(true, false))), (false, tracked(screen, "error")));
-        assert_eq!(capture(|| cancel_after_one_poll(handler(false, false))).1, tracked(screen, "cancelled"));
+        assert_eq!(
+            capture(|| block_on(handler(false, false))),
+            (true, tracked(screen, "ok"))
+        );
+        assert_eq!(
+            capture(|| block_on(handler(true, false))),
+            (false, tracked(screen, "error"))
+        );
+        assert_eq!(
+            capture(|| cancel_after_one_poll(handler(false, false))).1,
+            tracked(screen, "cancelled")
+        );
         // A future never polled never started: nothing at all.
         assert_eq!(capture(|| drop(handler(false, false))).1, []);
     }
@@ -327,10 +365,22 @@ fn async_handlers_report_ok_error_panic_and_cancelled() {
         hits_of_panic(|| block_on(async_handler(false, true))),
         tracked("async", "panic")
     );
-    assert_eq!(capture(|| block_on(async_unit())).1, tracked("async unit", "ok"));
-    assert_eq!(capture(|| cancel_after_one_poll(async_unit())).1, tracked("async unit", "cancelled"));
-    assert_eq!(capture(|| block_on(async_exit_code("0"))).1, tracked("async exit code", "ok"));
-    assert_eq!(capture(|| block_on(async_exit_code("2"))).1, tracked("async exit code", "error"));
+    assert_eq!(
+        capture(|| block_on(async_unit())).1,
+        tracked("async unit", "ok")
+    );
+    assert_eq!(
+        capture(|| cancel_after_one_poll(async_unit())).1,
+        tracked("async unit", "cancelled")
+    );
+    assert_eq!(
+        capture(|| block_on(async_exit_code("0"))).1,
+        tracked("async exit code", "ok")
+    );
+    assert_eq!(
+        capture(|| block_on(async_exit_code("2"))).1,
+        tracked("async exit code", "error")
+    );
 }
 
 #[test]
@@ -340,7 +390,10 @@ fn a_returned_future_starts_at_its_first_poll_and_stays_send() {
     }
     let (future, hits) = capture(|| is_send(returns_a_future(false)));
     assert_eq!(hits, []);
-    assert_eq!(capture(|| block_on(future)), (Ok(4), tracked("returns a future", "ok")));
+    assert_eq!(
+        capture(|| block_on(future)),
+        (Ok(4), tracked("returns a future", "ok"))
+    );
 }
 
 // --- #[async_trait]: an impl's method and a trait's default method ---
@@ -378,12 +431,30 @@ impl Handler for Service {
 #[test]
 fn async_trait_methods_report_their_outcome() {
     let service: Box<dyn Handler + Send + Sync> = Box::new(Service);
-    assert_eq!(capture(|| block_on(service.first(false))), (Ok(1), tracked("first", "ok")));
-    assert_eq!(capture(|| block_on(service.first(true))).1, tracked("first", "error"));
-    assert_eq!(capture(|| cancel_after_one_poll(service.first(false))).1, tracked("first", "cancelled"));
-    assert_eq!(capture(|| block_on(service.second(false))), (Ok(2), tracked("second", "ok")));
-    assert_eq!(capture(|| block_on(service.second(true))).1, tracked("second", "error"));
-    assert_eq!(capture(|| cancel_after_one_poll(service.second(false))).1, tracked("second", "cancelled"));
+    assert_eq!(
+        capture(|| block_on(service.first(false))),
+        (Ok(1), tracked("first", "ok"))
+    );
+    assert_eq!(
+        capture(|| block_on(service.first(true))).1,
+        tracked("first", "error")
+    );
+    assert_eq!(
+        capture(|| cancel_after_one_poll(service.first(false))).1,
+        tracked("first", "cancelled")
+    );
+    assert_eq!(
+        capture(|| block_on(service.second(false))),
+        (Ok(2), tracked("second", "ok"))
+    );
+    assert_eq!(
+        capture(|| block_on(service.second(true))).1,
+        tracked("second", "error")
+    );
+    assert_eq!(
+        capture(|| cancel_after_one_poll(service.second(false))).1,
+        tracked("second", "cancelled")
+    );
 }
 
 #[track_screen("waits", outcome)]
