@@ -52,7 +52,7 @@ fn hits_of_panic<R>(f: impl FnOnce() -> R) -> Vec<Hit> {
 }
 
 /// Our handlers' panics are expected: their message and backtrace would
-/// only slow the unwinding (past the first bucket, with RUST_BACKTRACE set)
+/// only slow the unwinding (past the first bucket, with `RUST_BACKTRACE` set)
 /// and fill the output. Any other panic is shown as before.
 fn quiet_expected_panics() {
     static ONCE: std::sync::Once = std::sync::Once::new();
@@ -331,9 +331,12 @@ fn returns_a_future(fail: bool) -> impl Future<Output = Result<u8, String>> + Se
     }
 }
 
+/// An async handler run as `(fail, panic)` says, whether it returned `Ok`.
+type Form = fn(bool, bool) -> Pin<Box<dyn Future<Output = bool>>>;
+
 #[test]
 fn async_handlers_report_ok_error_panic_and_cancelled() {
-    let forms: [(&str, fn(bool, bool) -> Pin<Box<dyn Future<Output = bool>>>); 2] = [
+    let forms: [(&str, Form); 2] = [
         ("async", |fail, panic| {
             Box::pin(async move { async_handler(fail, panic).await.is_ok() })
         }),
@@ -471,7 +474,7 @@ fn under_a_real_runtime_too() {
     let (_, hits) = capture(|| runtime.block_on(async_handler(true, false)));
     assert_eq!(hits, tracked("async", "error"));
     // `select!` drops the branch that lost: the handler is cancelled.
-    let (_, hits) = capture(|| {
+    let ((), hits) = capture(|| {
         runtime.block_on(async {
             tokio::select! {
                 biased;
