@@ -203,17 +203,27 @@ impl Counter {
 
     #[track_screen("into inner", outcome)]
     fn into_inner(self) -> Result<u32, String> {
+        if self.0 == 0 {
+            return Err("empty".to_owned());
+        }
         Ok(self.0)
     }
 
     #[track_screen("field", outcome)]
     fn field(&mut self) -> Result<&mut u32, String> {
+        if self.0 > 100 {
+            return Err("full".to_owned());
+        }
         Ok(&mut self.0)
     }
 
     #[track_screen("name", outcome)]
     fn name(&self) -> Result<&str, String> {
-        Ok(if self.0 == 0 { "zero" } else { "some" })
+        match self.0 {
+            0 => Ok("zero"),
+            1..=100 => Ok("some"),
+            _ => Err("too many".to_owned()),
+        }
     }
 }
 
