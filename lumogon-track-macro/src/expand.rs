@@ -424,6 +424,19 @@ mod tests {
         assert!(returned_future(&ty).is_none());
     }
 
+    #[cfg(not(feature = "analytics"))]
+    #[test]
+    fn compiled_out_the_option_leaves_the_function_as_written() {
+        let item = quote! {
+            fn f(&self) -> String { #![allow(unused)] String::new() }
+        };
+        let out = track_screen(quote!("s", outcome), item.clone());
+        assert_eq!(out.to_string(), item.to_string());
+        // The arguments are still checked.
+        let out = track_screen(quote!("s", outcom), item).to_string();
+        assert!(out.contains("unknown option `outcom`"), "{out}");
+    }
+
     #[test]
     fn an_async_trait_body_gets_the_call_inside_its_async_block() {
         let out = expanded(quote! {
