@@ -97,10 +97,11 @@ fn instrument(name: ScreenName, mut function: ItemFn) -> TokenStream {
 ///
 /// Each form keeps its own timing: a sync body runs in a closure at the
 /// call (handed to `call_once`, so that it is an `FnOnce` and may return a
-/// borrow of what it captured, such as `&mut self`'s field); an `async fn` body (and an `#[async_trait]` one) runs in an inner
-/// `async move` block awaited by the future, so the guard lives in the
-/// future; a sync fn returning `impl Future<Output = T>` has its future
-/// wrapped, so the screenview moves to its first poll.
+/// borrow of what it captured, such as a field of `&mut self`); an `async
+/// fn` body (and an `#[async_trait]` one) runs in an inner `async move`
+/// block awaited by the future, so the guard lives in the future; a sync fn
+/// returning `impl Future<Output = T>` has its future wrapped, so the
+/// screenview moves to its first poll.
 fn instrument_with_outcome(literal: &syn::LitStr, mut function: ItemFn) -> TokenStream {
     // Mixed-site: the body cannot see these, nor they the body's names.
     let guard = Ident::new("__lumogon_track_outcome", Span::mixed_site());
