@@ -1,17 +1,26 @@
-//! Parsing and validating the attribute's argument: `#[track_screen("name")]`.
+//! Parsing and validating the attribute's arguments:
+//! `#[track_screen("name")]` or `#[track_screen("name", outcome)]`.
 
 use proc_macro2::TokenStream;
-use syn::LitStr;
 use syn::parse::{Parse, ParseStream};
+use syn::{Ident, LitStr, Token};
 
 /// The Measurement Protocol's limit on a screen name (`cd`), in bytes.
 pub(crate) const MAX_SCREEN_NAME_BYTES: usize = 2048;
 
 const USAGE: &str = "expected #[track_screen(\"screen name\")]";
 
-/// A validated screen name, with the literal it came from (for its span).
+/// For what follows the name: the form with the option as well.
+const USAGE_WITH_OPTION: &str =
+    "expected #[track_screen(\"screen name\")] or #[track_screen(\"screen name\", outcome)]";
+
+/// The attribute's validated arguments: the screen name, with the literal it
+/// came from (for its span), and the `outcome` option.
 pub(crate) struct ScreenName {
     pub(crate) literal: LitStr,
+    /// `outcome`: one event when the handler ends, with how it ended and a
+    /// coarse duration.
+    pub(crate) outcome: bool,
 }
 
 impl ScreenName {
@@ -66,15 +75,66 @@ impl Parse for ScreenName {
             });
         }
         let literal: LitStr = input.parse()?;
-        if !input.is_empty() {
+        let outcome = parse_options(input)?;
+        Ok(ScreenName { literal, outcome })
+    }
+}
+
+/// After the name: nothing, or `, outcome` (a trailing comma allowed).
+fn parse_options(input: ParseStream) -> syn::Result<bool> {
+    let mut outcome: Option<Ident> = None;
+    while !input.is_empty() {
+        if !input.peek(Token![,]) {
+            let what = if outcome.is_some() {
+                "unexpected tokens after `outcome`"
+            } else {
+                "only one screen name is allowed"
+            };
             let rest: TokenStream = input.parse()?;
             return Err(syn::Error::new_spanned(
                 rest,
-                format!("only one screen name is allowed; {USAGE}"),
+                format!("{what}; {USAGE_WITH_OPTION}"),
             ));
         }
-        Ok(ScreenName { literal })
+        input.parse::<Token![,]>()?;
+        if input.is_empty() {
+            break;
+        }
+        if !input.peek(Ident) {
+            let what = if input.peek(LitStr) {
+                "only one screen name is allowed"
+            } else {
+                "expected the option `outcome` after the screen name"
+            };
+            let rest: TokenStream = input.parse()?;
+            return Err(syn::Error::new_spanned(
+                rest,
+                format!("{what}; {USAGE_WITH_OPTION}"),
+            ));
+        }
+        let option: Ident = input.parse()?;
+        if option != "outcome" {
+            return Err(syn::Error::new_spanned(
+                &option,
+                format!("unknown option `{option}`; {USAGE_WITH_OPTION}"),
+            ));
+        }
+        if input.peek(Token![=]) || input.peek(syn::token::Paren) {
+            let rest: TokenStream = input.parse()?;
+            return Err(syn::Error::new_spanned(
+                rest,
+                format!("`outcome` takes no value; {USAGE_WITH_OPTION}"),
+            ));
+        }
+        if outcome.is_some() {
+            return Err(syn::Error::new_spanned(
+                &option,
+                format!("`outcome` is given twice; {USAGE_WITH_OPTION}"),
+            ));
+        }
+        outcome = Some(option);
     }
+    Ok(outcome.is_some())
 }
 
 #[cfg(test)]
@@ -97,6 +157,50 @@ mod tests {
         let longest = "x".repeat(MAX_SCREEN_NAME_BYTES);
         assert!(ScreenName::from_args(quote!(#longest)).is_ok());
         assert!(ScreenName::from_args(quote!("ünïcödé ✓")).is_ok());
+    }
+
+    fn outcome(args: TokenStream) -> bool {
+        match ScreenName::from_args(args) {
+            Ok(name) => name.outcome,
+            Err(e) => panic!("refused: {e}"),
+        }
+    }
+
+    #[test]
+    fn the_outcome_option_is_accepted_after_the_name() {
+        assert!(!outcome(quote!("scan")));
+        assert!(outcome(quote!("scan", outcome)));
+        assert!(outcome(quote!("scan", outcome,)));
+        assert!(!outcome(quote!("scan",)));
+    }
+
+    #[test]
+    fn a_wrong_option_is_an_error_that_quotes_both_forms() {
+        let both = "expected #[track_screen(\"screen name\")] or #[track_screen(\"screen name\", outcome)]";
+        let cases = [
+            (quote!("s", outcome = true), "`outcome` takes no value"),
+            (quote!("s", outcome(true)), "`outcome` takes no value"),
+            (quote!("s", outcom), "unknown option `outcom`"),
+            (quote!("s", Outcome), "unknown option `Outcome`"),
+            (quote!("s", outcome, outcome), "`outcome` is given twice"),
+            (
+                quote!("s", 1),
+                "expected the option `outcome` after the screen name",
+            ),
+            (quote!("s", "t"), "only one screen name is allowed"),
+            (quote!("s" outcome), "only one screen name is allowed"),
+            (
+                quote!("s", outcome extra),
+                "unexpected tokens after `outcome`",
+            ),
+            (quote!("s", outcome, extra), "unknown option `extra`"),
+        ];
+        for (args, start) in cases {
+            let message = error(args.clone());
+            assert_eq!(message, format!("{start}; {both}"), "{args}");
+        }
+        // The name is checked first, with or without the option.
+        assert!(error(quote!("", outcome)).starts_with("the screen name is empty"));
     }
 
     #[test]

@@ -1,19 +1,25 @@
 //! A small CLI of its own that adopts lumogon-track: its own app name and
-//! tracking id, so its own variables (`GREETER_DISABLE_ANALYTICS`,
+//! GA4 stream, so its own variables (`GREETER_DISABLE_ANALYTICS`,
 //! `GREETER_ANALYTICS_URL`, `GREETER_ANALYTICS_DEBUG`, `GREETER_CONFIG_DIR`)
 //! and directory (`~/.config/greeter`), its own first-run notice, a
-//! `--disable-analytics` flag, two tracked handlers, an event, the
-//! library's `analytics` subcommand and the guard.
+//! `--disable-analytics` flag, two tracked handlers (each reporting its
+//! outcome: `greeter hello ''` is an error), an event, the library's
+//! `analytics` subcommand and the guard.
 //!
-//! It sends Universal Analytics hits, or, with `GREETER_GA4_API_SECRET` and
-//! one of `GREETER_GA4_MEASUREMENT_ID` (a web stream) or
-//! `GREETER_GA4_FIREBASE_APP_ID` (an app stream), GA4 events; with
-//! `GREETER_ANALYTICS_DEBUG=validate` as well, Google's validation server
-//! checks them instead.
+//! It sends GA4 events to its own web stream (an example's: put yours), with
+//! the OS and architecture it was built for, and counts CI runs too, marked
+//! as such. Whoever runs it may choose another GA4 stream
+//! (`GREETER_GA4_API_SECRET` and one of `GREETER_GA4_MEASUREMENT_ID` or
+//! `GREETER_GA4_FIREBASE_APP_ID`) or a PostHog project
+//! (`GREETER_POSTHOG_API_KEY`, with `GREETER_POSTHOG_HOST` for the EU cloud
+//! or a self-hosted instance); with `GREETER_ANALYTICS_DEBUG=validate`,
+//! Google's validation server checks GA4 events instead.
+//! `greeter analytics log` shows what was sent.
 //!
 //! ```sh
 //! cargo run -p lumogon-track --features clap --example greeter -- --debug hello World
 //! cargo run -p lumogon-track --features clap --example greeter -- analytics status
+//! cargo run -p lumogon-track --features clap --example greeter -- analytics log
 //! GREETER_GA4_MEASUREMENT_ID=G-… GREETER_GA4_API_SECRET=… GREETER_ANALYTICS_DEBUG=validate \
 //!     cargo run -p lumogon-track --features clap --example greeter -- hello World
 //! ```
@@ -56,42 +62,54 @@ enum Command {
 /// What `greeter analytics screens` lists: everything greeter can send.
 const DISCLOSURE: Disclosure = Disclosure {
     screens: &["hello", "goodbye"],
-    events: &[("farewell", "said", &[])],
-    outcomes: &[],
+    events: &[("farewell", "said", &["style"])],
+    outcomes: &["hello", "goodbye"],
 };
 
 /// Given to both `init` and the `analytics` subcommand, so they agree.
 fn analytics() -> lumogon_track::Config {
-    // A binary crate of its own would write `lumogon_track::config!(..)`
-    // for its name and version. `ga4_from_env`: GREETER_GA4_* may choose a
-    // GA4 stream instead.
-    let config = lumogon_track::Config::universal_analytics(
-        "UA-99999999-1",
+    // A binary crate of its own would write `lumogon_track::config!(ga4:
+    // ..)` for its name and version. A GA4 web stream: put your own
+    // measurement id and Measurement Protocol API secret here.
+    lumogon_track::Config::ga4(
+        "G-GREETER000",
+        "greeter-example-secret",
         "greeter",
         env!("CARGO_PKG_VERSION"),
     )
-    .backend_from_env();
-    config.notice(
-        "greeter counts which greetings are used: the command's name (never whom you greet), \
-         its version and a random id. Nothing was sent this time.\n\
+    // GREETER_GA4_* or GREETER_POSTHOG_API_KEY may choose another.
+    .backend_from_env()
+    // `os` and `arch`, from compile-time constants.
+    .platform_context()
+    // CI runs too, marked with the vendor, one id per vendor; without
+    // this, a run in CI shows no notice and sends nothing.
+    .count_ci_runs()
+    .notice(
+        "greeter counts which greetings are used and whether they worked: the command's name \
+         (never whom you greet), how it ended and roughly how long it took, greeter's version, \
+         the OS and architecture it was built for, the CI vendor when run in CI, and a random \
+         id. Nothing was sent this time.\n\
          To turn it off: `greeter analytics disable` (or set DO_NOT_TRACK=1).",
     )
 }
 
 // The screen name is the command, never its argument: `name` is not sent.
-#[track_screen("hello")]
+// `outcome`: when the handler ends, the event `command`/`hello` with
+// `ok` or `error` and a coarse duration; never the error's text.
+#[track_screen("hello", outcome)]
 fn hello(name: &str) -> Result<(), String> {
     if name.is_empty() {
-        return Err("whom should I greet? give a name".to_owned());
+        return Err("the name to greet is empty; give one, e.g. `greeter hello Ada`".to_owned());
     }
     println!("Hello, {name}!");
     Ok(())
 }
 
-#[track_screen("goodbye")]
+#[track_screen("goodbye", outcome)]
 fn goodbye(name: &str) -> Result<(), String> {
     println!("Goodbye, {name}!");
-    lumogon_track::event("farewell", "said");
+    // Parameters are literals or numbers: never `name`.
+    lumogon_track::event_with("farewell", "said", &[("style", "plain".into())]);
     Ok(())
 }
 

@@ -78,6 +78,7 @@ mod hit;
 #[cfg(feature = "analytics")]
 mod lifecycle;
 mod limits;
+mod outcome;
 mod params;
 #[cfg(feature = "analytics")]
 mod persistence;
@@ -162,6 +163,22 @@ macro_rules! config {
 /// attribute works on free functions, methods, generic, `async` and `unsafe`
 /// functions; `const fn` is rejected. With the `analytics` feature off, the
 /// function is left exactly as written.
+///
+/// With `outcome` after the name, the end of the handler is reported too:
+/// one event `command`/name with `outcome` (`ok`, `error` for an `Err`, a
+/// failing `ExitCode` or `false`, `panic`, `cancelled` for an async
+/// handler's future dropped before it completed) and a coarse `duration`
+/// (`<0.1s` … `>=1min`); never an error's text. The return type must be
+/// `()`, `bool`, `Result` or `ExitCode` (a future's output for async
+/// handlers). See [Outcomes and durations](crate::guide#outcomes-and-durations).
+///
+/// ```
+/// #[lumogon_track::track_screen("scan", outcome)]
+/// fn scan() -> Result<(), std::io::Error> {
+///     Ok(())
+/// }
+/// # scan().unwrap();
+/// ```
 pub use lumogon_track_macro::track_screen;
 
 /// Starts analytics for this process and returns the guard whose drop
@@ -368,6 +385,9 @@ impl Drop for FlushGuard {
 /// Not public API: what `#[track_screen]` expands to.
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(feature = "analytics")]
+    use crate::outcome::{self, Outcome};
+
     /// Queues a screenview for `screen`.
     #[inline]
     pub fn screen(screen: &'static str) {
@@ -375,6 +395,144 @@ pub mod __private {
         crate::lifecycle::record(|| crate::hit::Hit::Screenview { screen });
         #[cfg(not(feature = "analytics"))]
         let _ = screen;
+    }
+
+    /// The guard of `#[track_screen(.., outcome)]`: made when the body
+    /// starts, it queues the screenview and notes the time; [`Tracked::end`]
+    /// records how the handler ended, and a drop without it records that the
+    /// handler panicked (while unwinding) or was cancelled (an async
+    /// handler's future dropped before it completed). One event either way.
+    ///
+    /// The macro never emits it without the `analytics` feature; it is kept
+    /// there, empty, so that the path exists in both modes.
+    #[derive(Debug)]
+    #[must_use = "the outcome is recorded by `end` or by the drop"]
+    pub struct Tracked {
+        #[cfg(feature = "analytics")]
+        screen: &'static str,
+        // Taken only on this path: a handler without `outcome` reads no clock.
+        #[cfg(feature = "analytics")]
+        started: std::time::Instant,
+        #[cfg(feature = "analytics")]
+        ended: bool,
+    }
+
+    impl Tracked {
+        /// Queues the screenview for `screen` and starts the clock.
+        #[inline]
+        pub fn start(screen: &'static str) -> Tracked {
+            self::screen(screen);
+            Tracked {
+                #[cfg(feature = "analytics")]
+                screen,
+                #[cfg(feature = "analytics")]
+                started: std::time::Instant::now(),
+                #[cfg(feature = "analytics")]
+                ended: false,
+            }
+        }
+
+        /// Records the outcome of a handler that returned `ret`: `error` when
+        /// it [failed](Judge::failed), else `ok`. Only the verdict is kept,
+        /// never anything `ret` holds.
+        #[inline]
+        pub fn end<R: Judge + ?Sized>(mut self, ret: &R) {
+            #[cfg(feature = "analytics")]
+            {
+                self.ended = true;
+                let outcome = if ret.failed() {
+                    Outcome::Error
+                } else {
+                    Outcome::Ok
+                };
+                record(self.screen, outcome, self.started.elapsed());
+            }
+            #[cfg(not(feature = "analytics"))]
+            let _ = (&mut self, ret);
+        }
+    }
+
+    #[cfg(feature = "analytics")]
+    impl Drop for Tracked {
+        fn drop(&mut self) {
+            if self.ended {
+                return;
+            }
+            let outcome = if std::thread::panicking() {
+                Outcome::Panic
+            } else {
+                Outcome::Cancelled
+            };
+            let (screen, elapsed) = (self.screen, self.started.elapsed());
+            // A panic escaping a drop that runs while unwinding aborts the
+            // process: whatever recording meets, it stays in here.
+            let _ = std::panic::catch_unwind(|| record(screen, outcome, elapsed));
+        }
+    }
+
+    #[cfg(feature = "analytics")]
+    fn record(screen: &'static str, outcome: Outcome, elapsed: std::time::Duration) {
+        crate::event_with(
+            outcome::CATEGORY,
+            screen,
+            &[
+                ("outcome", crate::Value::Str(outcome.as_str())),
+                (
+                    "duration",
+                    crate::Value::Str(outcome::duration_bucket(elapsed)),
+                ),
+            ],
+        );
+    }
+
+    /// Calls `body`: a sync handler's body, as a closure, so that `return`
+    /// and `?` come back to the verdict. Taking an `FnOnce` makes the
+    /// closure one, which may hand back a borrow of what it captured (a
+    /// field of `&mut self`), as the function itself could.
+    #[inline(always)]
+    pub fn call_once<R>(body: impl FnOnce() -> R) -> R {
+        body()
+    }
+
+    /// What a handler with `#[track_screen(.., outcome)]` may return: the
+    /// types whose value says whether the handler failed.
+    #[diagnostic::on_unimplemented(
+        message = "`#[track_screen(.., outcome)]` cannot tell whether a handler returning `{Self}` failed",
+        label = "the `outcome` option judges this return type",
+        note = "`outcome` judges `()`, `bool`, `Result<T, E>` and `std::process::ExitCode`: return one of them, or remove `outcome`"
+    )]
+    pub trait Judge {
+        /// Whether the handler failed: an `Err`, a failing `ExitCode`,
+        /// `false`.
+        fn failed(&self) -> bool;
+    }
+
+    impl Judge for () {
+        #[inline]
+        fn failed(&self) -> bool {
+            false
+        }
+    }
+
+    impl Judge for bool {
+        #[inline]
+        fn failed(&self) -> bool {
+            !*self
+        }
+    }
+
+    impl<T, E> Judge for Result<T, E> {
+        #[inline]
+        fn failed(&self) -> bool {
+            self.is_err()
+        }
+    }
+
+    impl Judge for std::process::ExitCode {
+        #[inline]
+        fn failed(&self) -> bool {
+            *self != std::process::ExitCode::SUCCESS
+        }
     }
 }
 

@@ -70,40 +70,55 @@ fn a_dry_run_prints_the_exact_requests_and_sends_nothing() {
         assert!(collector.requests().is_empty());
         return;
     }
+    // Two hits, the screenview and the outcome event: one request to
+    // /batch, or two to /collect if the event came after the first was
+    // printed.
+    let hits_of = |stderr: &str| {
+        let mut hits = Vec::new();
+        for (url, body) in printed(stderr) {
+            let expected = if body.len() == 1 {
+                collector.url()
+            } else {
+                collector.at("/batch")
+            };
+            assert_eq!(url, expected, "{stderr}");
+            hits.extend(body);
+        }
+        hits
+    };
+    let hits = hits_of(&stderr);
+    assert_eq!(hits.len(), 2, "{stderr}");
     // Each run has a config directory of its own, so a fresh random id.
-    let body = stderr
-        .strip_prefix(&format!("{HEADER}{}\n", collector.url()))
-        .and_then(|rest| rest.strip_suffix('\n'))
-        .unwrap_or_else(|| panic!("not one printed request:\n{stderr}"));
-    let cid = field(&parse_hit(body), "cid");
+    let cid = field(&parse_hit(&hits[0]), "cid");
     assert_eq!(cid.len(), 36, "{cid:?}");
     assert_eq!(
-        body,
+        hits[0],
         format!(
             "v=1&tid=UA-99999999-1&cid={cid}&t=screenview&an=greeter&av={VERSION}&cd=hello&aip=1"
         )
     );
+    let event = parse_hit(&hits[1]);
+    assert_eq!(
+        ["t", "ec", "ea", "el"].map(|key| field(&event, key)),
+        ["event", "command", "hello", "outcome=ok;duration=<0.1s"],
+        "{stderr}"
+    );
     assert!(!stderr.contains("Ada"));
 
-    // Two hits: one request to /batch, or two to /collect if the event came
-    // after the first was printed.
     let (_, stderr) = run(&collector, &dry, &["goodbye", "Ada"]);
-    let requests = printed(&stderr);
-    let mut hits = Vec::new();
-    for (url, body) in &requests {
-        let expected = if body.len() == 1 {
-            collector.url()
-        } else {
-            collector.at("/batch")
-        };
-        assert_eq!(url, &expected, "{stderr}");
-        hits.extend(body.iter().map(|line| parse_hit(line)));
-    }
+    let hits: Vec<_> = hits_of(&stderr)
+        .iter()
+        .map(|line| parse_hit(line))
+        .collect();
     let what: Vec<String> = hits
         .iter()
         .map(|h| format!("{}:{}{}", field(h, "t"), field(h, "cd"), field(h, "ea")))
         .collect();
-    assert_eq!(what, ["screenview:goodbye", "event:said"], "{stderr}");
+    assert_eq!(
+        what,
+        ["screenview:goodbye", "event:said", "event:goodbye"],
+        "{stderr}"
+    );
 
     assert!(
         collector.requests().is_empty(),
@@ -127,5 +142,5 @@ fn a_dry_run_prints_the_exact_requests_and_sends_nothing() {
         &["hello", "Ada"],
     );
     assert_eq!(stderr, "");
-    assert_eq!(collector.hits().len(), 1, "{:?}", collector.requests());
+    assert_eq!(collector.hits().len(), 2, "{:?}", collector.requests());
 }

@@ -219,7 +219,8 @@ fn the_greeters_requests_are_validated_for_both_streams() {
             .flat_map(|b| b["events"].as_array().cloned().unwrap_or_default())
             .map(|e| e["name"].as_str().unwrap_or_default().to_owned())
             .collect();
-        assert_eq!(names, [screenview, "farewell"], "{stderr}");
+        // The outcome event is named after its category.
+        assert_eq!(names, [screenview, "farewell", "command"], "{stderr}");
         let verdicts = stderr
             .lines()
             .filter(|l| l == &"lumogon-track: validate (GREETER_ANALYTICS_DEBUG): valid")

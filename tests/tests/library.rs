@@ -50,7 +50,7 @@ fn the_example_cli_sends_its_own_hits_and_nothing_lumogon() {
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    assert_eq!(hits.len(), 3, "{hits:?}");
+    assert_eq!(hits.len(), 5, "{hits:?}");
     for hit in &hits {
         assert_eq!(fields(hit, "tid"), "UA-99999999-1");
         assert_eq!(fields(hit, "an"), "greeter");
@@ -60,9 +60,16 @@ fn the_example_cli_sends_its_own_hits_and_nothing_lumogon() {
         .iter()
         .map(|h| format!("{}:{}{}", fields(h, "t"), fields(h, "cd"), fields(h, "ea")))
         .collect();
+    // Each handler's outcome event (`command`) when it ends.
     assert_eq!(
         what,
-        ["screenview:hello", "screenview:goodbye", "event:said"]
+        [
+            "screenview:hello",
+            "event:hello",
+            "screenview:goodbye",
+            "event:said",
+            "event:goodbye"
+        ]
     );
     for request in collector.requests() {
         assert!(
@@ -74,7 +81,63 @@ fn the_example_cli_sends_its_own_hits_and_nothing_lumogon() {
 
     let out = run(&collector, &["--disable-analytics", "hello", "Grace"]);
     assert!(out.status.success());
-    assert_eq!(collector.hits().len(), 3, "--disable-analytics sent a hit");
+    assert_eq!(collector.hits().len(), 5, "--disable-analytics sent a hit");
+}
+
+#[test]
+fn the_example_cli_reports_each_commands_outcome_and_never_its_error() {
+    let collector = Collector::start(200);
+    let refused = run(&collector, &["hello", ""]);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(
+        stderr,
+        "greeter: the name to greet is empty; give one, e.g. `greeter hello Ada`\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&refused.stdout), "");
+    let greeted = run(&collector, &["hello", "Ada"]);
+    assert!(
+        greeted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&greeted.stderr)
+    );
+
+    let hits = collector.hits();
+    if !ANALYTICS {
+        assert!(hits.is_empty(), "{hits:?}");
+        return;
+    }
+    let field = |hit: &Vec<(String, String)>, key: &str| {
+        hit.iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    // Universal Analytics carries the parameters as the label.
+    let what: Vec<String> = hits
+        .iter()
+        .map(|h| {
+            format!(
+                "{} {}{} {}",
+                field(h, "t"),
+                field(h, "cd"),
+                [field(h, "ec"), field(h, "ea")].join("/"),
+                field(h, "el")
+            )
+        })
+        .collect();
+    assert_eq!(
+        what,
+        [
+            "screenview hello/ ",
+            "event command/hello outcome=error;duration=<0.1s",
+            "screenview hello/ ",
+            "event command/hello outcome=ok;duration=<0.1s",
+        ]
+    );
+    for request in collector.requests() {
+        assert!(!request.raw().contains("empty"), "{}", request.raw());
+    }
 }
 
 #[test]
@@ -186,7 +249,8 @@ fn greeter_behaves_as_lumogon_under_its_own_names_and_directory() {
     // Then it sends, and keeps its id in its own directory.
     let (_, stderr) = greeter_in(home.path(), &to_collector, &hello);
     assert_eq!(stderr, "");
-    assert_eq!(collector.hits().len(), 1);
+    // The screenview and the outcome event.
+    assert_eq!(collector.hits().len(), 2);
     assert!(dir.join("client_id").exists());
 
     // lumogon's variables are lumogon's: they change nothing here.
@@ -197,7 +261,7 @@ fn greeter_behaves_as_lumogon_under_its_own_names_and_directory() {
         ("LUMOGON_CONFIG_DIR", "/nonexistent"),
     ];
     greeter_in(home.path(), &lumogons, &hello);
-    assert_eq!(collector.hits().len(), 2);
+    assert_eq!(collector.hits().len(), 4);
     let (stdout, _) = greeter_in(home.path(), &lumogons, &["analytics", "status"]);
     assert!(stdout.starts_with("analytics: on\n"), "{stdout}");
 
@@ -207,7 +271,7 @@ fn greeter_behaves_as_lumogon_under_its_own_names_and_directory() {
         ("GREETER_DISABLE_ANALYTICS", "1"),
     ];
     greeter_in(home.path(), &off, &hello);
-    assert_eq!(collector.hits().len(), 2);
+    assert_eq!(collector.hits().len(), 4);
     let (stdout, _) = greeter_in(home.path(), &off, &["analytics", "status"]);
     assert!(
         stdout.starts_with("analytics: off (GREETER_DISABLE_ANALYTICS is set)"),
@@ -223,7 +287,7 @@ fn greeter_behaves_as_lumogon_under_its_own_names_and_directory() {
     );
     assert!(!dir.join("client_id").exists());
     greeter_in(home.path(), &to_collector, &hello);
-    assert_eq!(collector.hits().len(), 2);
+    assert_eq!(collector.hits().len(), 4);
     let (stdout, _) = greeter_in(home.path(), &[], &["analytics", "status"]);
     assert!(
         stdout.starts_with("analytics: off (the saved setting (`greeter analytics enable`"),
@@ -232,13 +296,16 @@ fn greeter_behaves_as_lumogon_under_its_own_names_and_directory() {
     let (stdout, _) = greeter_in(home.path(), &[], &["analytics", "enable"]);
     assert!(stdout.starts_with("analytics enabled"), "{stdout}");
     greeter_in(home.path(), &to_collector, &hello);
-    assert_eq!(collector.hits().len(), 3);
+    assert_eq!(collector.hits().len(), 6);
 
     let (stdout, _) = greeter_in(home.path(), &[], &["analytics", "screens"]);
     assert_eq!(
         stdout,
-        "screen hello\nscreen goodbye\nevent  farewell said\n\
-         every hit: an anonymous client id, the app's name and version\n"
+        "screen hello\nscreen goodbye\nevent  farewell said (with style)\n\
+         event  command hello (with outcome, duration)\n\
+         event  command goodbye (with outcome, duration)\n\
+         every hit: an anonymous client id, the app's name and version, \
+         the OS and architecture it was built for, the CI vendor, in CI\n"
     );
     for request in collector.requests() {
         assert!(!request.raw().contains("lumogon"), "{}", request.raw());
