@@ -107,7 +107,10 @@ mod tests {
             })
         );
         assert_eq!(
-            chosen(&[(GA4_FIREBASE_APP_ID, "1:2:android:ab"), (GA4_API_SECRET, "s")]),
+            chosen(&[
+                (GA4_FIREBASE_APP_ID, "1:2:android:ab"),
+                (GA4_API_SECRET, "s")
+            ]),
             Ok(BuiltIn::Ga4App {
                 firebase_app_id: "1:2:android:ab",
                 api_secret: "s"

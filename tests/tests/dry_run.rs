@@ -5,8 +5,9 @@
 use std::process::{Command, Output};
 
 use lumogon_tests::ANALYTICS;
-use lumogon_tests::collector::{Collector, parse_hit};
+use lumogon_tests::collector::Collector;
 use lumogon_tests::examples::greeter;
+use serde_json::{Value, json};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 const HEADER: &str = "lumogon-track: dry run (GREETER_ANALYTICS_DEBUG): POST ";
@@ -18,7 +19,7 @@ fn run(collector: &Collector, env: &[(&str, &str)], args: &[&str]) -> (Output, S
         .env_clear()
         .env("HOME", home.path())
         .env("GREETER_CONFIG_DIR", home.path())
-        .env("GREETER_ANALYTICS_URL", collector.url())
+        .env("GREETER_ANALYTICS_URL", collector.at("/mp/collect"))
         .envs(env.iter().copied())
         .output()
         .expect("run greeter");
@@ -46,16 +47,27 @@ fn printed(stderr: &str) -> Vec<(String, Vec<String>)> {
     requests
 }
 
-fn field(hit: &[(String, String)], key: &str) -> String {
-    hit.iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
+/// The events of the printed requests, each request checked to go to the
+/// collector's `/mp/collect` with greeter's stream; and the client ids.
+fn events_of(collector: &Collector, stderr: &str) -> (Vec<Value>, Vec<Value>) {
+    let url = format!(
+        "{}?measurement_id=G-GREETER000&api_secret=greeter-example-secret",
+        collector.at("/mp/collect")
+    );
+    let (mut events, mut clients) = (Vec::new(), Vec::new());
+    for (to, body) in printed(stderr) {
+        assert_eq!(to, url, "{stderr}");
+        assert_eq!(body.len(), 1, "one JSON body a request: {stderr}");
+        let body: Value = serde_json::from_str(&body[0]).expect("a JSON body");
+        clients.push(body["client_id"].clone());
+        events.extend(body["events"].as_array().cloned().unwrap_or_default());
+    }
+    (events, clients)
 }
 
 #[test]
 fn a_dry_run_prints_the_exact_requests_and_sends_nothing() {
-    let collector = Collector::start(200);
+    let collector = Collector::start(204);
     let dry = [("GREETER_ANALYTICS_DEBUG", "1")];
 
     let (out, stderr) = run(&collector, &dry, &["hello", "Ada Lovelace"]);
@@ -70,53 +82,72 @@ fn a_dry_run_prints_the_exact_requests_and_sends_nothing() {
         assert!(collector.requests().is_empty());
         return;
     }
-    // Two hits, the screenview and the outcome event: one request to
-    // /batch, or two to /collect if the event came after the first was
-    // printed.
-    let hits_of = |stderr: &str| {
-        let mut hits = Vec::new();
-        for (url, body) in printed(stderr) {
-            let expected = if body.len() == 1 {
-                collector.url()
-            } else {
-                collector.at("/batch")
-            };
-            assert_eq!(url, expected, "{stderr}");
-            hits.extend(body);
-        }
-        hits
-    };
-    let hits = hits_of(&stderr);
-    assert_eq!(hits.len(), 2, "{stderr}");
-    // Each run has a config directory of its own, so a fresh random id.
-    let cid = field(&parse_hit(&hits[0]), "cid");
-    assert_eq!(cid.len(), 36, "{cid:?}");
-    assert_eq!(
-        hits[0],
-        format!(
-            "v=1&tid=UA-99999999-1&cid={cid}&t=screenview&an=greeter&av={VERSION}&cd=hello&aip=1"
-        )
+    // The view and the outcome event: in one request, or two if the event
+    // came after the first was printed.
+    let (events, clients) = events_of(&collector, &stderr);
+    assert_eq!(events.len(), 2, "{stderr}");
+    // A web stream's client id: two positive numbers joined by a period.
+    let client = clients[0].as_str().unwrap_or_default().to_owned();
+    assert!(
+        client.split('.').count() == 2 && client.split('.').all(|n| n.parse::<u32>().is_ok()),
+        "{client}"
     );
-    let event = parse_hit(&hits[1]);
+    let session = events[0]["params"]["session_id"].clone();
+    assert!(
+        session.as_str().is_some_and(|s| s.parse::<u64>().is_ok()),
+        "{session}"
+    );
     assert_eq!(
-        ["t", "ec", "ea", "el"].map(|key| field(&event, key)),
-        ["event", "command", "hello", "outcome=ok;duration=<0.1s"],
+        events[0],
+        json!({
+            "name": "page_view",
+            "params": {
+                "app_name": "greeter",
+                "app_version": VERSION,
+                "arch": std::env::consts::ARCH,
+                "engagement_time_msec": 1,
+                "os": std::env::consts::OS,
+                "page_location": "https://greeter.invalid/hello",
+                "page_title": "hello",
+                "session_id": session,
+            }
+        })
+    );
+    let outcome = &events[1]["params"];
+    assert_eq!(events[1]["name"], "command");
+    assert_eq!(
+        [
+            &outcome["action"],
+            &outcome["outcome"],
+            &outcome["duration"]
+        ],
+        ["hello", "ok", "<0.1s"],
         "{stderr}"
     );
     assert!(!stderr.contains("Ada"));
 
     let (_, stderr) = run(&collector, &dry, &["goodbye", "Ada"]);
-    let hits: Vec<_> = hits_of(&stderr)
+    let (events, _) = events_of(&collector, &stderr);
+    let what: Vec<String> = events
         .iter()
-        .map(|line| parse_hit(line))
-        .collect();
-    let what: Vec<String> = hits
-        .iter()
-        .map(|h| format!("{}:{}{}", field(h, "t"), field(h, "cd"), field(h, "ea")))
+        .map(|e| {
+            format!(
+                "{}:{}",
+                e["name"],
+                e["params"]["page_title"]
+                    .as_str()
+                    .or(e["params"]["action"].as_str())
+                    .unwrap_or_default()
+            )
+        })
         .collect();
     assert_eq!(
         what,
-        ["screenview:goodbye", "event:said", "event:goodbye"],
+        [
+            "\"page_view\":goodbye",
+            "\"farewell\":said",
+            "\"command\":goodbye"
+        ],
         "{stderr}"
     );
 
@@ -142,5 +173,5 @@ fn a_dry_run_prints_the_exact_requests_and_sends_nothing() {
         &["hello", "Ada"],
     );
     assert_eq!(stderr, "");
-    assert_eq!(collector.hits().len(), 2, "{:?}", collector.requests());
+    assert_eq!(collector.requests().len(), 1, "{:?}", collector.requests());
 }

@@ -8,6 +8,7 @@ use lumogon_tests::ANALYTICS;
 use lumogon_tests::collector::Collector;
 use lumogon_tests::examples::greeter;
 use lumogon_track::{Config, track_screen};
+use serde_json::Value;
 
 fn run(collector: &Collector, args: &[&str]) -> std::process::Output {
     let home = lumogon_tests::notice_seen();
@@ -16,15 +17,58 @@ fn run(collector: &Collector, args: &[&str]) -> std::process::Output {
         .env_clear()
         .env("HOME", home.path())
         .env("GREETER_CONFIG_DIR", home.path())
-        .env("GREETER_ANALYTICS_URL", collector.url())
+        .env("GREETER_ANALYTICS_URL", collector.at("/mp/collect"))
         .output()
         .inspect(|_| lumogon_tests::wait_for_senders(home.path()))
         .expect("run greeter")
 }
 
+/// Every GA4 event the collector received, in order, each as its name and
+/// what tells it apart: a view's `page_title`, an event's `action` and, for
+/// an outcome, the outcome and duration.
+fn received(collector: &Collector) -> Vec<(String, Value)> {
+    let mut events = Vec::new();
+    for request in collector.requests() {
+        assert!(
+            request
+                .path
+                .contains("measurement_id=G-GREETER000&api_secret="),
+            "{}",
+            request.path
+        );
+        let body: Value = serde_json::from_str(&request.body).expect("a GA4 body");
+        for event in body["events"].as_array().cloned().unwrap_or_default() {
+            let name = event["name"].as_str().unwrap_or_default().to_owned();
+            events.push((name, event["params"].clone()));
+        }
+    }
+    events
+}
+
+fn describe(events: &[(String, Value)]) -> Vec<String> {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    events
+        .iter()
+        .map(|(name, params)| match name.as_str() {
+            "page_view" => format!("page_view {}", text(&params["page_title"])),
+            "command" => format!(
+                "command {} {} {}",
+                text(&params["action"]),
+                text(&params["outcome"]),
+                text(&params["duration"])
+            ),
+            _ => format!(
+                "{name} {} {}",
+                text(&params["action"]),
+                text(&params["style"])
+            ),
+        })
+        .collect()
+}
+
 #[test]
 fn the_example_cli_sends_its_own_hits_and_nothing_lumogon() {
-    let collector = Collector::start(200);
+    let collector = Collector::start(204);
     let out = run(&collector, &["hello", "Ada Lovelace"]);
     assert!(
         out.status.success(),
@@ -39,38 +83,32 @@ fn the_example_cli_sends_its_own_hits_and_nothing_lumogon() {
     let out = run(&collector, &["goodbye", "Ada Lovelace"]);
     assert!(out.status.success());
 
-    let hits = collector.hits();
+    let events = received(&collector);
     if !ANALYTICS {
-        assert!(hits.is_empty(), "{hits:?}");
+        assert!(events.is_empty(), "{events:?}");
         return;
     }
-    let fields = |hit: &Vec<(String, String)>, key: &str| {
-        hit.iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    assert_eq!(hits.len(), 5, "{hits:?}");
-    for hit in &hits {
-        assert_eq!(fields(hit, "tid"), "UA-99999999-1");
-        assert_eq!(fields(hit, "an"), "greeter");
-        assert_eq!(fields(hit, "av"), env!("CARGO_PKG_VERSION"));
-    }
-    let what: Vec<String> = hits
-        .iter()
-        .map(|h| format!("{}:{}{}", fields(h, "t"), fields(h, "cd"), fields(h, "ea")))
-        .collect();
-    // Each handler's outcome event (`command`) when it ends.
+    // Each handler's outcome event (`command`) when it ends; the farewell
+    // with its one parameter.
     assert_eq!(
-        what,
+        describe(&events),
         [
-            "screenview:hello",
-            "event:hello",
-            "screenview:goodbye",
-            "event:said",
-            "event:goodbye"
+            "page_view hello",
+            "command hello ok <0.1s",
+            "page_view goodbye",
+            "farewell said plain",
+            "command goodbye ok <0.1s",
         ]
     );
+    for (_, params) in &events {
+        assert_eq!(params["app_name"], "greeter");
+        assert_eq!(params["app_version"], env!("CARGO_PKG_VERSION"));
+        // The platform context greeter chose: compile-time constants.
+        assert_eq!(params["os"], std::env::consts::OS);
+        assert_eq!(params["arch"], std::env::consts::ARCH);
+        // Not in CI: not marked.
+        assert_eq!(params.get("ci"), None);
+    }
     for request in collector.requests() {
         assert!(
             !request.raw().contains("Ada") && !request.raw().contains("lumogon"),
@@ -81,12 +119,16 @@ fn the_example_cli_sends_its_own_hits_and_nothing_lumogon() {
 
     let out = run(&collector, &["--disable-analytics", "hello", "Grace"]);
     assert!(out.status.success());
-    assert_eq!(collector.hits().len(), 5, "--disable-analytics sent a hit");
+    assert_eq!(
+        received(&collector).len(),
+        5,
+        "--disable-analytics sent a hit"
+    );
 }
 
 #[test]
 fn the_example_cli_reports_each_commands_outcome_and_never_its_error() {
-    let collector = Collector::start(200);
+    let collector = Collector::start(204);
     let refused = run(&collector, &["hello", ""]);
     assert_eq!(refused.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&refused.stderr);
@@ -102,37 +144,18 @@ fn the_example_cli_reports_each_commands_outcome_and_never_its_error() {
         String::from_utf8_lossy(&greeted.stderr)
     );
 
-    let hits = collector.hits();
+    let events = received(&collector);
     if !ANALYTICS {
-        assert!(hits.is_empty(), "{hits:?}");
+        assert!(events.is_empty(), "{events:?}");
         return;
     }
-    let field = |hit: &Vec<(String, String)>, key: &str| {
-        hit.iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    // Universal Analytics carries the parameters as the label.
-    let what: Vec<String> = hits
-        .iter()
-        .map(|h| {
-            format!(
-                "{} {}{} {}",
-                field(h, "t"),
-                field(h, "cd"),
-                [field(h, "ec"), field(h, "ea")].join("/"),
-                field(h, "el")
-            )
-        })
-        .collect();
     assert_eq!(
-        what,
+        describe(&events),
         [
-            "screenview hello/ ",
-            "event command/hello outcome=error;duration=<0.1s",
-            "screenview hello/ ",
-            "event command/hello outcome=ok;duration=<0.1s",
+            "page_view hello",
+            "command hello error <0.1s",
+            "page_view hello",
+            "command hello ok <0.1s",
         ]
     );
     for request in collector.requests() {
@@ -219,10 +242,10 @@ fn greeter_in(home: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -> (S
 
 #[test]
 fn greeter_behaves_as_lumogon_under_its_own_names_and_directory() {
-    let collector = Collector::start(200);
+    let collector = Collector::start(204);
     let home = tempfile::tempdir().expect("tempdir");
     let dir = home.path().join(".config").join("greeter");
-    let url = collector.url();
+    let url = collector.at("/mp/collect");
     let to_collector = [("GREETER_ANALYTICS_URL", url.as_str())];
     let hello = ["hello", "Ada"];
 
@@ -249,8 +272,8 @@ fn greeter_behaves_as_lumogon_under_its_own_names_and_directory() {
     // Then it sends, and keeps its id in its own directory.
     let (_, stderr) = greeter_in(home.path(), &to_collector, &hello);
     assert_eq!(stderr, "");
-    // The screenview and the outcome event.
-    assert_eq!(collector.hits().len(), 2);
+    // The view and the outcome event.
+    assert_eq!(received(&collector).len(), 2);
     assert!(dir.join("client_id").exists());
 
     // lumogon's variables are lumogon's: they change nothing here.
@@ -261,7 +284,7 @@ fn greeter_behaves_as_lumogon_under_its_own_names_and_directory() {
         ("LUMOGON_CONFIG_DIR", "/nonexistent"),
     ];
     greeter_in(home.path(), &lumogons, &hello);
-    assert_eq!(collector.hits().len(), 4);
+    assert_eq!(received(&collector).len(), 4);
     let (stdout, _) = greeter_in(home.path(), &lumogons, &["analytics", "status"]);
     assert!(stdout.starts_with("analytics: on\n"), "{stdout}");
 
@@ -271,7 +294,7 @@ fn greeter_behaves_as_lumogon_under_its_own_names_and_directory() {
         ("GREETER_DISABLE_ANALYTICS", "1"),
     ];
     greeter_in(home.path(), &off, &hello);
-    assert_eq!(collector.hits().len(), 4);
+    assert_eq!(received(&collector).len(), 4);
     let (stdout, _) = greeter_in(home.path(), &off, &["analytics", "status"]);
     assert!(
         stdout.starts_with("analytics: off (GREETER_DISABLE_ANALYTICS is set)"),
@@ -287,7 +310,7 @@ fn greeter_behaves_as_lumogon_under_its_own_names_and_directory() {
     );
     assert!(!dir.join("client_id").exists());
     greeter_in(home.path(), &to_collector, &hello);
-    assert_eq!(collector.hits().len(), 4);
+    assert_eq!(received(&collector).len(), 4);
     let (stdout, _) = greeter_in(home.path(), &[], &["analytics", "status"]);
     assert!(
         stdout.starts_with("analytics: off (the saved setting (`greeter analytics enable`"),
@@ -296,7 +319,7 @@ fn greeter_behaves_as_lumogon_under_its_own_names_and_directory() {
     let (stdout, _) = greeter_in(home.path(), &[], &["analytics", "enable"]);
     assert!(stdout.starts_with("analytics enabled"), "{stdout}");
     greeter_in(home.path(), &to_collector, &hello);
-    assert_eq!(collector.hits().len(), 6);
+    assert_eq!(received(&collector).len(), 6);
 
     let (stdout, _) = greeter_in(home.path(), &[], &["analytics", "screens"]);
     assert_eq!(
@@ -333,4 +356,39 @@ fn an_adopters_test_captures_what_its_commands_record() {
     // Nothing was counted, queued or left for the next capture.
     assert_eq!(lumogon_track::stats().queued, 0);
     assert!(lumogon_track::testing::capture(|| ()).1.is_empty());
+}
+
+#[test]
+fn greeter_counts_ci_runs_without_a_notice_marked_and_under_one_id_per_vendor() {
+    let collector = Collector::start(204);
+    let url = collector.at("/mp/collect");
+    let in_ci = [
+        ("GREETER_ANALYTICS_URL", url.as_str()),
+        ("CI", "true"),
+        ("GITHUB_ACTIONS", "true"),
+    ];
+    // Two throwaway machines: each a fresh home directory, a first run.
+    for _ in 0..2 {
+        let home = tempfile::tempdir().expect("tempdir");
+        let (_, stderr) = greeter_in(home.path(), &in_ci, &["hello", "Ada"]);
+        assert_eq!(stderr, "", "a notice in a build log");
+    }
+    let events = received(&collector);
+    if !ANALYTICS {
+        assert!(events.is_empty());
+        return;
+    }
+    assert_eq!(describe(&events).len(), 4, "{events:?}");
+    for (_, params) in &events {
+        assert_eq!(params["ci"], "github_actions");
+    }
+    let clients: std::collections::BTreeSet<String> = collector
+        .requests()
+        .iter()
+        .map(|r| {
+            let body: Value = serde_json::from_str(&r.body).expect("a GA4 body");
+            body["client_id"].to_string()
+        })
+        .collect();
+    assert_eq!(clients.len(), 1, "{clients:?}");
 }

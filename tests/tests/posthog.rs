@@ -109,9 +109,18 @@ fn greeters_screen_and_event_are_posthog_events() {
         return;
     }
     let names: Vec<_> = events.iter().map(|e| e["event"].as_str()).collect();
-    assert_eq!(names, [Some("$screen"), Some("farewell")], "{events:?}");
+    assert_eq!(
+        names,
+        [Some("$screen"), Some("farewell"), Some("command")],
+        "{events:?}"
+    );
     assert_eq!(prop(&events[0], "$screen_name"), "goodbye");
     assert_eq!(prop(&events[1], "action"), "said");
+    // Its parameter, and the outcome's, are properties.
+    assert_eq!(prop(&events[1], "style"), "plain");
+    assert_eq!(prop(&events[2], "outcome"), "ok");
+    // The platform context greeter chose.
+    assert_eq!(prop(&events[0], "os"), std::env::consts::OS);
     assert_eq!(events[0]["distinct_id"], events[1]["distinct_id"]);
     for event in &events {
         assert_eq!(prop(event, "app_name"), "greeter");
@@ -206,12 +215,16 @@ fn a_dry_run_prints_the_posthog_request_and_validate_mode_sends_nothing() {
         "lumogon-track: dry run (GREETER_ANALYTICS_DEBUG): POST {}/batch/\n",
         collector.at("")
     );
-    let body = stderr
-        .strip_prefix(&header)
-        .unwrap_or_else(|| panic!("{stderr}"));
-    let events = posthog::check_body(body.trim_end()).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(events.len(), 1);
+    assert!(stderr.starts_with(&header), "{stderr}");
+    // The view and the outcome event: one request, or two if the event
+    // came after the first was printed.
+    let mut events = Vec::new();
+    for body in stderr.split(&header).filter(|b| !b.is_empty()) {
+        events.extend(posthog::check_body(body.trim_end()).unwrap_or_else(|e| panic!("{e}")));
+    }
+    assert_eq!(events.len(), 2, "{stderr}");
     assert_eq!(prop(&events[0], "$screen_name"), "hello");
+    assert_eq!(events[1]["event"], "command");
     assert!(!stderr.contains("Ada"), "{stderr}");
     assert_eq!(
         validate,
