@@ -24,8 +24,10 @@
 //! ```
 //! use lumogon_track::track_screen;
 //!
-//! // Queues the screenview "scan" when the body starts; `target` is never sent.
-//! #[track_screen("scan")]
+//! // Queues the screenview "scan" when the body starts; `target` is never
+//! // sent. `outcome`: when it ends, one event with ok/error/panic/cancelled
+//! // and a coarse duration, never the error's text.
+//! #[track_screen("scan", outcome)]
 //! fn scan(target: &str) -> Result<(), String> {
 //!     println!("scanning {target}");
 //!     Ok(())
@@ -45,18 +47,20 @@
 //! ```
 //!
 //! The application says who it is in one [`Config`] (a GA4 web or app
-//! stream, or Universal Analytics), given to both [`init`] and [`status`]
-//! so that they decide alike. The library owns the rest: the variables a
+//! stream, a PostHog project, or, as an explicit choice, Universal
+//! Analytics, whose hits Google no longer processes), given to both
+//! [`init`] and [`status`] so that they decide alike. The library owns the rest: the variables a
 //! person sets (`{APP}_DISABLE_ANALYTICS`, `DO_NOT_TRACK`,
 //! `{APP}_ANALYTICS_URL`, `{APP}_ANALYTICS_DEBUG`, `{APP}_CONFIG_DIR`), the
 //! first-run notice, the saved choice, the client id, the spool of unsent
-//! hits, the backoff, and the `analytics` subcommand (`cli`, with the
-//! `clap` feature). Return an `ExitCode` from `main` rather than calling
+//! hits, the backoff, quiet CI runs, the log of what was sent, and the
+//! `analytics` subcommand (`cli`, with the `clap` feature). Return an `ExitCode` from `main` rather than calling
 //! `std::process::exit`, which skips the guard's drop.
 //!
 //! The [`guide`] has the whole story: adopting the crate step by step, what
 //! is stored where, consent, the exit and where users are, the backends and
-//! what a hit holds, the lifecycle, the opt-outs and the environment.
+//! what a hit holds, CI, events and their parameters, outcomes, the sent
+//! log, the lifecycle, the opt-outs and the environment.
 //!
 //! Features: `analytics` (default) the runtime; `clap` the `analytics`
 //! subcommand (`cli`), never bringing reqwest by itself; `testing`
