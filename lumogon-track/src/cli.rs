@@ -216,26 +216,13 @@ fn log(sent: &[crate::Sent], out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// `ms` since the Unix epoch as `YYYY-MM-DD HH:MM:SS UTC` (the civil date
-/// from days, Howard Hinnant's `civil_from_days`): a log read by a person,
-/// and no date crate for one line.
+/// `ms` since the Unix epoch as `YYYY-MM-DD HH:MM:SS UTC`: a log read by a
+/// person.
 fn utc(ms: u64) -> String {
-    let secs = ms / 1000;
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    let z = i64::try_from(days).unwrap_or(0) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let t = crate::utc::Utc::from_ms(ms);
     format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
     )
 }
 
@@ -282,10 +269,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_are_civil_utc() {
-        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(utc(951_782_400_000), "2000-02-29 00:00:00 UTC");
+    fn log_times_are_utc_to_the_second() {
         assert_eq!(utc(1_796_398_861_999), "2026-12-04 15:41:01 UTC");
-        assert_eq!(utc(4_102_444_799_000), "2099-12-31 23:59:59 UTC");
     }
 }

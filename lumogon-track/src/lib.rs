@@ -92,6 +92,8 @@ mod stats;
 mod status;
 #[cfg(feature = "testing")]
 pub mod testing;
+#[cfg(any(feature = "analytics", feature = "clap"))]
+mod utc;
 
 pub use config::{Config, ConfigError};
 pub use consent::Off;

@@ -190,6 +190,50 @@ pub(crate) struct Encoded {
     pub(crate) refused: Vec<Entry>,
 }
 
+/// The requests of a JSON backend (GA4, PostHog) for `entries`, in order:
+/// each entry's event from `event`, or the rule it breaks (refused, with a
+/// debug line naming it); `per_request` events a body, which `body` makes
+/// from them; a body that `fits` refuses is refused whole, with its hits.
+pub(crate) fn json_requests<E: fmt::Display, F: fmt::Display>(
+    entries: &[Entry],
+    event: impl Fn(&Entry) -> Result<serde_json::Value, E>,
+    per_request: usize,
+    body: impl Fn(Vec<serde_json::Value>) -> serde_json::Value,
+    fits: impl Fn(usize) -> Result<(), F>,
+    (url, content_type): (&str, &'static str),
+) -> Encoded {
+    let mut encoded = Encoded::default();
+    let mut accepted = Vec::with_capacity(entries.len());
+    for entry in entries {
+        match event(entry) {
+            Ok(event) => accepted.push((entry, event)),
+            Err(rule) => {
+                log::debug!("analytics: refused {entry}: {rule}");
+                encoded.refused.push(entry.clone());
+            }
+        }
+    }
+    for chunk in accepted.chunks(per_request) {
+        let events = chunk.iter().map(|(_, event)| event.clone()).collect();
+        let body = body(events).to_string();
+        let hits: Vec<Entry> = chunk.iter().map(|(entry, _)| (*entry).clone()).collect();
+        if let Err(rule) = fits(body.len()) {
+            for entry in &hits {
+                log::debug!("analytics: refused {entry}: {rule}");
+            }
+            encoded.refused.extend(hits);
+            continue;
+        }
+        encoded.requests.push(Request {
+            url: url.to_owned(),
+            content_type,
+            body,
+            hits,
+        });
+    }
+    encoded
+}
+
 /// Who sends: the fields every hit of one run shares, whatever the backend.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Sender<'a> {

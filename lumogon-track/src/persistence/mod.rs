@@ -18,10 +18,12 @@
 //! command.
 
 use std::fs::{self, File, TryLockError};
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+use crate::limits::STORED_TEXT;
 
 pub(crate) mod backoff;
 pub(crate) mod choice;
@@ -44,6 +46,19 @@ const DELETED_ON_DISABLE: &[&str] = &[
     backoff::FILE,
     sent_log::FILE,
 ];
+
+/// The string at `key` of a line of one of the library's JSON-lines files,
+/// if it is one no longer than [`STORED_TEXT`]: a longer one was not
+/// written by this library.
+fn stored_text<'a>(
+    object: &'a serde_json::Map<String, serde_json::Value>,
+    key: &str,
+) -> Option<&'a str> {
+    object
+        .get(key)
+        .and_then(serde_json::Value::as_str)
+        .filter(|s| s.len() <= STORED_TEXT)
+}
 
 /// The application's directory (which may not exist yet).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,6 +95,19 @@ impl AppDir {
 
     fn file(&self, name: &str) -> PathBuf {
         self.dir.join(name)
+    }
+
+    /// The file `name`'s text, at most `max` bytes of it (this library never
+    /// writes more: a file grown by something else must not cost a command
+    /// its memory); empty when it cannot be read.
+    fn read_bounded(&self, name: &str, max: usize) -> String {
+        let mut text = String::new();
+        let read = File::open(self.file(name))
+            .and_then(|file| file.take(max as u64).read_to_string(&mut text));
+        if read.is_err() {
+            text.clear();
+        }
+        text
     }
 
     /// Runs `f` holding the directory's lock (created if need be), after

@@ -10,15 +10,14 @@
 //! as the debug log names it: its screen, or its event and parameters) and
 //! the outcome; never the client id.
 
-use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::AppDir;
+use super::{AppDir, stored_text};
 use crate::hit::Entry;
-use crate::limits::{LOG_BYTES, LOG_ENTRIES, STORED_TEXT};
+use crate::limits::{LOG_BYTES, LOG_ENTRIES};
 use crate::sent::Sent;
 
 /// The file's name.
@@ -75,13 +74,7 @@ pub(crate) fn parse(text: &str) -> Vec<Sent> {
     text.lines()
         .filter_map(|line| {
             let object: Map<String, Value> = serde_json::from_str(line).ok()?;
-            let text = |key: &str| {
-                object
-                    .get(key)
-                    .and_then(Value::as_str)
-                    .filter(|s| s.len() <= STORED_TEXT)
-                    .map(str::to_owned)
-            };
+            let text = |key: &str| stored_text(&object, key).map(str::to_owned);
             Some(Sent {
                 at_ms: object.get("at")?.as_u64()?,
                 to: text("to")?,
@@ -121,13 +114,7 @@ impl AppDir {
     /// read: one grown by something else must not cost a command its
     /// memory.
     pub(crate) fn sent_log(&self) -> Vec<Sent> {
-        let mut text = String::new();
-        let read = File::open(self.file(FILE))
-            .and_then(|file| file.take(2 * LOG_BYTES as u64).read_to_string(&mut text));
-        match read {
-            Ok(_) => parse(&text),
-            Err(_) => Vec::new(),
-        }
+        parse(&self.read_bounded(FILE, 2 * LOG_BYTES))
     }
 
     /// Adds `new` to the log, waiting at most `wait` for the directory's
@@ -182,7 +169,7 @@ mod tests {
         assert_eq!(kept.len(), LOG_ENTRIES);
         assert_eq!(kept.last().map(|l| l.at_ms), Some(LOG_ENTRIES as u64 + 49));
         let mut big = logged(0);
-        big.hit = "x".repeat(STORED_TEXT);
+        big.hit = "x".repeat(crate::limits::STORED_TEXT);
         let text = admit(Vec::new(), vec![big; 100]);
         assert!(text.len() <= LOG_BYTES, "{}", text.len());
         assert!(!text.is_empty());

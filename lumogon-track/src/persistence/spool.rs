@@ -15,13 +15,12 @@
 //! where it was recorded for, never to a collector or property the person
 //! did not choose for it. `session` is its GA4 session.
 
-use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::AppDir;
+use super::{AppDir, stored_text};
 use crate::hit::{Entry, Hit};
 use crate::limits::{
     CLOCK_SLACK, MAX_EVENT_PARAMS, SPOOL_AGE, SPOOL_BYTES, SPOOL_HITS, STORED_TEXT, millis,
@@ -51,13 +50,7 @@ impl AppDir {
     /// are read: this library never writes more, and a file grown by
     /// something else must not cost a command its memory.
     fn read_spool(&self) -> Vec<Spooled> {
-        let mut text = String::new();
-        let read = File::open(self.file(FILE))
-            .and_then(|file| file.take(4 * SPOOL_BYTES as u64).read_to_string(&mut text));
-        match read {
-            Ok(_) => parse(&text),
-            Err(_) => Vec::new(),
-        }
+        parse(&self.read_bounded(FILE, 4 * SPOOL_BYTES))
     }
 
     fn write_spool(&self, all: &[Spooled]) -> io::Result<()> {
@@ -183,12 +176,7 @@ pub(crate) fn parse(text: &str) -> Vec<Spooled> {
 
 fn parse_line(line: &str) -> Option<Spooled> {
     let object: Map<String, Value> = serde_json::from_str(line).ok()?;
-    let text = |key: &str| {
-        object
-            .get(key)
-            .and_then(Value::as_str)
-            .filter(|s| s.len() <= STORED_TEXT)
-    };
+    let text = |key: &str| stored_text(&object, key);
     let hit = match (text("screen"), text("category"), text("action")) {
         (Some(screen), None, None) => Hit::Screenview {
             screen: intern(screen),

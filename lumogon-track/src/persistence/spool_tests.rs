@@ -178,7 +178,7 @@ fn spooled_hits_are_taken_once_and_a_peek_leaves_them() {
 fn a_lock_held_elsewhere_is_waited_for_and_then_given_up() {
     let store = temp_dir("lock");
     let _ = std::fs::create_dir_all(&store.dir);
-    let holder = File::create(store.file(super::super::LOCK_FILE)).expect("lock file");
+    let holder = std::fs::File::create(store.file(super::super::LOCK_FILE)).expect("lock file");
     holder.lock().expect("lock");
     let spool = |wait| {
         let result = store.spool(vec![spooled(1, "scan")], 10, wait);

@@ -18,7 +18,7 @@
 use serde_json::{Map, Value};
 
 use self::rules::{Broken, StreamKind};
-use super::{Encoded, Request};
+use super::Encoded;
 use crate::hit::{Entry, Hit};
 use crate::limits::cut_to_chars;
 use crate::limits::ga4::{MAX_BODY_BYTES, MAX_EVENTS, MAX_VALUE_CHARS};
@@ -92,43 +92,33 @@ pub(crate) fn url(
 /// set aside with those too large to send: never sent to be dropped in
 /// silence.
 pub(crate) fn requests(common: &Common<'_>, url: &str, entries: &[Entry]) -> Encoded {
-    let mut encoded = Encoded::default();
-    let mut accepted = Vec::with_capacity(entries.len());
-    for entry in entries {
-        match event(common, entry) {
-            Ok(event) => accepted.push((entry, event)),
-            Err(rule) => {
-                log::debug!("analytics: refused {entry}: {rule}");
-                encoded.refused.push(entry.clone());
-            }
-        }
-    }
     let client_id = stream_client_id(common.stream, common.client_id);
-    for chunk in accepted.chunks(MAX_EVENTS) {
-        debug_assert_eq!(rules::check_event_count(chunk.len()), Ok(()));
+    let body = |events: Vec<Value>| {
+        debug_assert_eq!(rules::check_event_count(events.len()), Ok(()));
         let mut body = Map::new();
         body.insert(
             common.stream.client_field().into(),
             client_id.clone().into(),
         );
-        let events = chunk.iter().map(|(_, event)| event.clone()).collect();
         body.insert("events".into(), Value::Array(events));
-        let body = Value::Object(body).to_string();
-        let hits: Vec<Entry> = chunk.iter().map(|(entry, _)| (*entry).clone()).collect();
-        // Every value is cut to 100 characters and the client id has a
-        // fixed form, so only a change here could make a body this large.
-        if body.len() > MAX_BODY_BYTES {
-            encoded.refused.extend(hits);
-            continue;
-        }
-        encoded.requests.push(Request {
-            url: url.to_owned(),
-            content_type: CONTENT_TYPE,
-            body,
-            hits,
-        });
-    }
-    encoded
+        Value::Object(body)
+    };
+    // Every value is cut to 100 characters and the client id has a fixed
+    // form, so only a change here could make a body this large.
+    let fits = |bytes: usize| match bytes {
+        ..=MAX_BODY_BYTES => Ok(()),
+        _ => Err(format!(
+            "a body of {bytes} bytes; GA4 takes {MAX_BODY_BYTES} at most"
+        )),
+    };
+    super::json_requests(
+        entries,
+        |entry| event(common, entry),
+        MAX_EVENTS,
+        body,
+        fits,
+        (url, CONTENT_TYPE),
+    )
 }
 
 /// One event object, `{"name": …, "params": {…}}`, and the time it

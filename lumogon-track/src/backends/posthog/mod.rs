@@ -28,10 +28,11 @@
 use serde_json::{Map, Value};
 
 use self::rules::Broken;
-use super::{Encoded, Request};
+use super::Encoded;
 use crate::hit::{Entry, Hit};
 use crate::limits::posthog::BATCH_EVENTS;
 use crate::params::Param;
+use crate::utc::Utc;
 
 pub(crate) mod rules;
 
@@ -125,38 +126,20 @@ pub(crate) fn requests(common: &Common<'_>, url: &str, entries: &[Entry]) -> Enc
         encoded.refused.extend(entries.iter().cloned());
         return encoded;
     }
-    let mut accepted = Vec::with_capacity(entries.len());
-    for entry in entries {
-        match event(common, entry) {
-            Ok(event) => accepted.push((entry, event)),
-            Err(rule) => {
-                log::debug!("analytics: refused {entry}: {rule}");
-                encoded.refused.push(entry.clone());
-            }
-        }
-    }
-    for chunk in accepted.chunks(BATCH_EVENTS) {
+    let body = |events: Vec<Value>| {
         let mut body = Map::new();
         body.insert("api_key".into(), common.api_key.into());
-        let events = chunk.iter().map(|(_, event)| event.clone()).collect();
         body.insert("batch".into(), Value::Array(events));
-        let body = Value::Object(body).to_string();
-        let hits: Vec<Entry> = chunk.iter().map(|(entry, _)| (*entry).clone()).collect();
-        if let Err(rule) = rules::check_body(body.len()) {
-            for entry in &hits {
-                log::debug!("analytics: refused {entry}: {rule}");
-            }
-            encoded.refused.extend(hits);
-            continue;
-        }
-        encoded.requests.push(Request {
-            url: url.to_owned(),
-            content_type: CONTENT_TYPE,
-            body,
-            hits,
-        });
-    }
-    encoded
+        Value::Object(body)
+    };
+    super::json_requests(
+        entries,
+        |entry| event(common, entry),
+        BATCH_EVENTS,
+        body,
+        rules::check_body,
+        (url, CONTENT_TYPE),
+    )
 }
 
 /// One event object, `{"event": …, "distinct_id": …, "properties": {…}}`,
@@ -218,30 +201,11 @@ fn sort(map: &mut Map<String, Value>) {
 /// `ms` since the Unix epoch as an ISO 8601 UTC time with milliseconds,
 /// `2026-12-04T16:29:41.123Z`, as PostHog's SDKs send it.
 pub(crate) fn iso8601(ms: u64) -> String {
-    let (secs, milli) = (ms / 1000, ms % 1000);
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (year, month, day) = civil_from_days(days);
+    let t = Utc::from_ms(ms);
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{milli:03}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year, t.month, t.day, t.hour, t.minute, t.second, t.milli
     )
-}
-
-/// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's
-/// `civil_from_days`, for days not before the epoch).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
