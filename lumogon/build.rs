@@ -128,9 +128,17 @@ impl<'ast> Visit<'ast> for ScreenFinder<'_> {
             .segments
             .last()
             .is_some_and(|s| s.ident == "track_screen");
-        if let Some(name) = is_track_screen
-            .then(|| attr.parse_args::<syn::LitStr>().ok())
-            .flatten()
+        if !is_track_screen {
+            return;
+        }
+        // The screen name is the first argument; `outcome` may follow it.
+        let args = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
+        );
+        if let Some(syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(name),
+            ..
+        })) = args.ok().and_then(|args| args.into_iter().next())
         {
             self.0.insert(name.value());
         }

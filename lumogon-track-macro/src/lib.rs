@@ -75,7 +75,10 @@ use proc_macro::TokenStream;
 ///
 /// The return type (or the future's output) must be `()`, `bool`,
 /// `Result<T, E>` or `std::process::ExitCode`; any other is a compile error
-/// at that type.
+/// at that type, in a build with the `analytics` feature. Compiled out, the
+/// function comes back exactly as written, so its return type is not
+/// looked at (it may be `impl Trait` or `Self`, which no check written
+/// beside the function could name): build with analytics to check it.
 #[proc_macro_attribute]
 pub fn track_screen(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::track_screen(args.into(), item.into()).into()

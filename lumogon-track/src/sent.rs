@@ -15,7 +15,9 @@ pub struct Sent {
     pub hit: String,
     /// `sent` (the collector answered 2xx), `rejected (<status>)` (it
     /// answered with another status), `failed` (the request broke off after
-    /// it was written) or `spooled` (kept for a later run).
+    /// it was written), `handed over` (written, and the command ended before
+    /// the answer came: the collector has it or never will) or `spooled`
+    /// (kept for a later run).
     pub outcome: String,
     /// Sent late, from the spool of an earlier run.
     pub late: bool,

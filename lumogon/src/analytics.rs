@@ -74,7 +74,7 @@ fn built_in() -> Config {
         Ok(BuiltIn::PostHog { api_key, host }) => {
             let config = Config::posthog(api_key, app, version);
             match host {
-                Some(host) => config.endpoint(format!("{}/batch/", host.trim_end_matches('/'))),
+                Some(host) => config.posthog_host(host),
                 None => config,
             }
         }

@@ -40,26 +40,12 @@ pub fn notice_seen() -> tempfile::TempDir {
     dir
 }
 
-/// `config` reading this process's environment without the variables that
-/// mark CI, for a test that `init`s lumogon-track in-process and must send
-/// wherever it runs: in CI (`CI=true`) nothing would be sent otherwise.
-pub fn outside_ci(config: lumogon_track::Config) -> lumogon_track::Config {
-    config.environment(|name| {
-        if lumogon_track::ci_variables().any(|ci| ci == name) {
-            None
-        } else {
-            std::env::var(name).ok()
-        }
-    })
-}
-
-/// Removes the variables that mark CI from `command`'s environment, for a
-/// test that runs a program that must send wherever the test runs.
-pub fn not_in_ci(command: &mut std::process::Command) -> &mut std::process::Command {
-    for name in lumogon_track::ci_variables() {
-        command.env_remove(name);
-    }
-    command
+/// `config` reading no variable of this machine's: for a test that
+/// `init`s lumogon-track in-process and must decide the same wherever it
+/// runs (`CI=true` in CI, `DO_NOT_TRACK` on a workstation). Give it its
+/// directory and endpoint in code.
+pub fn hermetic(config: lumogon_track::Config) -> lumogon_track::Config {
+    config.environment(|_| None)
 }
 
 /// The client id lumogon-track derives for the application `app` from its

@@ -22,7 +22,7 @@ fn a_screenview_and_an_event_go_out_as_one_ga4_request() {
     // GA4 answers 204 No Content to what it accepts.
     let collector = Collector::start(204);
     let seen = lumogon_tests::notice_seen();
-    let guard = lumogon_track::init(lumogon_tests::outside_ci(
+    let guard = lumogon_track::init(lumogon_tests::hermetic(
         Config::ga4("G-TEST12345", "s3cret&/=", "ga4-test", "3.1.4")
             .config_dir(seen.path())
             .endpoint(collector.at("/mp/collect"))

@@ -18,7 +18,7 @@ fn scan() {}
 fn an_app_stream_gets_screen_view_and_app_instance_id() {
     let collector = Collector::start(204);
     let seen = lumogon_tests::notice_seen();
-    let guard = lumogon_track::init(lumogon_tests::outside_ci(
+    let guard = lumogon_track::init(lumogon_tests::hermetic(
         Config::ga4_app(
             "1:1234567890:android:321abc456def7890",
             "s3cret",

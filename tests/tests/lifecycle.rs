@@ -38,7 +38,7 @@ fn in_child(name: &str) -> Option<String> {
 
 /// A configuration that sends to `collector` from the first run.
 fn config(collector: &Collector, dir: &tempfile::TempDir) -> Config {
-    lumogon_tests::outside_ci(
+    lumogon_tests::hermetic(
         Config::universal_analytics("UA-1-1", "lifecycle-test", "1.0")
             .endpoint(collector.url())
             .config_dir(dir.path()),

@@ -31,7 +31,7 @@ fn resident_kib() -> u64 {
 fn ten_million_tracked_calls_send_at_most_twenty_hits_in_batches() {
     let collector = Collector::start(200);
     let seen = lumogon_tests::notice_seen();
-    let guard = lumogon_track::init(lumogon_tests::outside_ci(
+    let guard = lumogon_track::init(lumogon_tests::hermetic(
         Config::universal_analytics("UA-1-1", "runtime-test", "2.0")
             .config_dir(seen.path())
             .endpoint(collector.url())

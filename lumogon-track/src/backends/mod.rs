@@ -5,9 +5,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::hit::Entry;
+use crate::hit::{Entry, Hit};
 use crate::limits;
-use crate::params::Param;
+use crate::params::{self, Param};
 
 pub(crate) mod ga4;
 pub(crate) mod posthog;
@@ -190,6 +190,14 @@ pub(crate) struct Encoded {
     pub(crate) refused: Vec<Entry>,
 }
 
+/// Whether every parameter key of `hit` follows [`params::is_key`].
+fn keys_are_valid(hit: &Hit) -> bool {
+    match hit {
+        Hit::Event { params, .. } => params.iter().all(|(key, _)| params::is_key(key)),
+        Hit::Screenview { .. } => true,
+    }
+}
+
 /// The requests of a JSON backend (GA4, PostHog) for `entries`, in order:
 /// each entry's event from `event`, or the rule it breaks (refused, with a
 /// debug line naming it); `per_request` events a body, which `body` makes
@@ -324,6 +332,24 @@ impl Encoder {
 
     /// The requests for `entries`, at `now_ms`.
     pub(crate) fn encode(&self, sender: Sender<'_>, entries: &[Entry], now_ms: u64) -> Encoded {
+        // One rule for the keys of every backend (the strictest's), so that
+        // an event sent by one is sent by all.
+        let (entries, bad_keys): (Vec<Entry>, Vec<Entry>) = entries
+            .iter()
+            .cloned()
+            .partition(|e| keys_are_valid(&e.hit));
+        for entry in &bad_keys {
+            log::debug!(
+                "analytics: refused {entry}: a parameter's key is not lowercase ASCII letters, \
+                 digits and _, starting with a letter, at most 40 characters"
+            );
+        }
+        let mut encoded = self.encode_valid(sender, &entries, now_ms);
+        encoded.refused.extend(bad_keys);
+        encoded
+    }
+
+    fn encode_valid(&self, sender: Sender<'_>, entries: &[Entry], now_ms: u64) -> Encoded {
         match self {
             Encoder::V1 {
                 tracking_id,
@@ -364,6 +390,54 @@ impl Encoder {
                 };
                 posthog::requests(&common, url, entries)
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Value;
+
+    #[test]
+    fn every_backend_refuses_an_event_whose_key_breaks_the_one_rule() {
+        let backends = [
+            Backend::V1 {
+                tracking_id: "UA-1-1".into(),
+            },
+            Backend::Ga4 {
+                stream: StreamKind::Web,
+                stream_id: "G-A1".into(),
+                api_secret: "s".into(),
+            },
+            Backend::PostHog {
+                api_key: "phc_k".into(),
+            },
+        ];
+        let with_key = |key: &'static str| {
+            Entry::fresh(
+                Hit::Event {
+                    category: "report",
+                    action: "upload",
+                    params: vec![(key, Value::Int(1))],
+                },
+                0,
+            )
+        };
+        let sender = Sender {
+            client_id: "35009a79-1a05-49d7-b876-2b884d0f825b",
+            app_name: "tool",
+            app_version: "1",
+            context: &[],
+        };
+        for backend in &backends {
+            let encoder = Encoder::new(backend, backend.default_endpoint(), || "1".into())
+                .expect("an encoder");
+            let entries = [with_key("Format"), with_key("$set"), with_key("format")];
+            let encoded = encoder.encode(sender, &entries, 0);
+            assert_eq!(encoded.refused, entries[..2], "{backend:?}");
+            let sent: Vec<Entry> = encoded.requests.into_iter().flat_map(|r| r.hits).collect();
+            assert_eq!(sent, entries[2..], "{backend:?}");
         }
     }
 }

@@ -94,12 +94,6 @@ pub(crate) fn encode(common: &Common<'_>, entry: &Entry) -> Option<String> {
             out.app(common);
             out.pair("ec", cut_to_bytes(category, EVENT_CATEGORY));
             out.pair("ea", cut_to_bytes(action, EVENT_ACTION));
-            if !params.iter().all(|(key, _)| crate::params::is_key(key)) {
-                log::debug!(
-                    "analytics: refused {entry}: a parameter's key is not lowercase letters, digits and _"
-                );
-                return None;
-            }
             if let Some(label) = label(params) {
                 out.pair("el", cut_to_bytes(&label, EVENT_LABEL));
             }
@@ -406,6 +400,5 @@ mod tests {
             ),
             "{payload}"
         );
-        assert_eq!(with(vec![("Format", Value::Int(1))]), None);
     }
 }

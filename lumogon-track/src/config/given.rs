@@ -118,6 +118,10 @@ impl Given {
         self.endpoint = Some(url.into());
     }
 
+    pub(crate) fn posthog_host(&mut self, host: &str) {
+        self.endpoint = Some(crate::backends::posthog::batch_url(host));
+    }
+
     pub(crate) fn flush_budget(&mut self, budget: Duration) {
         self.flush_budget = budget;
     }

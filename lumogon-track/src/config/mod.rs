@@ -208,6 +208,22 @@ impl Config {
         self
     }
 
+    /// Sends a PostHog project's events ([`Config::posthog`]) to the
+    /// instance at `host`: the EU cloud (`https://eu.i.posthog.com`) or one
+    /// of your own. Its `/batch/` endpoint, as `{APP}_POSTHOG_HOST` would
+    /// give it; a shorthand for [`Config::endpoint`].
+    ///
+    /// ```
+    /// let config = lumogon_track::Config::posthog("phc_1a2B3c4D5e6F7g8H9i0J", "mytool", "1.2.3")
+    ///     .posthog_host("https://eu.i.posthog.com");
+    /// # drop(config);
+    /// ```
+    #[inline]
+    pub fn posthog_host(mut self, host: impl AsRef<str>) -> Self {
+        self.0.posthog_host(host.as_ref());
+        self
+    }
+
     /// How long the [`FlushGuard`](crate::FlushGuard) may hold up the exit
     /// waiting for hits still queued or in flight. Default: 300 ms.
     #[inline]

@@ -42,6 +42,9 @@ impl Given {
     pub(crate) fn endpoint(&mut self, _: impl Into<String>) {}
 
     #[inline]
+    pub(crate) fn posthog_host(&mut self, _: &str) {}
+
+    #[inline]
     pub(crate) fn flush_budget(&mut self, _: Duration) {}
 
     #[inline]

@@ -74,7 +74,17 @@ pub(crate) fn display(vendor: &str) -> &str {
         "teamcity" => "TeamCity",
         "bitbucket" => "Bitbucket Pipelines",
         "aws_codebuild" => "AWS CodeBuild",
-        "unknown" => "a CI (CI is set)",
+        "drone" => "Drone",
+        "woodpecker" => "Woodpecker",
+        "appveyor" => "AppVeyor",
+        "semaphore" => "Semaphore",
+        "bitrise" => "Bitrise",
+        "codefresh" => "Codefresh",
+        "heroku" => "Heroku CI",
+        "netlify" => "Netlify",
+        "vercel" => "Vercel",
+        "cirrus" => "Cirrus CI",
+        UNKNOWN => "a CI (CI is set)",
         other => other,
     }
 }
@@ -124,6 +134,9 @@ mod tests {
         }
         let mut vendors: Vec<&str> = VENDORS.iter().map(|(_, v)| *v).collect();
         vendors.push(UNKNOWN);
+        for vendor in &vendors {
+            assert_ne!(display(vendor), *vendor, "{vendor} has no name to show");
+        }
         vendors.sort_unstable();
         vendors.dedup();
         assert_eq!(vendors.len(), VENDORS.len() + 1);

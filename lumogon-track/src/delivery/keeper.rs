@@ -72,7 +72,9 @@ impl Keeper {
             Ok(()) => {
                 let why = format!(" for a later run: {why}");
                 stats::tally(&SPOOLED, "spooled", &hits, &why);
-                self.log(&logged, Fate::Spooled, wait);
+                // A hit of an earlier run kept again is no news.
+                let fresh: Vec<Entry> = logged.into_iter().filter(|e| !e.late).collect();
+                self.log(&fresh, Fate::Spooled);
                 true
             }
             Err(e) => {
@@ -83,12 +85,24 @@ impl Keeper {
         }
     }
 
-    /// Notes in the sent log what became of `entries`. A log that cannot be
-    /// written costs nothing but its lines.
-    pub(crate) fn log(&self, entries: &[Entry], fate: Fate, wait: Duration) {
+    /// Notes in the sent log what became of `entries`: nothing once
+    /// analytics was disabled (`disable` deleted the log). A log that cannot
+    /// be written costs nothing but its lines.
+    pub(crate) fn log(&self, entries: &[Entry], fate: Fate) {
+        if entries.is_empty() || !(self.may_send)() || self.dir.load().choice == Some(false) {
+            return;
+        }
         let records = sent_log::records(entries, &self.to.endpoint, fate, now_ms());
-        if let Err(e) = self.dir.log(records, wait) {
+        if let Err(e) = self.dir.log(&records) {
             log::debug!("analytics: could not write the sent log: {e}");
+        }
+    }
+
+    /// Cuts the sent log back to its bounds if appends took it past them:
+    /// once a run, off the exit's path.
+    pub(crate) fn trim_log(&self, wait: Duration) {
+        if let Err(e) = self.dir.trim_log(wait) {
+            log::debug!("analytics: could not trim the sent log: {e}");
         }
     }
 

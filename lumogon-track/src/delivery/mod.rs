@@ -13,6 +13,7 @@ use crate::limits::{
     EXIT_CLOSE_WAIT, EXIT_LOCK_WAIT, MAX_HITS_PER_PROCESS, SILENT_MARGIN, WORKER_LOCK_WAIT,
 };
 use crate::persistence::backoff::{Outcome, Plan};
+use crate::persistence::sent_log::Fate;
 use crate::stats::{self, DROPPED, QUEUED};
 
 mod keeper;
@@ -134,24 +135,25 @@ impl Worker {
         // answer, not a slow one (whose answer was due after the budget).
         let silent = detached && waited && self.outbox.overdue(SILENT_MARGIN);
         let left = self.outbox.close(EXIT_CLOSE_WAIT);
-        if left.maybe_sent > 0 {
+        if !left.maybe_sent.is_empty() {
             log::debug!(
                 "analytics: handed over {} hit(s) whose request was written: the collector has \
                  them or never will, and they are not sent again",
-                left.maybe_sent
+                left.maybe_sent.len()
             );
         }
         if let Some(variable) = &self.validating {
             sinks::print_unvalidated_at_exit(variable);
         }
         let Some(keeper) = &self.keeper else { return };
+        keeper.log(&left.maybe_sent, Fate::HandedOver);
         let why = if detached && !waited {
             "the command ended before they left"
         } else {
             "the flush budget ran out"
         };
         let spooled = keeper.spool(left.unsent, left.session.as_deref(), EXIT_LOCK_WAIT, why);
-        let silent = silent && left.maybe_sent > 0;
+        let silent = silent && !left.maybe_sent.is_empty();
         if silent || (!detached && left.unreachable) {
             keeper.attempted(Outcome::TimedOut, EXIT_LOCK_WAIT);
         }

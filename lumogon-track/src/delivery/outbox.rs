@@ -77,7 +77,7 @@ pub(crate) struct Leftover {
     pub(crate) unsent: Vec<Entry>,
     /// Hits whose request may have been written: the collector may have
     /// them, so they are neither spooled nor sent again.
-    pub(crate) maybe_sent: usize,
+    pub(crate) maybe_sent: Vec<Entry>,
     /// The worker was waiting for a connection to the collector that never
     /// came within the flush budget: the wait counts as a timeout. (A
     /// collector that was reached and answers slowly is not unreachable: a
@@ -275,10 +275,10 @@ impl Outbox {
         let held = std::mem::take(&mut state.held);
         // In the order they were recorded: what the worker took came first.
         let maybe_sent = if state.connected {
-            held.len()
+            held
         } else {
             unsent.splice(0..0, held);
-            0
+            Vec::new()
         };
         Leftover {
             unsent,
@@ -332,7 +332,7 @@ mod tests {
             .map(|e| (e.hit.clone(), e.late))
             .collect();
         assert_eq!(hits, [(SCAN, false), (UPLOAD, true), (UPLOAD, false)]);
-        assert_eq!((left.maybe_sent, left.unreachable), (0, true));
+        assert_eq!((left.maybe_sent.len(), left.unreachable), (0, true));
         assert_eq!(left.session.as_deref(), Some("1700000000000"));
         // Now they are the exit's: the worker may neither send nor spool
         // them, and a connection made now is refused.
@@ -355,7 +355,7 @@ mod tests {
         // was reached: slow, not unreachable.
         let hits: Vec<_> = left.unsent.iter().map(|e| e.hit.clone()).collect();
         assert_eq!(hits, [UPLOAD]);
-        assert_eq!((left.maybe_sent, left.unreachable), (1, false));
+        assert_eq!((left.maybe_sent.len(), left.unreachable), (1, false));
     }
 
     #[test]

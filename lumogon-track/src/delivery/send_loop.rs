@@ -163,7 +163,7 @@ impl Run {
 
     fn log(&self, hits: &[Entry], fate: Fate) {
         if let Some(keeper) = &self.keeper {
-            keeper.log(hits, fate, self.lock_wait);
+            keeper.log(hits, fate);
         }
     }
 

@@ -68,6 +68,9 @@ impl Run {
                 resolved.endpoint
             ),
         }
+        if let Some(keeper) = &keeper {
+            keeper.trim_log(lock_wait);
+        }
         let dir = resolved.dir.clone();
         // A derived id is kept: then the application's source (a Docker
         // daemon) is not asked at all. Otherwise it is asked on its own

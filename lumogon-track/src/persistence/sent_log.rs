@@ -10,7 +10,8 @@
 //! as the debug log names it: its screen, or its event and parameters) and
 //! the outcome; never the client id.
 
-use std::io;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -29,6 +30,8 @@ pub(crate) enum Fate {
     Sent,
     Rejected(u16),
     Failed,
+    /// Written, and the exit did not wait for the answer.
+    HandedOver,
     Spooled,
 }
 
@@ -38,6 +41,7 @@ impl Fate {
             Fate::Sent => "sent".to_owned(),
             Fate::Rejected(status) => format!("rejected ({status})"),
             Fate::Failed => "failed".to_owned(),
+            Fate::HandedOver => "handed over".to_owned(),
             Fate::Spooled => "spooled".to_owned(),
         }
     }
@@ -45,16 +49,32 @@ impl Fate {
 
 /// The lines for `entries`, which met `fate` at `at_ms`.
 pub(crate) fn records(entries: &[Entry], to: &str, fate: Fate, at_ms: u64) -> Vec<Sent> {
+    let to = shown(to);
     entries
         .iter()
         .map(|entry| Sent {
             at_ms,
-            to: to.to_owned(),
+            to: to.clone(),
             hit: entry.hit.to_string(),
             outcome: fate.name(),
             late: entry.late,
         })
         .collect()
+}
+
+/// The endpoint as the log shows it: without a user name, password or
+/// query, where an `{APP}_ANALYTICS_URL` could carry a token.
+fn shown(endpoint: &str) -> String {
+    match reqwest::Url::parse(endpoint) {
+        Ok(mut url) => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.set_query(None);
+            url.set_fragment(None);
+            url.into()
+        }
+        Err(_) => "(an endpoint that is not a URL)".to_owned(),
+    }
 }
 
 fn line(logged: &Sent) -> String {
@@ -86,11 +106,10 @@ pub(crate) fn parse(text: &str) -> Vec<Sent> {
         .collect()
 }
 
-/// The file's text after adding `new` to `kept`: the newest lines that fit
-/// in [`LOG_ENTRIES`] and [`LOG_BYTES`].
-pub(crate) fn admit(mut kept: Vec<Sent>, new: Vec<Sent>) -> String {
-    kept.extend(new);
-    let lines: Vec<String> = kept.iter().map(line).collect();
+/// The newest of `all` that fit in [`LOG_ENTRIES`] and [`LOG_BYTES`], as
+/// the file's text.
+pub(crate) fn newest(all: &[Sent]) -> String {
+    let lines: Vec<String> = all.iter().map(line).collect();
     let mut bytes = 0;
     let newest: Vec<&String> = lines
         .iter()
@@ -110,22 +129,68 @@ pub(crate) fn admit(mut kept: Vec<Sent>, new: Vec<Sent>) -> String {
 }
 
 impl AppDir {
-    /// The log's lines, oldest first. Only a bounded prefix of the file is
-    /// read: one grown by something else must not cost a command its
-    /// memory.
+    /// The log's newest lines within its bounds, oldest first. Only a
+    /// bounded part of the file is read: one grown by something else must
+    /// not cost a command its memory.
     pub(crate) fn sent_log(&self) -> Vec<Sent> {
-        parse(&self.read_bounded(FILE, 2 * LOG_BYTES))
+        parse(&newest(&parse(&self.read_tail(2 * LOG_BYTES))))
     }
 
-    /// Adds `new` to the log, waiting at most `wait` for the directory's
-    /// lock.
-    pub(crate) fn log(&self, new: Vec<Sent>, wait: Duration) -> io::Result<()> {
+    /// The last `max` bytes of the log at most, from the first whole line in
+    /// them: the newest lines are at the end.
+    fn read_tail(&self, max: usize) -> String {
+        let Ok(mut file) = File::open(self.file(FILE)) else {
+            return String::new();
+        };
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let start = len.saturating_sub(max as u64);
+        let mut bytes = Vec::new();
+        if file.seek(SeekFrom::Start(start)).is_err()
+            || file.take(max as u64).read_to_end(&mut bytes).is_err()
+        {
+            return String::new();
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        match (start, text.find('\n')) {
+            (0, _) => text.into_owned(),
+            // Started inside a line: that line is not whole.
+            (_, Some(end)) => text[end + 1..].to_owned(),
+            (_, None) => String::new(),
+        }
+    }
+
+    /// Adds `new` to the end of the log: one append, no lock and no read,
+    /// since it may be on the exit's path (several processes' appends of a
+    /// few lines each land whole, one after another).
+    pub(crate) fn log(&self, new: &[Sent]) -> io::Result<()> {
         if new.is_empty() {
             return Ok(());
         }
+        let mut text = String::new();
+        for sent in new {
+            text.push_str(&line(sent));
+            text.push('\n');
+        }
+        std::fs::create_dir_all(&self.dir)?;
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.file(FILE))?;
+        file.write_all(text.as_bytes())
+    }
+
+    /// Cuts the log back to its bounds once appends have taken it past
+    /// [`LOG_BYTES`]: a read and a rewrite under the lock, done where no
+    /// one waits (a run's worker before its first request). A line another
+    /// process appends meanwhile may be lost: it is a log.
+    pub(crate) fn trim_log(&self, wait: Duration) -> io::Result<()> {
+        let over = std::fs::metadata(self.file(FILE)).is_ok_and(|m| m.len() > LOG_BYTES as u64);
+        if !over {
+            return Ok(());
+        }
         self.locked(wait, || {
-            let text = admit(self.sent_log(), new);
-            self.write(FILE, text.as_bytes())
+            let all = parse(&self.read_tail(2 * LOG_BYTES));
+            self.write(FILE, newest(&all).as_bytes())
         })
     }
 }
@@ -151,7 +216,7 @@ mod tests {
         let mut late = logged(2);
         late.late = true;
         late.outcome = "rejected (400)".into();
-        let text = admit(vec![logged(1)], vec![late.clone()]);
+        let text = newest(&[logged(1), late.clone()]);
         assert_eq!(
             text.lines().next(),
             Some(
@@ -165,12 +230,12 @@ mod tests {
     #[test]
     fn the_newest_lines_are_kept_within_both_bounds() {
         let many: Vec<Sent> = (0..LOG_ENTRIES as u64 + 50).map(logged).collect();
-        let kept = parse(&admit(Vec::new(), many));
+        let kept = parse(&newest(&many));
         assert_eq!(kept.len(), LOG_ENTRIES);
         assert_eq!(kept.last().map(|l| l.at_ms), Some(LOG_ENTRIES as u64 + 49));
         let mut big = logged(0);
         big.hit = "x".repeat(crate::limits::STORED_TEXT);
-        let text = admit(Vec::new(), vec![big; 100]);
+        let text = newest(&vec![big; 100]);
         assert!(text.len() <= LOG_BYTES, "{}", text.len());
         assert!(!text.is_empty());
     }
@@ -190,14 +255,40 @@ mod tests {
         assert_eq!(records[1].outcome, "rejected (400)");
         assert!(records[1].late && !records[0].late);
         assert_eq!(records[0].at_ms, 9);
+        let secret = super::records(
+            &[Entry::fresh(Hit::Screenview { screen: "scan" }, 5)],
+            "https://user:token@x.example/collect?key=secret#f",
+            Fate::Sent,
+            9,
+        );
+        assert_eq!(secret[0].to, "https://x.example/collect");
     }
 
     #[test]
-    fn the_log_is_written_under_the_lock_and_read_back() {
+    fn the_log_is_appended_read_back_within_its_bounds_and_trimmed() {
         let dir = temp_dir("sent-log");
         assert!(dir.sent_log().is_empty());
-        dir.log(vec![logged(1)], WAIT).expect("logged");
-        dir.log(vec![logged(2)], WAIT).expect("logged");
+        dir.log(&[logged(1)]).expect("logged");
+        dir.log(&[logged(2)]).expect("logged");
         assert_eq!(dir.sent_log(), vec![logged(1), logged(2)]);
+        // Past both bounds, and past what is read: the newest are shown.
+        let many: Vec<Sent> = (3..3 + LOG_ENTRIES as u64 * 2)
+            .map(|i| Sent {
+                hit: format!("event \"{}\"", "x".repeat(250)),
+                ..logged(i)
+            })
+            .collect();
+        dir.log(&many).expect("logged");
+        // Shown within the bounds before any trim ...
+        let shown = dir.sent_log();
+        assert!(!shown.is_empty() && shown.len() <= LOG_ENTRIES);
+        assert_eq!(shown.last(), many.last());
+        // ... and the file cut back to them by one.
+        let file = dir.dir.join(FILE);
+        assert!(std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0) > LOG_BYTES as u64);
+        dir.trim_log(WAIT).expect("trimmed");
+        let text = std::fs::read_to_string(&file).expect("the log");
+        assert!(text.len() <= LOG_BYTES);
+        assert_eq!(parse(&text), shown);
     }
 }

@@ -24,7 +24,7 @@ fn main() {
     let payload = std::panic::catch_unwind(move || {
         // A directory where the first-run notice was shown: on from the start.
         let seen = lumogon_tests::notice_seen();
-        let _guard = lumogon_track::init(lumogon_tests::outside_ci(
+        let _guard = lumogon_track::init(lumogon_tests::hermetic(
             Config::universal_analytics("UA-1-1", "ui-test", "1.0").config_dir(seen.path())
                 .endpoint(url)
                 .client_id(|| Some("panic-test".to_owned())),

@@ -30,7 +30,7 @@ fn main() {
 
     // A directory where the first-run notice was shown: on from the start.
     let seen = lumogon_tests::notice_seen();
-    let _guard = lumogon_track::init(lumogon_tests::outside_ci(
+    let _guard = lumogon_track::init(lumogon_tests::hermetic(
         Config::universal_analytics("UA-1-1", "ui-test", "1.0").config_dir(seen.path()).endpoint("http://127.0.0.1:9/collect")),
     )
     .unwrap();

@@ -126,6 +126,10 @@ pub(crate) fn requests(common: &Common<'_>, url: &str, entries: &[Entry]) -> Enc
 /// rule it would break.
 fn event(common: &Common<'_>, entry: &Entry) -> Result<Value, Broken> {
     let mut params = Map::new();
+    // First, so that no parameter of the application's can hide it.
+    for (key, value) in common.context {
+        params.insert((*key).into(), value.json());
+    }
     let mut param = |name: &'static str, value: &str| {
         params.insert(name.into(), cut_to_chars(value, MAX_VALUE_CHARS).into());
     };
@@ -152,15 +156,13 @@ fn event(common: &Common<'_>, entry: &Entry) -> Result<Value, Broken> {
             param(PARAM_ACTION, action);
             param(PARAM_CATEGORY, category);
             for (key, value) in extra {
-                // The library's own parameters stay what they are.
+                // The library's own parameters and the context stay what
+                // they are.
                 params.entry(*key).or_insert_with(|| value.json());
             }
             event_name(category)
         }
     };
-    for (key, value) in common.context {
-        params.entry(*key).or_insert_with(|| value.json());
-    }
     // GA4 counts an event in its session, and shows it in real-time reports,
     // only with both of these. A command line has no engagement time to
     // speak of: 1 ms is the smallest that counts.

@@ -147,6 +147,11 @@ pub(crate) fn requests(common: &Common<'_>, url: &str, entries: &[Entry]) -> Enc
 /// break.
 fn event(common: &Common<'_>, entry: &Entry) -> Result<Value, Broken> {
     let mut properties = Map::new();
+    // First: the library's own properties go over it, and no parameter of
+    // the application's can hide it.
+    for (key, value) in common.context {
+        properties.insert((*key).to_owned(), value.json());
+    }
     let mut prop = |key: &str, value: Value| {
         properties.insert(key.to_owned(), value);
     };
@@ -169,17 +174,14 @@ fn event(common: &Common<'_>, entry: &Entry) -> Result<Value, Broken> {
         } => {
             rules::check_event_name(category)?;
             prop(PROP_ACTION, (*action).into());
+            // The library's own properties and the context stay what they
+            // are.
             for (key, value) in params {
-                rules::check_param_key(key)?;
-                // The library's own properties stay what they are.
                 properties.entry(*key).or_insert_with(|| value.json());
             }
             (*category).to_owned()
         }
     };
-    for (key, value) in common.context {
-        properties.entry(*key).or_insert_with(|| value.json());
-    }
     sort(&mut properties);
     let mut event = Map::new();
     event.insert("event".into(), name.into());

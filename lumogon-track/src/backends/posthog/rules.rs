@@ -36,11 +36,6 @@ pub(crate) enum Broken {
     EventNameTooLong { name: String },
     /// An application's event name with PostHog's `$` prefix.
     ReservedEventName { name: String },
-    /// An application's property key with PostHog's `$` prefix.
-    ReservedKey { key: String },
-    /// A property key that is not lowercase letters, digits and `_`
-    /// ([`crate::params::is_key`], the rule keys follow for every backend).
-    KeyCharacters { key: String },
     /// A `distinct_id` that is empty or over [`MAX_DISTINCT_ID_CHARS`].
     DistinctId { chars: usize },
     /// A body of [`MAX_BODY_BYTES`] or more.
@@ -60,15 +55,6 @@ impl fmt::Display for Broken {
                 f,
                 "event name {name:?} starts with {RESERVED_PREFIX:?}, which PostHog keeps for \
                  its own events"
-            ),
-            Broken::ReservedKey { key } => write!(
-                f,
-                "property {key:?} starts with {RESERVED_PREFIX:?}, which PostHog keeps for its \
-                 own properties"
-            ),
-            Broken::KeyCharacters { key } => write!(
-                f,
-                "property {key:?} is not lowercase letters, digits and _, starting with a letter"
             ),
             Broken::DistinctId { chars } => write!(
                 f,
@@ -96,21 +82,6 @@ pub(crate) fn check_event_name(name: &str) -> Result<(), Broken> {
     if name.chars().count() > MAX_EVENT_NAME_CHARS {
         return Err(Broken::EventNameTooLong {
             name: name.to_owned(),
-        });
-    }
-    Ok(())
-}
-
-/// Whether an event may carry the application's property `key`.
-pub(crate) fn check_param_key(key: &str) -> Result<(), Broken> {
-    if key.starts_with(RESERVED_PREFIX) {
-        return Err(Broken::ReservedKey {
-            key: key.to_owned(),
-        });
-    }
-    if !crate::params::is_key(key) {
-        return Err(Broken::KeyCharacters {
-            key: key.to_owned(),
         });
     }
     Ok(())
