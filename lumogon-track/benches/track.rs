@@ -55,6 +55,15 @@ fn tracked(x: u64) -> u64 {
     black_box(x).wrapping_mul(31) ^ (x >> 7)
 }
 
+/// With the `outcome` option: a guard that reads the clock when the body
+/// starts, and judges and records when it ends.
+#[track_screen("bench outcome", outcome)]
+#[inline(never)]
+#[cfg_attr(not(feature = "analytics"), allow(dead_code))]
+fn tracked_with_outcome(x: u64) -> Result<u64, ()> {
+    Ok(black_box(x).wrapping_mul(31) ^ (x >> 7))
+}
+
 fn tracked_call(c: &mut Criterion) {
     let mut group = c.benchmark_group("tracked_call");
     group
@@ -89,6 +98,7 @@ fn tracked_call(c: &mut Criterion) {
             .measurement_time(Duration::from_secs(3));
         group.bench_function("after_cap", compiled_in::after_cap);
         group.bench_function("disabled", compiled_in::disabled);
+        group.bench_function("disabled_outcome", compiled_in::disabled_outcome);
     }
     // LLVM merges `tracked` and `untracked` here, their code being the
     // same: the two cases time one function at one address.
@@ -111,7 +121,7 @@ mod compiled_in {
     use criterion::Bencher;
     use lumogon_track::{__bench, FlushGuard, stats};
 
-    use super::{INPUT, tracked};
+    use super::{INPUT, tracked, tracked_with_outcome};
 
     /// How long the worker may take to send what is queued to the
     /// responder on 127.0.0.1 before the bench gives up.
@@ -263,6 +273,22 @@ mod compiled_in {
             "a call recorded a hit after disable()"
         );
         b.iter(|| tracked(black_box(INPUT)));
+    }
+
+    /// `disabled_outcome`: the same, for a function with the `outcome`
+    /// option (its clock is read whatever the state, so that a capture in
+    /// an application's tests times it too).
+    pub(super) fn disabled_outcome(b: &mut Bencher) {
+        analytics_on();
+        lumogon_track::disable();
+        let before = stats();
+        black_box(tracked_with_outcome(black_box(INPUT)).ok());
+        assert_eq!(
+            (stats().queued, stats().dropped),
+            (before.queued, before.dropped),
+            "a call recorded a hit after disable()"
+        );
+        b.iter(|| tracked_with_outcome(black_box(INPUT)));
     }
 
     /// A config directory of this process's own in which the first-run
