@@ -25,7 +25,7 @@
 //! # let dir = std::env::temp_dir().join(format!("cli-doc-{}", std::process::id()));
 //! let cli = Cli::parse_from(["mytool", "analytics", "status"]);
 //! if let Command::Analytics(what) = cli.command {
-//!     let config = lumogon_track::Config::universal_analytics("UA-12345-1", "mytool", "1.0");
+//!     let config = lumogon_track::Config::ga4("G-ABCDE12345", "api-secret", "mytool", "1.0");
 //! #   let config = config.config_dir(&dir);
 //!     lumogon_track::cli::run(&what, config, &DISCLOSURE, &mut std::io::stdout())
 //!         .map_err(|e| eprintln!("mytool: {e}"))

@@ -112,9 +112,8 @@ pub use status::{Choice, ChoiceError, Status, set_enabled};
 /// whose hits Google no longer processes.
 ///
 /// ```
-/// let config = lumogon_track::config!(universal_analytics: "UA-12345-1").flush_budget(std::time::Duration::from_millis(100));
-/// # drop(config);
-/// let config = lumogon_track::config!(ga4: "G-ABCDE12345", "api-secret");
+/// let config = lumogon_track::config!(ga4: "G-ABCDE12345", "api-secret")
+///     .flush_budget(std::time::Duration::from_millis(100));
 /// # drop(config);
 /// let config = lumogon_track::config!(ga4_app: "1:1234567890:android:321abc456def7890", "api-secret");
 /// # drop(config);

@@ -182,7 +182,8 @@ impl Config {
     /// variables choose is not used.
     ///
     /// ```
-    /// let config = lumogon_track::Config::universal_analytics("UA-12345-1", "mytool", "1.2.3").backend_from_env();
+    /// let config = lumogon_track::Config::ga4("G-ABCDE12345", "api-secret", "mytool", "1.2.3")
+    ///     .backend_from_env();
     /// # drop(config);
     /// ```
     #[inline]
@@ -337,7 +338,7 @@ impl Config {
     /// wherever they run, whatever `DO_NOT_TRACK` the machine has.
     ///
     /// ```
-    /// let config = lumogon_track::Config::universal_analytics("UA-12345-1", "mytool", "1.2.3")
+    /// let config = lumogon_track::Config::ga4("G-ABCDE12345", "api-secret", "mytool", "1.2.3")
     ///     .environment(|name| (name == "MYTOOL_DISABLE_ANALYTICS").then(|| "1".to_owned()));
     /// assert!(!lumogon_track::status(config).is_on());
     /// ```
