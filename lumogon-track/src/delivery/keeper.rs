@@ -118,6 +118,12 @@ impl Keeper {
             .is_some_and(|(endpoint, _)| endpoint == self.to.endpoint)
     }
 
+    /// What a run would plan for the endpoint now, from a glance at the
+    /// backoff (no lock, no claim).
+    pub(crate) fn glance(&self) -> Plan {
+        self.dir.backoff_glance(&self.to.endpoint, now_ms())
+    }
+
     /// Tells the backoff how an attempt ended.
     pub(crate) fn attempted(&self, outcome: Outcome, wait: Duration) {
         self.dir

@@ -157,16 +157,14 @@ impl Worker {
         if silent || (!detached && left.unreachable) {
             keeper.attempted(Outcome::TimedOut, EXIT_LOCK_WAIT);
         }
-        // A run that set out before the worker read the backoff goes by the
-        // file: a glance, no lock.
-        let holds_back = silent
-            || match left.plan {
-                Some(plan) => plan == Plan::Hold,
-                None => keeper.in_backoff(),
-            };
-        if detached && spooled && !holds_back {
-            let probe = left.plan == Some(Plan::Probe);
-            sender::start(&keeper.dir, &self.sender_marker, probe);
+        // A run that set out before its worker planned goes by the file: a
+        // glance, no lock. A window that is over makes its sender the probe,
+        // whether or not the worker claimed the probe meanwhile (it will
+        // not send: the exit took over); else that claim would keep the
+        // sender out, and the spool would wait a whole window more.
+        let plan = left.plan.unwrap_or_else(|| keeper.glance());
+        if detached && spooled && !silent && plan != Plan::Hold {
+            sender::start(&keeper.dir, &self.sender_marker, plan == Plan::Probe);
         }
     }
 }

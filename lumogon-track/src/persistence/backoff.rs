@@ -179,6 +179,13 @@ impl AppDir {
         Some((record.endpoint, Duration::from_millis(left)))
     }
 
+    /// What a run would plan for `endpoint` at `now_ms`, from a glance at
+    /// the file (no lock, no claim): for the exit of a run whose worker had
+    /// not planned yet.
+    pub(crate) fn backoff_glance(&self, endpoint: &str, now_ms: u64) -> Plan {
+        plan(self.read_backoff().as_ref(), endpoint, now_ms).0
+    }
+
     fn read_backoff(&self) -> Option<Record> {
         parse(&self.read(FILE)?)
     }
@@ -295,6 +302,11 @@ mod tests {
         store.backoff_after(to, Outcome::TimedOut, 1_000, WAIT);
         assert_eq!(store.backoff_plan(to, 2_000, WAIT), Plan::Hold);
         let over = 1_000 + 15 * 60 * 1000;
+        // A glance sees the probe to come and claims nothing: the plan
+        // after it still probes.
+        assert_eq!(store.backoff_glance(to, 2_000), Plan::Hold);
+        assert_eq!(store.backoff_glance(to, over), Plan::Probe);
+        assert_eq!(store.backoff_glance(to, over), Plan::Probe);
         assert_eq!(store.backoff_plan(to, over, WAIT), Plan::Probe);
         assert_eq!(store.backoff_plan(to, over + 1, WAIT), Plan::Hold);
         store.backoff_after(to, Outcome::Answered, over + 2, WAIT);
