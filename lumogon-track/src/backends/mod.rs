@@ -42,12 +42,10 @@ pub(crate) enum BadIdentity {
     MeasurementId(String),
     FirebaseAppId(String),
     ApiSecret,
-    /// Not a PostHog project API key; `personal` when it is a personal API
-    /// key (`phx_…`), a secret that is not repeated.
-    PostHogKey {
-        key: String,
-        personal: bool,
-    },
+    /// Not a PostHog project API key.
+    PostHogKey(String),
+    /// A PostHog personal API key (`phx_…`): a secret, not repeated.
+    PostHogPersonalKey,
 }
 
 impl Backend {
@@ -94,15 +92,11 @@ impl Backend {
                 Err(BadIdentity::ApiSecret)
             }
             Backend::PostHog { api_key } if !posthog::rules::is_project_api_key(api_key) => {
-                let personal = api_key.starts_with(posthog::rules::PERSONAL_KEY_PREFIX);
-                Err(BadIdentity::PostHogKey {
-                    key: if personal {
-                        String::new()
-                    } else {
-                        api_key.clone()
-                    },
-                    personal,
-                })
+                if api_key.starts_with(posthog::rules::PERSONAL_KEY_PREFIX) {
+                    Err(BadIdentity::PostHogPersonalKey)
+                } else {
+                    Err(BadIdentity::PostHogKey(api_key.clone()))
+                }
             }
             _ => Ok(()),
         }
@@ -154,12 +148,12 @@ impl fmt::Display for BadIdentity {
                 "invalid api secret: it must not be empty; create one in Google Analytics under \
                  Admin, Data streams, Measurement Protocol API secrets",
             ),
-            BadIdentity::PostHogKey { personal: true, .. } => f.write_str(
+            BadIdentity::PostHogPersonalKey => f.write_str(
                 "invalid PostHog key: that is a personal API key (phx_…), a secret for \
                  PostHog's private API; use the project API key instead (PostHog: Project \
                  settings, Project API key, starting with \"phc_\")",
             ),
-            BadIdentity::PostHogKey { key, .. } => write!(
+            BadIdentity::PostHogKey(key) => write!(
                 f,
                 "invalid PostHog project API key {key:?}: expected one starting with \"phc_\" \
                  (PostHog: Project settings, Project API key)"
@@ -188,6 +182,12 @@ pub(crate) struct Encoded {
     /// GA4's rules): dropped rather than sent to be dropped by the collector,
     /// which would answer 2xx all the same.
     pub(crate) refused: Vec<Entry>,
+}
+
+/// `endpoint` parsed, or an error naming it: how each backend reads its
+/// endpoint.
+pub(crate) fn parse_endpoint(endpoint: &str) -> Result<reqwest::Url, String> {
+    reqwest::Url::parse(endpoint).map_err(|e| format!("endpoint {endpoint:?}: {e}"))
 }
 
 /// Whether every parameter key of `hit` follows [`params::is_key`].
@@ -333,7 +333,11 @@ impl Encoder {
     /// The requests for `entries`, at `now_ms`.
     pub(crate) fn encode(&self, sender: Sender<'_>, entries: &[Entry], now_ms: u64) -> Encoded {
         // One rule for the keys of every backend (the strictest's), so that
-        // an event sent by one is sent by all.
+        // an event sent by one is sent by all. The common case copies
+        // nothing.
+        if entries.iter().all(|e| keys_are_valid(&e.hit)) {
+            return self.encode_valid(sender, entries, now_ms);
+        }
         let (entries, bad_keys): (Vec<Entry>, Vec<Entry>) = entries
             .iter()
             .cloned()

@@ -19,8 +19,7 @@ pub(crate) const CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 /// The `/collect` URL and the `/batch` URL beside it (the last path segment
 /// replaced), from the configured endpoint.
 pub(crate) fn urls(endpoint: &str) -> Result<(String, String), String> {
-    let collect =
-        reqwest::Url::parse(endpoint).map_err(|e| format!("endpoint {endpoint:?}: {e}"))?;
+    let collect = super::parse_endpoint(endpoint)?;
     let batch = collect
         .join("batch")
         .map_err(|e| format!("endpoint {endpoint:?}: {e}"))?;

@@ -146,6 +146,7 @@ impl Given {
             endpoint = ga4::validation::endpoint(&endpoint)
                 .map_err(|why| ConfigError(ErrorKind::NoValidationServer(why)))?;
         }
+        let ci = self.ci();
         Ok(Resolved {
             backend,
             app_name: self.app_name.clone(),
@@ -156,8 +157,8 @@ impl Given {
             ca_file,
             flush_budget: self.flush_budget,
             dir: self.dir(),
-            ci: self.ci(),
-            context: context(self.platform, self.ci()),
+            context: context(self.platform, ci),
+            ci,
         })
     }
 

@@ -12,29 +12,30 @@
 #![cfg_attr(not(feature = "analytics"), allow(dead_code))]
 
 /// The variables that name a CI vendor, checked in this order, with the
-/// name sent for it. A vendor's variable counts when it is set and not
-/// empty, `0` or `false`, like every switch here.
-pub(crate) const VENDORS: &[(&str, &str)] = &[
-    ("GITHUB_ACTIONS", "github_actions"),
-    ("GITLAB_CI", "gitlab"),
-    ("CIRCLECI", "circleci"),
-    ("TRAVIS", "travis"),
-    ("BUILDKITE", "buildkite"),
-    ("JENKINS_URL", "jenkins"),
-    ("TF_BUILD", "azure_pipelines"),
-    ("TEAMCITY_VERSION", "teamcity"),
-    ("BITBUCKET_BUILD_NUMBER", "bitbucket"),
-    ("CODEBUILD_BUILD_ID", "aws_codebuild"),
-    ("DRONE", "drone"),
-    ("WOODPECKER", "woodpecker"),
-    ("APPVEYOR", "appveyor"),
-    ("SEMAPHORE", "semaphore"),
-    ("BITRISE_IO", "bitrise"),
-    ("CF_BUILD_ID", "codefresh"),
-    ("HEROKU_TEST_RUN_ID", "heroku"),
-    ("NETLIFY", "netlify"),
-    ("VERCEL", "vercel"),
-    ("CIRRUS_CI", "cirrus"),
+/// name sent for it and the name a person reads (`analytics status`). A
+/// vendor's variable counts when it is set and not empty, `0` or `false`,
+/// like every switch here.
+pub(crate) const VENDORS: &[(&str, &str, &str)] = &[
+    ("GITHUB_ACTIONS", "github_actions", "GitHub Actions"),
+    ("GITLAB_CI", "gitlab", "GitLab CI"),
+    ("CIRCLECI", "circleci", "CircleCI"),
+    ("TRAVIS", "travis", "Travis CI"),
+    ("BUILDKITE", "buildkite", "Buildkite"),
+    ("JENKINS_URL", "jenkins", "Jenkins"),
+    ("TF_BUILD", "azure_pipelines", "Azure Pipelines"),
+    ("TEAMCITY_VERSION", "teamcity", "TeamCity"),
+    ("BITBUCKET_BUILD_NUMBER", "bitbucket", "Bitbucket Pipelines"),
+    ("CODEBUILD_BUILD_ID", "aws_codebuild", "AWS CodeBuild"),
+    ("DRONE", "drone", "Drone"),
+    ("WOODPECKER", "woodpecker", "Woodpecker"),
+    ("APPVEYOR", "appveyor", "AppVeyor"),
+    ("SEMAPHORE", "semaphore", "Semaphore"),
+    ("BITRISE_IO", "bitrise", "Bitrise"),
+    ("CF_BUILD_ID", "codefresh", "Codefresh"),
+    ("HEROKU_TEST_RUN_ID", "heroku", "Heroku CI"),
+    ("NETLIFY", "netlify", "Netlify"),
+    ("VERCEL", "vercel", "Vercel"),
+    ("CIRRUS_CI", "cirrus", "Cirrus CI"),
 ];
 
 /// The variable nearly every CI sets, whatever the vendor.
@@ -50,43 +51,26 @@ pub(crate) fn detect(var: &dyn Fn(&str) -> Option<String>) -> Option<&'static st
     let set = |name: &str| super::is_set(var(name).as_deref());
     VENDORS
         .iter()
-        .find(|(name, _)| set(name))
-        .map(|(_, vendor)| *vendor)
+        .find(|(name, _, _)| set(name))
+        .map(|(_, vendor, _)| *vendor)
         .or_else(|| set(CI).then_some(UNKNOWN))
 }
 
 /// Every variable [`detect`] reads, for an application's own tests that must
 /// decide the same in CI as on a workstation.
 pub(crate) fn variables() -> impl Iterator<Item = &'static str> {
-    std::iter::once(CI).chain(VENDORS.iter().map(|(name, _)| *name))
+    std::iter::once(CI).chain(VENDORS.iter().map(|(name, _, _)| *name))
 }
 
 /// A vendor's name as a person reads it, for `analytics status`.
 pub(crate) fn display(vendor: &str) -> &str {
-    match vendor {
-        "github_actions" => "GitHub Actions",
-        "gitlab" => "GitLab CI",
-        "circleci" => "CircleCI",
-        "travis" => "Travis CI",
-        "buildkite" => "Buildkite",
-        "jenkins" => "Jenkins",
-        "azure_pipelines" => "Azure Pipelines",
-        "teamcity" => "TeamCity",
-        "bitbucket" => "Bitbucket Pipelines",
-        "aws_codebuild" => "AWS CodeBuild",
-        "drone" => "Drone",
-        "woodpecker" => "Woodpecker",
-        "appveyor" => "AppVeyor",
-        "semaphore" => "Semaphore",
-        "bitrise" => "Bitrise",
-        "codefresh" => "Codefresh",
-        "heroku" => "Heroku CI",
-        "netlify" => "Netlify",
-        "vercel" => "Vercel",
-        "cirrus" => "Cirrus CI",
-        UNKNOWN => "a CI (CI is set)",
-        other => other,
+    if vendor == UNKNOWN {
+        return "a CI (CI is set)";
     }
+    VENDORS
+        .iter()
+        .find(|(_, sent, _)| *sent == vendor)
+        .map_or(vendor, |(_, _, shown)| *shown)
 }
 
 #[cfg(test)]
@@ -129,10 +113,10 @@ mod tests {
     #[test]
     fn every_vendor_has_a_distinct_name_and_is_read() {
         let names: Vec<&str> = variables().collect();
-        for (variable, _) in VENDORS {
+        for (variable, _, _) in VENDORS {
             assert!(names.contains(variable));
         }
-        let mut vendors: Vec<&str> = VENDORS.iter().map(|(_, v)| *v).collect();
+        let mut vendors: Vec<&str> = VENDORS.iter().map(|(_, v, _)| *v).collect();
         vendors.push(UNKNOWN);
         for vendor in &vendors {
             assert_ne!(display(vendor), *vendor, "{vendor} has no name to show");

@@ -42,9 +42,7 @@ impl Keeper {
         wait: Duration,
         why: &str,
     ) -> bool {
-        // Nor once the person ran `{app} analytics disable`, maybe in
-        // another process since this one started: it deleted the spool.
-        if !(self.may_send)() || self.dir.load().choice == Some(false) {
+        if !self.allowed() {
             stats::tally(&DROPPED, "dropped", &entries, &": analytics was disabled");
             return false;
         }
@@ -52,8 +50,9 @@ impl Keeper {
             return false;
         }
         let count = entries.len();
-        // Logged as they were: a hit of this run is not late until sent so.
-        let logged = entries.clone();
+        // Logged as they were (a hit of this run is not late until sent
+        // so); a hit of an earlier run kept again is no news.
+        let fresh: Vec<Entry> = entries.iter().filter(|e| !e.late).cloned().collect();
         let spooled: Vec<Spooled> = entries
             .into_iter()
             .map(|mut entry| {
@@ -72,9 +71,7 @@ impl Keeper {
             Ok(()) => {
                 let why = format!(" for a later run: {why}");
                 stats::tally(&SPOOLED, "spooled", &hits, &why);
-                // A hit of an earlier run kept again is no news.
-                let fresh: Vec<Entry> = logged.into_iter().filter(|e| !e.late).collect();
-                self.log(&fresh, Fate::Spooled);
+                self.append(&fresh, Fate::Spooled);
                 true
             }
             Err(e) => {
@@ -89,7 +86,21 @@ impl Keeper {
     /// analytics was disabled (`disable` deleted the log). A log that cannot
     /// be written costs nothing but its lines.
     pub(crate) fn log(&self, entries: &[Entry], fate: Fate) {
-        if entries.is_empty() || !(self.may_send)() || self.dir.load().choice == Some(false) {
+        if !entries.is_empty() && self.allowed() {
+            self.append(entries, fate);
+        }
+    }
+
+    /// Whether `disable()` still allows sending, and the person has not run
+    /// `{app} analytics disable` (maybe in another process since this one
+    /// started: it deleted the spool and the log).
+    fn allowed(&self) -> bool {
+        (self.may_send)() && self.dir.load().choice != Some(false)
+    }
+
+    /// Appends what became of `entries` to the sent log, once allowed.
+    fn append(&self, entries: &[Entry], fate: Fate) {
+        if entries.is_empty() {
             return;
         }
         let records = sent_log::records(entries, &self.to.endpoint, fate, now_ms());

@@ -78,8 +78,7 @@ pub(crate) fn url(
     stream_id: &str,
     api_secret: &str,
 ) -> Result<String, String> {
-    let mut url =
-        reqwest::Url::parse(endpoint).map_err(|e| format!("endpoint {endpoint:?}: {e}"))?;
+    let mut url = super::parse_endpoint(endpoint)?;
     url.query_pairs_mut()
         .append_pair(stream.id_parameter(), stream_id)
         .append_pair("api_secret", api_secret);

@@ -110,8 +110,7 @@ pub(crate) fn batch_url(host: &str) -> String {
 
 /// The endpoint as the transport will post to it, checked once.
 pub(crate) fn url(endpoint: &str) -> Result<String, String> {
-    let url = reqwest::Url::parse(endpoint).map_err(|e| format!("endpoint {endpoint:?}: {e}"))?;
-    Ok(url.into())
+    Ok(super::parse_endpoint(endpoint)?.into())
 }
 
 /// The requests for `entries`: at most [`BATCH_EVENTS`] events per request,
