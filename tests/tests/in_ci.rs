@@ -14,7 +14,7 @@ const CIS: &[(&[(&str, &str)], &str)] = &[
     ),
     (&[("GITLAB_CI", "true")], "GitLab CI"),
     (&[("JENKINS_URL", "https://jenkins.invalid/")], "Jenkins"),
-    (&[("CI", "1")], "a CI (CI is set)"),
+    (&[("CI", "1")], "CI is set"),
 ];
 
 #[test]

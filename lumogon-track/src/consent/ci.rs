@@ -65,7 +65,7 @@ pub(crate) fn variables() -> impl Iterator<Item = &'static str> {
 /// A vendor's name as a person reads it, for `analytics status`.
 pub(crate) fn display(vendor: &str) -> &str {
     if vendor == UNKNOWN {
-        return "a CI (CI is set)";
+        return "CI is set";
     }
     VENDORS
         .iter()
