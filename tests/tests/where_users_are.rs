@@ -326,9 +326,9 @@ fn a_firewalled_collector_costs_one_timeout_then_runs_hold_back_until_a_probe() 
     let mut over = backoff.clone();
     over["until"] = Value::from(now_ms() - 1);
     std::fs::write(dir.join("backoff"), over.to_string()).expect("end the window");
-    ok(lumogon.run());
+    let probe = ok(lumogon.run());
     let hits = collector.hits();
-    assert_eq!(hits.len(), 4, "{hits:?}");
+    assert_eq!(hits.len(), 4, "{hits:?}\n{}", probe.stderr);
     assert!(hits.iter().filter(|h| value(h, "qt").is_some()).count() >= 3);
     assert!(!dir.join("backoff").exists(), "an answer ends the backoff");
     assert!(!dir.join("spool").exists());

@@ -135,6 +135,16 @@ impl Worker {
         // answer, not a slow one (whose answer was due after the budget).
         let silent = detached && waited && self.outbox.overdue(SILENT_MARGIN);
         let left = self.outbox.close(EXIT_CLOSE_WAIT);
+        // A run that set out before its worker planned goes by the file: a
+        // glance, no lock, taken at once, before the worker (which may be
+        // about to claim the probe) gets further. A window that is over
+        // makes the exit's sender the probe: the worker will not send, the
+        // exit took over.
+        let plan = match (&self.keeper, left.plan) {
+            (_, Some(plan)) => plan,
+            (Some(keeper), None) => keeper.glance(),
+            (None, None) => Plan::Send,
+        };
         if !left.maybe_sent.is_empty() {
             log::debug!(
                 "analytics: handed over {} hit(s) whose request was written: the collector has \
@@ -157,12 +167,6 @@ impl Worker {
         if silent || (!detached && left.unreachable) {
             keeper.attempted(Outcome::TimedOut, EXIT_LOCK_WAIT);
         }
-        // A run that set out before its worker planned goes by the file: a
-        // glance, no lock. A window that is over makes its sender the probe,
-        // whether or not the worker claimed the probe meanwhile (it will
-        // not send: the exit took over); else that claim would keep the
-        // sender out, and the spool would wait a whole window more.
-        let plan = left.plan.unwrap_or_else(|| keeper.glance());
         if detached && spooled && !silent && plan != Plan::Hold {
             sender::start(&keeper.dir, &self.sender_marker, plan == Plan::Probe);
         }
